@@ -1,0 +1,102 @@
+import { cpus, platform, release, totalmem } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Finding } from './finding.js';
+
+/** One measured run, as stored and as written to `report.json` (schema `perfloop/run@1`). Durations in ms. */
+export const RUN_SCHEMA = 'perfloop/run@1';
+
+export interface MachineFingerprint {
+  cpuModel: string;
+  cores: number;
+  memoryGb: number;
+  nodeVersion: string;
+  os: string;
+}
+
+export interface RunInfo {
+  id: string;
+  label: string;
+  startedAt: string;
+  durationS: number;
+  target: string;
+  gitSha: string | null;
+  gitBranch: string | null;
+  scenario: string;
+  machine: MachineFingerprint;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+  count: number;
+}
+
+export interface RunMetrics {
+  http_req_duration: LatencySummary;
+  http_reqs: { count: number; rate: number };
+  http_req_failed: { rate: number; count: number };
+  cpu: { meanPct: number; maxPct: number } | null;
+  memory: { rssStartMb: number; rssEndMb: number; rssMaxMb: number; heapUsedSlopeMbPerMin: number | null } | null;
+  event_loop_delay: { p50: number; p99: number; max: number } | null;
+}
+
+/** One second of the load: the unit of the before/after statistics. */
+export interface IntervalRecord {
+  /** Seconds since the start of the measured window. */
+  t: number;
+  count: number;
+  errors: number;
+  /** HdrHistogram compressed base64 of the latencies (µs) completed in this second. */
+  histogram: string;
+}
+
+export interface EndpointSummary extends LatencySummary {
+  name: string;
+  errors: number;
+}
+
+export interface ProfileTopEntry {
+  name: string;
+  file: string | null;
+  line: number | null;
+  category: string;
+  selfPct: number;
+  totalPct: number;
+  action: string;
+}
+
+export interface RunRecord {
+  schema: typeof RUN_SCHEMA;
+  run: RunInfo;
+  metrics: RunMetrics;
+  endpoints: EndpointSummary[];
+  findings: Finding[];
+  /** Artifact name → path relative to the report's folder. */
+  artifacts: Record<string, string>;
+  histograms: { http_req_duration: string };
+  intervals: IntervalRecord[];
+  profile: { top: ProfileTopEntry[]; categories: { name: string; pct: number }[] } | null;
+  /** Targets from a budget, when one was given: metric → max. */
+  budget: Record<string, number> | null;
+}
+
+export function machineFingerprint(): MachineFingerprint {
+  const cpu = cpus();
+  return {
+    cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+    cores: cpu.length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    nodeVersion: process.version,
+    os: `${platform()} ${release()}`,
+  };
+}
+
+/** Sortable, unique, short: time prefix then randomness. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
