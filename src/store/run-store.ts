@@ -1,0 +1,159 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { PerfloopError } from '../core/errors.js';
+import type { RunRecord } from '../core/run.js';
+import { migrate } from './migrations.js';
+
+export const DEFAULT_STORE_PATH = '.perfloop/perfloop.db';
+
+export interface RunListItem {
+  id: string;
+  startedAt: string;
+  label: string;
+  target: string;
+  gitSha: string | null;
+  p95Ms: number | null;
+  rps: number | null;
+  errorRate: number | null;
+  findings: number;
+  outDir: string | null;
+}
+
+/**
+ * The history of runs, in SQLite (better-sqlite3, WAL). The full run record is kept as JSON for exact
+ * round trips; the columns beside it exist for listing and querying without parsing every record.
+ */
+export class RunStore {
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+  ) {}
+
+  static open(path = DEFAULT_STORE_PATH): RunStore {
+    const full = resolve(path);
+    try {
+      mkdirSync(dirname(full), { recursive: true });
+      const db = new Database(full);
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+      return new RunStore(db, full);
+    } catch (e) {
+      throw new PerfloopError('STORE_OPEN', `cannot open the run store at ${full}: ${(e as Error).message}`, {
+        hint: 'pass --store PATH to use another file',
+        cause: e,
+      });
+    }
+  }
+
+  save(record: RunRecord, outDir?: string): void {
+    const r = record.run;
+    const m = record.metrics;
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO runs (id, started_at, label, target, scenario, git_sha, git_branch, duration_s, machine,
+             p50_ms, p95_ms, p99_ms, rps, error_rate, out_dir, record)
+           VALUES (@id, @startedAt, @label, @target, @scenario, @gitSha, @gitBranch, @durationS, @machine,
+             @p50, @p95, @p99, @rps, @errorRate, @outDir, @record)`,
+        )
+        .run({
+          id: r.id,
+          startedAt: r.startedAt,
+          label: r.label,
+          target: r.target,
+          scenario: r.scenario,
+          gitSha: r.gitSha,
+          gitBranch: r.gitBranch,
+          durationS: r.durationS,
+          machine: JSON.stringify(r.machine),
+          p50: m.http_req_duration.p50,
+          p95: m.http_req_duration.p95,
+          p99: m.http_req_duration.p99,
+          rps: m.http_reqs.rate,
+          errorRate: m.http_req_failed.rate,
+          outDir: outDir ?? null,
+          record: JSON.stringify(record),
+        });
+      for (const table of ['metrics', 'intervals', 'findings', 'artifacts']) {
+        this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(r.id);
+      }
+      const insertMetric = this.db.prepare('INSERT INTO metrics (run_id, name, summary, histogram) VALUES (?, ?, ?, ?)');
+      for (const [name, summary] of Object.entries(m)) {
+        if (summary === null) continue;
+        const histogram = name === 'http_req_duration' ? record.histograms.http_req_duration : null;
+        insertMetric.run(r.id, name, JSON.stringify(summary), histogram);
+      }
+      const insertInterval = this.db.prepare(
+        'INSERT INTO intervals (run_id, t, count, errors, histogram) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const i of record.intervals) insertInterval.run(r.id, i.t, i.count, i.errors, i.histogram);
+      const insertFinding = this.db.prepare(
+        `INSERT INTO findings (run_id, seq, rule, area, severity, title, impact_pct, finding)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      record.findings.forEach((f, seq) =>
+        insertFinding.run(r.id, seq, f.rule, f.area, f.severity, f.title, f.estimatedImpact.pct, JSON.stringify(f)),
+      );
+      const insertArtifact = this.db.prepare('INSERT INTO artifacts (run_id, name, path) VALUES (?, ?, ?)');
+      for (const [name, path] of Object.entries(record.artifacts)) insertArtifact.run(r.id, name, path);
+    })();
+  }
+
+  list(options: { limit?: number; label?: string } = {}): RunListItem[] {
+    const rows = this.db
+      .prepare(
+        `SELECT r.id, r.started_at, r.label, r.target, r.git_sha, r.p95_ms, r.rps, r.error_rate, r.out_dir,
+                (SELECT COUNT(*) FROM findings f WHERE f.run_id = r.id) AS findings
+         FROM runs r ${options.label === undefined ? '' : 'WHERE r.label = @label'}
+         ORDER BY r.started_at DESC, r.rowid DESC LIMIT @limit`,
+      )
+      .all({ limit: options.limit ?? 50, label: options.label }) as Record<string, unknown>[];
+    return rows.map((row) => ({
+      id: row.id as string,
+      startedAt: row.started_at as string,
+      label: row.label as string,
+      target: row.target as string,
+      gitSha: row.git_sha as string | null,
+      p95Ms: row.p95_ms as number | null,
+      rps: row.rps as number | null,
+      errorRate: row.error_rate as number | null,
+      findings: row.findings as number,
+      outDir: row.out_dir as string | null,
+    }));
+  }
+
+  /**
+   * A run by reference: its id (or a unique id prefix), `latest`, `baseline` (the oldest run, or the newest run
+   * labelled "baseline"), a label (newest run with it), or a git sha (prefix).
+   */
+  get(ref: string): RunRecord | undefined {
+    const one = (sql: string, ...args: unknown[]) =>
+      (this.db.prepare(sql).get(...args) as { record: string } | undefined)?.record;
+    const byStart = 'ORDER BY started_at DESC, rowid DESC LIMIT 1';
+    const json =
+      (ref === 'latest' ? one(`SELECT record FROM runs ${byStart}`) : undefined) ??
+      (ref === 'baseline'
+        ? (one(`SELECT record FROM runs WHERE label = 'baseline' ${byStart}`) ??
+          one('SELECT record FROM runs ORDER BY started_at ASC, rowid ASC LIMIT 1'))
+        : undefined) ??
+      one('SELECT record FROM runs WHERE id = ?', ref) ??
+      one(`SELECT record FROM runs WHERE label = ? ${byStart}`, ref) ??
+      (ref.length >= 4 ? one(`SELECT record FROM runs WHERE id LIKE ? || '%' ${byStart}`, ref) : undefined) ??
+      (/^[0-9a-f]{7,40}$/.test(ref) ? one(`SELECT record FROM runs WHERE git_sha LIKE ? || '%' ${byStart}`, ref) : undefined);
+    return json === undefined ? undefined : (JSON.parse(json) as RunRecord);
+  }
+
+  /** Every run in time order, oldest first (for the iteration log). */
+  all(): RunRecord[] {
+    return (this.db.prepare('SELECT record FROM runs ORDER BY started_at ASC, rowid ASC').all() as { record: string }[]).map(
+      (r) => JSON.parse(r.record) as RunRecord,
+    );
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

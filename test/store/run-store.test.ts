@@ -1,0 +1,108 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { RunStore } from '../../src/store/run-store.js';
+import { Histogram } from '../../src/core/histogram.js';
+import { machineFingerprint, newRunId, RUN_SCHEMA, type RunRecord } from '../../src/core/run.js';
+import { tempDir } from '../helpers.js';
+
+function record(label: string, p95: number, startedAt: string, findings = 1): RunRecord {
+  const h = new Histogram();
+  h.recordMs(p95);
+  return {
+    schema: RUN_SCHEMA,
+    run: {
+      id: newRunId(new Date(startedAt)),
+      label,
+      startedAt,
+      durationS: 10,
+      target: 'node server.js',
+      gitSha: 'abc1234def',
+      gitBranch: 'main',
+      scenario: 'GET /',
+      machine: machineFingerprint(),
+    },
+    metrics: {
+      http_req_duration: { p50: p95 / 2, p90: p95, p95, p99: p95, max: p95, mean: p95 / 2, count: 100 },
+      http_reqs: { count: 100, rate: 10 },
+      http_req_failed: { rate: 0, count: 0 },
+      cpu: { meanPct: 50, maxPct: 90 },
+      memory: null,
+      event_loop_delay: null,
+    },
+    endpoints: [],
+    findings: Array.from({ length: findings }, (_, i) => ({
+      rule: `cpu.hot-function`,
+      area: 'cpu' as const,
+      severity: 'high' as const,
+      title: `hot ${i}`,
+      evidence: { selfPct: 30 },
+      recommendation: 'fix it',
+      estimatedImpact: { pct: 30, basis: 'cpu' },
+    })),
+    artifacts: { report: 'report.md' },
+    histograms: { http_req_duration: h.encode() },
+    intervals: [{ t: 0, count: 1, errors: 0, histogram: h.encode() }],
+    profile: null,
+    budget: null,
+  };
+}
+
+test('saves, lists and resolves runs by id, label, latest and baseline', () => {
+  const dir = tempDir();
+  const store = RunStore.open(join(dir, 'nested', 'perfloop.db'));
+  const base = record('baseline', 400, '2026-01-01T10:00:00.000Z', 3);
+  const fix = record('batch order query', 100, '2026-01-01T10:05:00.000Z', 0);
+  store.save(base, '/out/00');
+  store.save(fix);
+  const list = store.list();
+  assert.deepEqual(
+    list.map((r) => [r.label, r.p95Ms, r.findings]),
+    [
+      ['batch order query', 100, 0],
+      ['baseline', 400, 3],
+    ],
+  );
+  assert.equal(store.get('latest')?.run.id, fix.run.id);
+  assert.equal(store.get('baseline')?.run.id, base.run.id);
+  assert.equal(store.get('batch order query')?.run.id, fix.run.id);
+  assert.equal(store.get(base.run.id)?.metrics.http_req_duration.p95, 400);
+  assert.equal(store.get('no such run'), undefined);
+  const back = store.get(base.run.id)!;
+  assert.equal(Histogram.decode(back.histograms.http_req_duration).count, 1);
+  assert.deepEqual(store.all().map((r) => r.run.label), ['baseline', 'batch order query']);
+  store.close();
+});
+
+test('WAL mode and versioned migrations; reopening keeps data', () => {
+  const dir = tempDir();
+  const path = join(dir, 'p.db');
+  const s1 = RunStore.open(path);
+  s1.save(record('a', 10, '2026-01-01T00:00:00.000Z'));
+  s1.close();
+  const s2 = RunStore.open(path);
+  assert.equal(s2.list().length, 1);
+  s2.close();
+  const db = new Database(path, { readonly: true });
+  assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  assert.deepEqual(db.prepare('SELECT version FROM schema_migrations').all(), [{ version: 1 }]);
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").all();
+  assert.deepEqual(
+    tables.map((t) => (t as { name: string }).name),
+    ['artifacts', 'findings', 'intervals', 'metrics', 'runs', 'schema_migrations'],
+  );
+  assert.equal((db.prepare('SELECT COUNT(*) c FROM findings').get() as { c: number }).c, 1);
+  db.close();
+});
+
+test('an unusable store path is a clear error', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'a-file'), 'not a folder');
+  assert.throws(() => RunStore.open(join(dir, 'a-file', 'x.db')), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'STORE_OPEN');
+    assert.match(e.message, /a-file\/x\.db/);
+    return true;
+  });
+});
