@@ -1,0 +1,2 @@
+// Importing an executor's file registers it by name.
+import './constant-vus.js';

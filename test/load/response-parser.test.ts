@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ResponseParser, ResponseParseError, type ParsedResponse } from '../../src/load/http1/response-parser.js';
+
+function parseAll(chunks: string[], headFirst = false): ParsedResponse[] {
+  const p = new ResponseParser();
+  if (headFirst) p.expectNoBody();
+  const out: ParsedResponse[] = [];
+  for (const c of chunks) p.feed(Buffer.from(c, 'latin1'), (r) => out.push(r));
+  return out;
+}
+
+const fixed = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello';
+const chunked = 'HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\n';
+
+test('content-length, chunked and pipelined responses in one buffer', () => {
+  const out = parseAll([fixed + chunked + 'HTTP/1.1 204 No Content\r\n\r\n' + fixed]);
+  assert.deepEqual(out.map((r) => r.status), [200, 201, 204, 200]);
+  assert.equal(out[0].bytes, fixed.length);
+  assert.equal(out[1].bytes, chunked.length);
+  assert.ok(out.every((r) => r.keepAlive));
+});
+
+test('every split point of a byte stream gives the same responses', () => {
+  const stream = fixed + chunked + fixed;
+  for (let cut = 1; cut < stream.length; cut++) {
+    const out = parseAll([stream.slice(0, cut), stream.slice(cut)]);
+    assert.deepEqual(out.map((r) => [r.status, r.bytes]), [
+      [200, fixed.length],
+      [201, chunked.length],
+      [200, fixed.length],
+    ], `cut at ${cut}`);
+  }
+  // byte by byte
+  assert.equal(parseAll([...stream]).length, 3);
+});
+
+test('Connection: close, HTTP/1.0, 1xx interim and HEAD', () => {
+  assert.equal(parseAll(['HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'])[0].keepAlive, false);
+  assert.equal(parseAll(['HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n'])[0].keepAlive, false);
+  const interim = parseAll(['HTTP/1.1 100 Continue\r\n\r\n' + fixed]);
+  assert.deepEqual(interim.map((r) => r.status), [200]);
+  const head = parseAll(['HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n'], true);
+  assert.equal(head.length, 1);
+});
+
+test('a body until close completes when the socket ends', () => {
+  const p = new ResponseParser();
+  const out: ParsedResponse[] = [];
+  p.feed(Buffer.from('HTTP/1.1 200 OK\r\n\r\nsome body'), (r) => out.push(r));
+  assert.equal(out.length, 0);
+  assert.ok(p.readsUntilClose);
+  const r = p.finishOnClose();
+  assert.equal(r?.status, 200);
+  assert.equal(r?.keepAlive, false);
+});
+
+test('malformed responses throw', () => {
+  assert.throws(() => parseAll(['GARBAGE\r\n\r\n']), ResponseParseError);
+  assert.throws(() => parseAll(['HTTP/1.1 abc OK\r\n\r\n']), ResponseParseError);
+  assert.throws(() => parseAll(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n']), /chunk size/);
+});
