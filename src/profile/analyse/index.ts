@@ -1,0 +1,39 @@
+import { rankFindings, type Finding } from '../../core/finding.js';
+import type { Profile, ProfileUnit } from '../../core/profile.js';
+import { categoriser, DEFAULT_CATEGORY_RULES, type CategoryRule } from './categories.js';
+import { PROFILE_RULES } from './rules/index.js';
+import { topConsumers, type CategoryShare, type TopConsumer } from './top-consumers.js';
+import { frameWeights } from './weights.js';
+
+export interface ProfileAnalysis {
+  unit: ProfileUnit;
+  totalWeight: number;
+  activeWeight: number;
+  samples: number;
+  top: TopConsumer[];
+  categories: CategoryShare[];
+  findings: Finding[];
+}
+
+const TO_MS: Partial<Record<ProfileUnit, number>> = { ns: 1e-6, us: 1e-3, ms: 1 };
+
+export function analyseProfile(
+  profile: Profile,
+  options: { top?: number; categoryRules?: readonly CategoryRule[] } = {},
+): ProfileAnalysis {
+  const weights = frameWeights(profile);
+  const cat = categoriser([...(options.categoryRules ?? []), ...DEFAULT_CATEGORY_RULES]);
+  const { top, categories } = topConsumers(profile, weights, cat, Math.max(options.top ?? 10, 30));
+  const factor = TO_MS[profile.unit];
+  const toMs = (w: number) => (factor === undefined ? NaN : Math.round(w * factor * 100) / 100);
+  const findings = PROFILE_RULES.flatMap((r) => r.run({ profile, weights, top, categories, toMs }));
+  return {
+    unit: profile.unit,
+    totalWeight: weights.all,
+    activeWeight: weights.active,
+    samples: profile.sampleCount,
+    top: top.slice(0, options.top ?? 10),
+    categories,
+    findings: rankFindings(findings),
+  };
+}

@@ -1,0 +1,20 @@
+import type { Finding } from '../../../core/finding.js';
+import type { Profile } from '../../../core/profile.js';
+import type { CategoryShare, TopConsumer } from '../top-consumers.js';
+import type { FrameWeights } from '../weights.js';
+
+export interface ProfileRuleInput {
+  profile: Profile;
+  weights: FrameWeights;
+  /** Functions by self time (more than the report shows, so rules see the tail). */
+  top: TopConsumer[];
+  categories: CategoryShare[];
+  /** Converts a weight in the profile's unit to ms (NaN when the unit is not time). */
+  toMs(weight: number): number;
+}
+
+/** One analysis rule over a profile; registered by id. */
+export interface ProfileRule {
+  id: string;
+  run(input: ProfileRuleInput): Finding[];
+}

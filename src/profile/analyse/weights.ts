@@ -1,0 +1,66 @@
+import type { Profile } from '../../core/profile.js';
+
+/** Self and total weight per frame, plus the per-node weights they come from. */
+export interface FrameWeights {
+  /** Weight where the frame is the leaf. */
+  self: Float64Array;
+  /** Weight of samples with the frame anywhere on the stack, recursion counted once per sample. */
+  total: Float64Array;
+  /** Sum of every sample. */
+  all: number;
+  /** Sum of samples whose leaf is not idle: the base of every percentage. */
+  active: number;
+  /** Per node: weight of samples ending at the node, and of its whole subtree. */
+  nodeSelf: Float64Array;
+  nodeTotal: Float64Array;
+}
+
+/**
+ * Computes in O(samples + nodes), without recursion: node weights first, subtree totals by walking nodes
+ * children-before-parents (the builder creates a parent before any child), then each node's subtree total is
+ * credited to its frame only at the topmost occurrence of that frame on the path, so recursion counts once.
+ */
+export function frameWeights(p: Profile): FrameWeights {
+  const nodes = p.nodeCount;
+  const nodeSelf = new Float64Array(nodes);
+  for (let i = 0; i < p.sampleCount; i++) nodeSelf[p.sampleNode[i]] += p.sampleWeight[i];
+  const nodeTotal = Float64Array.from(nodeSelf);
+  for (let n = nodes - 1; n >= 0; n--) {
+    const parent = p.nodeParent[n];
+    if (parent >= 0) nodeTotal[parent] += nodeTotal[n];
+  }
+  const self = new Float64Array(p.frames.length);
+  const total = new Float64Array(p.frames.length);
+  let all = 0;
+  let idle = 0;
+  for (let n = 0; n < nodes; n++) {
+    const f = p.nodeFrame[n];
+    self[f] += nodeSelf[n];
+    all += nodeSelf[n];
+    if (p.frames[f].kind === 'idle') idle += nodeSelf[n];
+  }
+  // Topmost-occurrence test: depth-first over the tree with a per-frame count of occurrences on the path.
+  const childStart = new Int32Array(nodes + 1);
+  for (let n = 0; n < nodes; n++) if (p.nodeParent[n] >= 0) childStart[p.nodeParent[n] + 1]++;
+  for (let n = 0; n < nodes; n++) childStart[n + 1] += childStart[n];
+  const children = new Int32Array(Math.max(0, childStart[nodes]));
+  const fill = childStart.slice(0, nodes);
+  for (let n = 0; n < nodes; n++) if (p.nodeParent[n] >= 0) children[fill[p.nodeParent[n]]++] = n;
+  const onPath = new Int32Array(p.frames.length);
+  const stack: number[] = [];
+  for (let n = 0; n < nodes; n++) if (p.nodeParent[n] < 0) stack.push(n);
+  // Entries >= 0 enter a node; entries encoded as ~n leave it.
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (e < 0) {
+      onPath[p.nodeFrame[~e]]--;
+      continue;
+    }
+    const f = p.nodeFrame[e];
+    if (onPath[f] === 0) total[f] += nodeTotal[e];
+    onPath[f]++;
+    stack.push(~e);
+    for (let c = childStart[e]; c < childStart[e + 1]; c++) stack.push(children[c]);
+  }
+  return { self, total, all, active: all - idle, nodeSelf, nodeTotal };
+}
