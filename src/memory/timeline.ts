@@ -1,0 +1,92 @@
+import { severityForPct, type Finding } from '../core/finding.js';
+import { theilSen, type SlopeEstimate } from './theil-sen.js';
+
+export interface MemoryPoint {
+  /** Epoch ms. */
+  t: number;
+  /** Bytes. */
+  value: number;
+}
+
+export interface MemoryTrend extends SlopeEstimate {
+  /** Slope and bounds in MB per minute. */
+  mbPerMin: number;
+  loMbPerMin: number;
+  hiMbPerMin: number;
+  startMb: number;
+  endMb: number;
+  /** Seconds of samples used (after warm-up). */
+  windowS: number;
+}
+
+const MB = 1024 * 1024;
+
+/** Drops the warm-up (the first `warmupFraction` of the window, at least `minWarmupMs`) and fits a robust slope. */
+export function memoryTrend(points: readonly MemoryPoint[], options: { warmupFraction?: number; minWarmupMs?: number } = {}): MemoryTrend | undefined {
+  if (points.length < 5) return undefined;
+  const t0 = points[0].t;
+  const span = points[points.length - 1].t - t0;
+  const warm = Math.max(options.minWarmupMs ?? 2000, span * (options.warmupFraction ?? 0.2));
+  const kept = points.filter((p) => p.t - t0 >= warm);
+  const use = kept.length >= 5 ? kept : points;
+  const est = theilSen(
+    use.map((p) => (p.t - use[0].t) / 60_000),
+    use.map((p) => p.value / MB),
+  );
+  if (!est) return undefined;
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return {
+    ...est,
+    mbPerMin: r(est.slope),
+    loMbPerMin: r(est.lo),
+    hiMbPerMin: r(est.hi),
+    startMb: r(use[0].value / MB),
+    endMb: r(use[use.length - 1].value / MB),
+    windowS: Math.round((use[use.length - 1].t - use[0].t) / 1000),
+  };
+}
+
+export interface GrowthOptions {
+  /** Which series: 'heap used' (from the agent) or 'RSS' (from /proc). */
+  series: string;
+  /** Memory limit in MB, to project the time to reach it. */
+  limitMb?: number;
+  /** Slopes below this are noise (default 1 MB/min). */
+  minMbPerMin?: number;
+}
+
+/**
+ * `memory.growth`: memory keeps rising through the run — the lower bound of the slope's 95 % interval is
+ * above zero and the slope is material.
+ */
+export function findMemoryGrowth(trend: MemoryTrend | undefined, options: GrowthOptions): Finding[] {
+  if (!trend) return [];
+  const min = options.minMbPerMin ?? 1;
+  const grewPct = trend.startMb > 0 ? (100 * (trend.endMb - trend.startMb)) / trend.startMb : 0;
+  if (trend.loMbPerMin <= 0 || trend.mbPerMin < min || grewPct < 5) return [];
+  const limit = options.limitMb;
+  const minutesToLimit = limit && trend.mbPerMin > 0 ? Math.max(0, (limit - trend.endMb) / trend.mbPerMin) : null;
+  const pct = Math.min(100, Math.round(grewPct));
+  return [
+    {
+      rule: 'memory.growth',
+      area: 'memory',
+      severity: minutesToLimit !== null && minutesToLimit < 60 ? 'critical' : severityForPct(Math.min(60, pct)),
+      title: `${options.series} grows ${trend.mbPerMin} MB/min (95% CI ${trend.loMbPerMin}–${trend.hiMbPerMin}) over ${trend.windowS} s`,
+      evidence: {
+        series: options.series,
+        mbPerMin: trend.mbPerMin,
+        ci95: [trend.loMbPerMin, trend.hiMbPerMin],
+        startMb: trend.startMb,
+        endMb: trend.endMb,
+        windowS: trend.windowS,
+        samples: trend.n,
+        limitMb: limit ?? null,
+        minutesToLimit: minutesToLimit === null ? null : Math.round(minutesToLimit),
+      },
+      recommendation:
+        'Memory rises steadily under load: look for a cache without eviction, global collections that only grow, listeners or timers never removed, closures holding request data. Compare heap snapshots (`perfloop heap diff`) to name the growing objects and their retainers.',
+      estimatedImpact: { pct, basis: `growth of ${options.series} over the measured window, relative to its start` },
+    },
+  ];
+}

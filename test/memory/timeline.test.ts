@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { theilSen } from '../../src/memory/theil-sen.js';
+import { findMemoryGrowth, memoryTrend, type MemoryPoint } from '../../src/memory/timeline.js';
+import { seededRandom } from '../../src/load/url-template.js';
+
+const MB = 1024 * 1024;
+
+test('Theil–Sen recovers a slope through outliers, with an interval that contains it', () => {
+  const xs = Array.from({ length: 100 }, (_, i) => i);
+  const ys = xs.map((x) => 3 * x + 10 + (x % 10 === 0 ? 500 : 0)); // every tenth point an outlier
+  const e = theilSen(xs, ys)!;
+  assert.equal(e.slope, 3);
+  assert.ok(e.lo <= 3 && e.hi >= 3);
+  assert.equal(theilSen([1, 2], [1, 2]), undefined);
+});
+
+/** 60 s of samples every 250 ms: a GC sawtooth around a base that grows `mbPerMin`. */
+function series(mbPerMin: number, seed = 7): MemoryPoint[] {
+  const rnd = seededRandom(seed);
+  return Array.from({ length: 240 }, (_, i) => {
+    const t = i * 250;
+    const saw = ((i % 12) / 12) * 8; // 0–8 MB of garbage between collections
+    return { t, value: (50 + (mbPerMin * t) / 60_000 + saw + rnd()) * MB };
+  });
+}
+
+test('memory.growth fires on a leak and projects the time to the limit', () => {
+  const trend = memoryTrend(series(20))!;
+  assert.ok(Math.abs(trend.mbPerMin - 20) < 2, `slope ${trend.mbPerMin}`);
+  const [f] = findMemoryGrowth(trend, { series: 'heap used', limitMb: 512 });
+  assert.equal(f.rule, 'memory.growth');
+  assert.ok((f.evidence.minutesToLimit as number) > 15 && (f.evidence.minutesToLimit as number) < 30);
+  assert.equal(f.severity, 'critical'); // reaches 512 MB within the hour
+});
+
+test('memory.growth stays quiet on a flat sawtooth', () => {
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const trend = memoryTrend(series(0, seed))!;
+    assert.deepEqual(findMemoryGrowth(trend, { series: 'heap used' }), [], `seed ${seed}: ${trend.mbPerMin}`);
+  }
+});
