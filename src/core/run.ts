@@ -38,7 +38,8 @@ export interface LatencySummary {
 export interface RunMetrics {
   http_req_duration: LatencySummary;
   http_reqs: { count: number; rate: number };
-  http_req_failed: { rate: number; count: number };
+  /** `noResponse`: failures without any HTTP response (connection errors, timeouts). */
+  http_req_failed: { rate: number; count: number; noResponse: number };
   cpu: { meanPct: number; maxPct: number } | null;
   memory: { rssStartMb: number; rssEndMb: number; rssMaxMb: number; heapUsedSlopeMbPerMin: number | null } | null;
   event_loop_delay: { p50: number; p99: number; max: number } | null;
@@ -69,6 +70,39 @@ export interface ProfileTopEntry {
   action: string;
 }
 
+/** How the run was measured: the method's "Measurement Method". */
+export interface MeasurementMethod {
+  /** The perfloop command line that reproduces the run. */
+  command: string;
+  /** e.g. "constant-vus: 10 VUs for 15 s (after 2 s warm-up), keep-alive HTTP/1.1". */
+  load: string;
+  vus: number;
+  durationS: number;
+  warmupS: number;
+  /** e.g. "V8 sampling profiler in-process, 1000 µs interval"; null when not profiled. */
+  profiler: string | null;
+}
+
+/** One point per second of the target's resources over the run (for charts and trends). */
+export interface TimelinePoint {
+  /** Seconds since the start of the measured window. */
+  t: number;
+  rssMb: number | null;
+  heapUsedMb: number | null;
+  cpuPct: number | null;
+  eventLoopP99Ms: number | null;
+}
+
+export interface QueryTopEntry {
+  fingerprint: string;
+  query: string;
+  calls: number;
+  totalMs: number;
+  meanMs: number;
+  p95Ms: number;
+  rows: number;
+}
+
 export interface RunRecord {
   schema: typeof RUN_SCHEMA;
   run: RunInfo;
@@ -82,6 +116,11 @@ export interface RunRecord {
   profile: { top: ProfileTopEntry[]; categories: { name: string; pct: number }[] } | null;
   /** Targets from a budget, when one was given: metric → max. */
   budget: Record<string, number> | null;
+  measurement: MeasurementMethod;
+  queries: QueryTopEntry[] | null;
+  timeline: TimelinePoint[];
+  /** Anything measured that a reader should know is missing or doubtful. */
+  warnings: string[];
 }
 
 export function machineFingerprint(): MachineFingerprint {

@@ -27,7 +27,7 @@ function record(label: string, p95: number, startedAt: string, findings = 1): Ru
     metrics: {
       http_req_duration: { p50: p95 / 2, p90: p95, p95, p99: p95, max: p95, mean: p95 / 2, count: 100 },
       http_reqs: { count: 100, rate: 10 },
-      http_req_failed: { rate: 0, count: 0 },
+      http_req_failed: { rate: 0, count: 0, noResponse: 0 },
       cpu: { meanPct: 50, maxPct: 90 },
       memory: null,
       event_loop_delay: null,
@@ -47,6 +47,10 @@ function record(label: string, p95: number, startedAt: string, findings = 1): Ru
     intervals: [{ t: 0, count: 1, errors: 0, histogram: h.encode() }],
     profile: null,
     budget: null,
+    measurement: { command: 'perfloop run', load: 'constant-vus', vus: 1, durationS: 10, warmupS: 0, profiler: null },
+    queries: null,
+    timeline: [],
+    warnings: [],
   };
 }
 

@@ -1,0 +1,212 @@
+/**
+ * What does the perfloop Node agent cost the service it watches?
+ *
+ * Usage (from the repo root):
+ *   npx tsc -p . && node dist/bench/agent-overhead.js [--rounds 2] [--duration 10] [--warmup 3] [--connections 10]
+ *     [--no-profile]   (B without the CPU profiler: the cost of the always-on part alone)
+ *
+ * Same machine, same run: a small node:http JSON server (a little work per request) is loaded
+ * with autocannon (programmatic API) alternately WITHOUT the agent (A) and WITH it (B: agent
+ * preloaded, CPU profiling on at 1 ms sampling, samples every 250 ms, request tracking on),
+ * A/B/A/B… so drift (thermal, noisy neighbours) hits both sides alike. Each run: fresh server
+ * process, autocannon in a worker thread (as perfloop's own load engine runs) so the collector
+ * parsing agent messages on the main thread does not starve the load generator; `--warmup` s of
+ * load (discarded), then `--duration` s measured. Prints req/s, p99 and
+ * the server's CPU time per request (from /proc, Linux) per run, then the overhead: mean B vs
+ * mean A of each. On a shared machine req/s swings with the neighbours; CPU per request is the
+ * steadier measure of what the agent itself costs.
+ * Only 127.0.0.1 is ever targeted.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { AgentCollector } from '../src/agent/collector.js';
+
+const SERVER = String.raw`
+import http from 'node:http';
+import { createHash } from 'node:crypto';
+const catalogue = Array.from({ length: 200 }, (_, i) => ({ id: i, name: 'item ' + i, price: (i * 37) % 101 }));
+http.createServer((req, res) => {
+  // A little work per request: filter, sort, hash, serialise.
+  const items = catalogue.filter((x) => x.price > 30).sort((a, b) => b.price - a.price).slice(0, 20);
+  const etag = createHash('sha1').update(JSON.stringify(items)).digest('hex');
+  res.writeHead(200, { 'content-type': 'application/json', etag });
+  res.end(JSON.stringify({ items, url: req.url }));
+}).listen(0, '127.0.0.1', function () { console.log('PORT ' + this.address().port); });
+`;
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p99: number; average: number };
+  errors: number;
+  non2xx: number;
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
+
+interface RunResult {
+  label: 'A (no agent)' | 'B (agent)';
+  reqPerSec: number;
+  p99Ms: number;
+  /** Server CPU time per request: far less sensitive to noisy neighbours than req/s. */
+  cpuUsPerReq: number | null;
+  errors: number;
+  profileSamples?: number;
+  agentSamples?: number;
+}
+
+const { values: flags } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '2' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '10' },
+    /** --no-profile: agent attached (samples, request tracking) but no CPU profiler. */
+    profile: { type: 'boolean', default: true },
+  },
+  allowNegative: true,
+});
+const rounds = Number(flags.rounds);
+const duration = Number(flags.duration);
+const warmup = Number(flags.warmup);
+const connections = Number(flags.connections);
+
+// autocannon ships no type declarations: import it through a string-typed specifier.
+const autocannonModule: string = 'autocannon';
+const autocannon = ((await import(autocannonModule)) as { default: Autocannon }).default;
+
+const dir = mkdtempSync(join(tmpdir(), 'perfloop-bench-agent-'));
+writeFileSync(join(dir, 'server.mjs'), SERVER);
+
+async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['server.mjs'], {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /^PORT (\d+)$/.exec(line);
+      if (m) resolve(Number(m[1]));
+    });
+  });
+  return { child, url: `http://127.0.0.1:${port}/api/items?page=1` };
+}
+
+/** utime+stime of a process in ms from /proc (Linux); null elsewhere. */
+function cpuTimeMs(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** The measured window: load, with the server's CPU time read around it. */
+async function measure(url: string, pid: number): Promise<Omit<RunResult, 'label'>> {
+  const cpuBefore = cpuTimeMs(pid);
+  const r = await autocannon({ url, connections, duration, workers: 1 });
+  const cpuAfter = cpuTimeMs(pid);
+  const cpuUsPerReq =
+    cpuBefore === null || cpuAfter === null || r.requests.total === 0
+      ? null
+      : ((cpuAfter - cpuBefore) * 1000) / r.requests.total;
+  return { reqPerSec: r.requests.average, p99Ms: r.latency.p99, errors: r.errors + r.non2xx, cpuUsPerReq };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+async function runWithoutAgent(): Promise<RunResult> {
+  const { child, url } = await startServer({});
+  try {
+    await autocannon({ url, connections, duration: warmup, workers: 1 });
+    return { label: 'A (no agent)', ...(await measure(url, child.pid!)) };
+  } finally {
+    await stopServer(child);
+  }
+}
+
+async function runWithAgent(): Promise<RunResult> {
+  const collector = await AgentCollector.listen({ sampleMs: 250 });
+  const { child, url } = await startServer(collector.targetEnv(''));
+  try {
+    await collector.waitForAgent(10_000);
+    if (flags.profile) await collector.startProfile(1000);
+    await autocannon({ url, connections, duration: warmup, workers: 1 });
+    collector.clearWindow();
+    const measured = await measure(url, child.pid!);
+    const profilePath = join(dir, 'b.cpuprofile');
+    let samples = 0;
+    if (flags.profile) {
+      samples = (await collector.stopProfile(profilePath)).samples;
+      statSync(profilePath);
+    }
+    return {
+      label: 'B (agent)',
+      ...measured,
+      profileSamples: samples,
+      agentSamples: collector.samples.length,
+    };
+  } finally {
+    await stopServer(child);
+    await collector.close();
+  }
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+try {
+  console.log(
+    `agent overhead: node ${process.version}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}; ` +
+      `${connections} connections, ${warmup} s warm-up + ${duration} s measured, ${rounds} A/B rounds`,
+  );
+  const results: RunResult[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    for (const run of [runWithoutAgent, runWithAgent]) {
+      const r = await run();
+      results.push(r);
+      const extra =
+        r.profileSamples === undefined
+          ? ''
+          : `  (cpuprofile samples ${r.profileSamples}, agent samples ${r.agentSamples})`;
+      const cpu = r.cpuUsPerReq === null ? 'n/a' : r.cpuUsPerReq.toFixed(1);
+      console.log(
+        `round ${round} ${r.label.padEnd(13)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s   ` +
+          `p99 ${String(r.p99Ms).padStart(4)} ms   CPU ${cpu.padStart(6)} µs/req   errors ${r.errors}${extra}`,
+      );
+    }
+  }
+  const a = results.filter((r) => r.label.startsWith('A'));
+  const b = results.filter((r) => r.label.startsWith('B'));
+  const ratio = (pick: (r: RunResult) => number) => mean(b.map(pick)) / mean(a.map(pick));
+  const throughput = ratio((r) => r.reqPerSec);
+  // autocannon reports latency in whole ms: a 0 → 1 ms p99 step reads as "2x", so read it with care.
+  const p99 = ratio((r) => r.p99Ms);
+  const cpu = results.every((r) => r.cpuUsPerReq !== null) ? ratio((r) => r.cpuUsPerReq!) : null;
+  console.log(
+    `overhead: throughput B/A = ${throughput.toFixed(3)} (${((1 - throughput) * 100).toFixed(1)} % fewer req/s), ` +
+      (Number.isFinite(p99) ? `p99 B/A = ${p99.toFixed(2)}x` : 'p99 A below 1 ms resolution') +
+      (cpu === null
+        ? ''
+        : `, server CPU per request B/A = ${cpu.toFixed(3)} (+${((cpu - 1) * 100).toFixed(1)} %)`),
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,124 @@
+import { AgentChannel } from './channel.js';
+import { CommandRunner } from './commands.js';
+import { DriverPatcher } from './drivers.js';
+import { PoolRegistry } from './pool-registry.js';
+import type { AgentMessage, CommandMessage } from './protocol.js';
+import { QueryRecorder } from './query-recorder.js';
+import { RequestTracker } from './request-context.js';
+import { RuntimeSampler } from './runtime-sampler.js';
+
+/** Items per queries/requests message, so one flush never becomes one giant line. */
+const BATCH = 5000;
+
+/**
+ * The agent inside the serving process: on start it hooks requests, patches the drivers the target
+ * loaded, connects to the collector, says hello, then every `sampleMs` flushes captured
+ * queries/requests and sends a sample. When the collector goes away everything is switched off
+ * and the service carries on untouched.
+ */
+export class Agent {
+  private readonly recorder = new QueryRecorder();
+  private readonly requests = new RequestTracker();
+  private readonly pools = new PoolRegistry();
+  private readonly sampler = new RuntimeSampler();
+  private readonly drivers = new DriverPatcher(this.recorder, this.pools);
+  private readonly commands = new CommandRunner();
+  private readonly channel: AgentChannel;
+  private timer: NodeJS.Timeout | null = null;
+  private started = false;
+
+  constructor(
+    socketPath: string,
+    private readonly sampleMs: number,
+  ) {
+    this.channel = new AgentChannel(
+      socketPath,
+      (command) => this.onCommand(command),
+      () => this.shutDown(),
+    );
+  }
+
+  /** Idempotent; never throws, never rejects. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    try {
+      this.requests.install();
+      this.sampler.start();
+      const [connected] = await Promise.all([this.channel.connect(), this.drivers.install()]);
+      if (!connected) return this.shutDown();
+      this.channel.send(
+        {
+          type: 'hello',
+          pid: process.pid,
+          ppid: process.ppid,
+          argv: process.argv,
+          nodeVersion: process.version,
+          startedAt: Math.round(Date.now() - process.uptime() * 1000),
+          drivers: [...this.drivers.patched],
+        },
+        true,
+      );
+      this.timer = setInterval(() => this.tick(), this.sampleMs);
+      this.timer.unref();
+    } catch {
+      this.shutDown();
+    }
+  }
+
+  private tick(): void {
+    try {
+      this.drivers.poll();
+      this.sendBatches('queries', this.recorder.drain());
+      this.sendBatches('requests', this.requests.drain());
+      this.channel.send({
+        type: 'sample',
+        ...this.sampler.take(),
+        pools: this.pools.read(),
+        dropped: {
+          queries: this.recorder.dropped,
+          requests: this.requests.dropped,
+          messages: this.channel.dropped,
+        },
+      });
+    } catch {
+      /* a failed sample is a missing sample, nothing more */
+    }
+  }
+
+  private sendBatches(type: 'queries' | 'requests', items: unknown[]): void {
+    for (let i = 0; i < items.length; i += BATCH) {
+      this.channel.send({ type, items: items.slice(i, i + BATCH) } as AgentMessage);
+    }
+  }
+
+  private onCommand(command: CommandMessage): void {
+    const reply = (message: AgentMessage) => this.channel.send(message, true);
+    this.commands.run(command.name, command.args ?? {}).then(
+      (result) => reply({ type: 'reply', id: command.id, ok: true, result: result ?? null }),
+      (error: unknown) =>
+        reply({
+          type: 'reply',
+          id: command.id,
+          ok: false,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    );
+  }
+
+  private shutDown(): void {
+    try {
+      if (this.timer) clearInterval(this.timer);
+      this.timer = null;
+      this.recorder.enabled = false;
+      this.requests.enabled = false;
+      this.recorder.drain();
+      this.requests.drain();
+      this.sampler.stop();
+      this.commands.close();
+      this.channel.close();
+    } catch {
+      /* best effort */
+    }
+  }
+}

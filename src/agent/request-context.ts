@@ -1,0 +1,93 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import { performance } from 'node:perf_hooks';
+import type { CapturedRequest } from './protocol.js';
+
+/** What a query looks up to know which HTTP request it ran under. */
+export interface RequestContext {
+  id: string;
+  /** `METHOD url`, e.g. `GET /api/x?y=1`. */
+  request: string;
+}
+
+export const requestStore = new AsyncLocalStorage<RequestContext>();
+
+const MAX_PENDING = 50_000;
+const MAX_URL_CHARS = 2048;
+const PATCHED = Symbol.for('perfloop.agent.requestEmit');
+
+/**
+ * Gives every incoming HTTP request an id and runs its handlers inside an AsyncLocalStorage
+ * context, by wrapping `emit('request')` of http(s).Server — the one place every framework
+ * (express, fastify, koa, bare node:http) goes through. Completed requests are buffered (bounded;
+ * overflow counted in `dropped`) until the next sample flushes them.
+ */
+export class RequestTracker {
+  enabled = true;
+  dropped = 0;
+  private pending: CapturedRequest[] = [];
+  private seq = 0;
+
+  install(): void {
+    for (const proto of [http.Server.prototype, https.Server.prototype]) this.patch(proto);
+  }
+
+  drain(): CapturedRequest[] {
+    const items = this.pending;
+    this.pending = [];
+    return items;
+  }
+
+  private patch(proto: object): void {
+    const target = proto as { emit: (...args: unknown[]) => boolean; [PATCHED]?: true };
+    if (Object.prototype.hasOwnProperty.call(target, PATCHED)) return;
+    const original = target.emit;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const tracker = this;
+    const emit = function (this: unknown, ...args: unknown[]): boolean {
+      if (args[0] !== 'request' || !tracker.enabled) return Reflect.apply(original, this, args);
+      let context: RequestContext | undefined;
+      try {
+        context = tracker.begin(args[1] as IncomingMessage, args[2] as ServerResponse);
+      } catch {
+        context = undefined;
+      }
+      if (context === undefined) return Reflect.apply(original, this, args);
+      return requestStore.run(context, () => Reflect.apply(original, this, args));
+    };
+    Object.defineProperty(target, 'emit', { value: emit, writable: true, configurable: true });
+    Object.defineProperty(target, PATCHED, { value: true });
+  }
+
+  private begin(req: IncomingMessage, res: ServerResponse): RequestContext {
+    const id = String(++this.seq);
+    const method = req.method ?? '?';
+    const url = (req.url ?? '').slice(0, MAX_URL_CHARS);
+    const t = Date.now();
+    const start = performance.now();
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      try {
+        // A response closed before it finished was aborted (client gone): status 0.
+        const status = res.writableFinished ? res.statusCode : 0;
+        this.record({ id, method, url, status, durationMs: performance.now() - start, t });
+      } catch {
+        /* bookkeeping only */
+      }
+    };
+    res.once('finish', finish);
+    res.once('close', finish);
+    return { id, request: `${method} ${url}` };
+  }
+
+  private record(item: CapturedRequest): void {
+    if (this.pending.length >= MAX_PENDING) {
+      this.dropped++;
+      return;
+    }
+    this.pending.push(item);
+  }
+}

@@ -1,0 +1,7 @@
+import type { Command } from '../command.js';
+import { demoCommand } from './demo.js';
+import { runCommand } from './run.js';
+import { runsCommand } from './runs.js';
+
+/** Every command, by name. Adding a command is adding its file and one entry here. */
+export const COMMANDS: readonly Command[] = [runCommand, demoCommand, runsCommand];

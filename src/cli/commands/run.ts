@@ -1,0 +1,92 @@
+import { resolve } from 'node:path';
+import { EXIT, PerfloopError } from '../../core/errors.js';
+import { parseDuration } from '../../load/duration.js';
+import type { RequestTemplate } from '../../load/scenario.js';
+import { loadBudget } from '../../gate/budget.js';
+import { DEFAULT_STORE_PATH } from '../../store/run-store.js';
+import { loadConfig, type PerfloopConfig } from '../../loop/config.js';
+import { runService } from '../../loop/run-service.js';
+import type { Command, CommandIO, ParsedValues } from '../command.js';
+import { int, list, str } from '../parse.js';
+import { clearProgress, progressPrinter } from '../progress.js';
+import { printRunSummary } from '../print-run.js';
+
+function seconds(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new PerfloopError('USAGE', `--${flag}: expected a duration like "30s", got ${JSON.stringify(text)}`);
+  return ms / 1000;
+}
+
+function requestsFrom(urls: string[], config: PerfloopConfig | undefined): RequestTemplate[] {
+  if (urls.length > 0) return urls.map((url) => ({ url }));
+  const base = config?.baseUrl ?? '';
+  return (config?.endpoints ?? []).map((e) => (typeof e === 'string' ? { url: base + e } : { ...e, url: base + e.url }));
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'start a service, load-test and profile it, analyse, report and store the run',
+  usage: 'perfloop run --target CMD --url URL [--ready URL] [-c 20 -d 30s] [--db URL] [--out DIR] [--label TEXT]',
+  details:
+    'Starts CMD (through a shell; `npm start` works) with the perfloop agent preloaded when it is Node, waits until\n' +
+    'it is ready, warms up, then loads it while profiling. Writes report.md, report.json, profile.cpuprofile and\n' +
+    'flame.html into --out and stores the run in the history. Without --target the service must already run.\n' +
+    'Settings can come from perfloop.config.{ts,js,json} (defineConfig); flags override them.\n' +
+    'Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input (a target that will not start), 99 budget crossed.',
+  options: {
+    target: { type: 'string', arg: 'CMD', description: 'command that starts the service' },
+    url: { type: 'string', multiple: true, arg: 'URL', description: 'URL to load (several are mixed evenly)' },
+    ready: { type: 'string', arg: 'URL|PORT', description: 'readiness check (default: the URL’s port accepts connections)' },
+    'ready-timeout': { type: 'string', arg: 'DUR', description: 'how long to wait for readiness', default: '30s' },
+    vus: { type: 'string', short: 'c', arg: 'N', description: 'concurrent virtual users (connections)' },
+    duration: { type: 'string', short: 'd', arg: 'DUR', description: 'measured load duration' },
+    warmup: { type: 'string', arg: 'DUR', description: 'warm-up before measuring (not recorded)' },
+    out: { type: 'string', short: 'o', arg: 'DIR', description: 'report folder', default: 'perfloop-report' },
+    label: { type: 'string', arg: 'TEXT', description: 'what this run is (the iteration’s change)' },
+    budget: { type: 'string', arg: 'FILE', description: 'performance-budget.json; crossing it exits 99' },
+    config: { type: 'string', arg: 'FILE', description: 'config file (default: perfloop.config.* in the working directory)' },
+    store: { type: 'string', arg: 'PATH', description: 'history store', default: DEFAULT_STORE_PATH },
+    'no-store': { type: 'boolean', description: 'do not store the run' },
+    'no-profile': { type: 'boolean', description: 'no agent: no CPU profile, heap or query capture' },
+    'sampling-interval': { type: 'string', arg: 'µs', description: 'CPU profiler sampling interval in µs', default: '1000' },
+    'memory-limit': { type: 'string', arg: 'MB', description: 'memory limit, to project when growth reaches it' },
+    json: { type: 'boolean', description: 'print report.json to stdout' },
+    help: { type: 'boolean', short: 'h', description: 'show this help' },
+  },
+  async run(v: ParsedValues, _pos: string[], io: CommandIO) {
+    const loaded = await loadConfig(io.cwd, str(v, 'config'));
+    const c = loaded?.config;
+    const requests = requestsFrom(list(v, 'url'), c);
+    if (requests.length === 0) throw new PerfloopError('USAGE', 'perfloop run: no URL to load', { hint: 'pass --url URL or list endpoints in perfloop.config' });
+    const budgetPath = str(v, 'budget') ?? c?.budget;
+    const result = await runService({
+      target: str(v, 'target') ?? c?.target,
+      cwd: c?.cwd ? resolve(io.cwd, c.cwd) : io.cwd,
+      env: c?.env,
+      ready: str(v, 'ready') ?? c?.ready,
+      readyTimeoutMs: seconds('ready-timeout', str(v, 'ready-timeout') ?? c?.readyTimeout, 30) * 1000,
+      requests,
+      vus: int(v, 'vus', 1) ?? c?.vus ?? 10,
+      durationS: seconds('duration', str(v, 'duration') ?? c?.duration, 30),
+      warmupS: seconds('warmup', str(v, 'warmup') ?? c?.warmup, 3),
+      label: str(v, 'label') ?? c?.label ?? '',
+      outDir: resolve(io.cwd, str(v, 'out') ?? c?.out ?? 'perfloop-report'),
+      storePath: v['no-store'] ? null : resolve(io.cwd, str(v, 'store') ?? DEFAULT_STORE_PATH),
+      budget: budgetPath ? loadBudget(resolve(io.cwd, budgetPath)) : undefined,
+      profile: !v['no-profile'] && c?.profile !== false,
+      samplingIntervalUs: int(v, 'sampling-interval', 50) ?? (c?.profile ? c.profile.samplingIntervalUs : undefined) ?? 1000,
+      memoryLimitMb: int(v, 'memory-limit', 1) ?? c?.memoryLimitMb,
+      nPlusOneMinRepeats: c?.nPlusOneMinRepeats,
+      slowQueryMs: c?.slowQueryMs,
+      command: ['perfloop', 'run', ...process.argv.slice(3)].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '),
+      signal: io.signal,
+      log: (line) => io.err(`perfloop: ${line}\n`),
+      onProgress: progressPrinter(io),
+    });
+    clearProgress(io);
+    if (v.json) io.out(`${JSON.stringify(result.record, null, 2)}\n`);
+    else printRunSummary(io, result.record, result.outDir);
+    return result.budgetPass ? EXIT.ok : EXIT.thresholds;
+  },
+};

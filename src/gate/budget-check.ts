@@ -1,0 +1,68 @@
+import { severityForPct, type Finding } from '../core/finding.js';
+import type { RunMetrics } from '../core/run.js';
+import type { Budget, BudgetMetric } from './budget.js';
+
+export interface BudgetResult {
+  metric: BudgetMetric;
+  limit: number;
+  kind: 'max' | 'min';
+  actual: number | null;
+  pass: boolean;
+}
+
+export function budgetActual(m: RunMetrics, metric: BudgetMetric): number | null {
+  switch (metric) {
+    case 'p50_latency_ms':
+      return m.http_req_duration.p50;
+    case 'p90_latency_ms':
+      return m.http_req_duration.p90;
+    case 'p95_latency_ms':
+      return m.http_req_duration.p95;
+    case 'p99_latency_ms':
+      return m.http_req_duration.p99;
+    case 'max_latency_ms':
+      return m.http_req_duration.max;
+    case 'error_rate':
+      return m.http_req_failed.rate;
+    case 'memory_mb':
+      return m.memory?.rssMaxMb ?? null;
+    case 'cpu_pct':
+      return m.cpu?.meanPct ?? null;
+    case 'throughput_rps':
+      return m.http_reqs.rate;
+  }
+}
+
+export function checkBudget(m: RunMetrics, b: Budget): BudgetResult[] {
+  const out: BudgetResult[] = [];
+  for (const [metric, lim] of Object.entries(b.limits) as [BudgetMetric, { max?: number; min?: number }][]) {
+    const actual = budgetActual(m, metric);
+    for (const kind of ['max', 'min'] as const) {
+      const limit = lim[kind];
+      if (limit === undefined) continue;
+      // A metric that was not measured cannot pass a budget on it.
+      const pass = actual !== null && (kind === 'max' ? actual <= limit : actual >= limit);
+      out.push({ metric, limit, kind, actual, pass });
+    }
+  }
+  return out;
+}
+
+/** `http.latency-budget` / `http.error-rate` (and resource budgets) for every crossed limit. */
+export function budgetFindings(results: readonly BudgetResult[]): Finding[] {
+  return results
+    .filter((r) => !r.pass)
+    .map((r) => {
+      const rule = r.metric === 'error_rate' ? 'http.error-rate' : r.metric.includes('latency') ? 'http.latency-budget' : `budget.${r.metric}`;
+      const over = r.actual === null ? 100 : r.kind === 'max' ? (100 * (r.actual - r.limit)) / Math.max(r.actual, 1e-9) : (100 * (r.limit - r.actual)) / r.limit;
+      return {
+        rule,
+        area: 'http',
+        severity: severityForPct(Math.max(2, Math.min(100, over))),
+        title: `${r.metric} ${r.actual === null ? 'not measured' : +r.actual.toFixed(3)} ${r.kind === 'max' ? '>' : '<'} budget ${r.limit}`,
+        evidence: { metric: r.metric, actual: r.actual, limit: r.limit, kind: r.kind },
+        recommendation: 'Fix the top findings of this report, then re-run: the budget is what the service promised.',
+        estimatedImpact: { pct: Math.round(Math.max(0, Math.min(100, over))), basis: 'how far the metric is beyond its budget' },
+      } satisfies Finding;
+    });
+}

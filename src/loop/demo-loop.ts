@@ -1,0 +1,85 @@
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { demoEndpoints, demoFixes, demoServerEntry } from '../../demo/catalog.js';
+import type { LoadProgress } from '../load/engine.js';
+import { runService, type RunServiceResult } from './run-service.js';
+import { demoSummaryMarkdown } from './demo-summary.js';
+import type { Iteration } from '../report/iteration-log.js';
+
+/** Repository root: this file runs from dist/src/loop/. */
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface DemoOptions {
+  outDir: string;
+  storePath: string | null;
+  vus: number;
+  durationS: number;
+  warmupS: number;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+export interface DemoResult {
+  iterations: (Iteration & { result: RunServiceResult; dir: string })[];
+  summaryPath: string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+/**
+ * The whole loop on the bundled demo service: a baseline with every planted problem, then one run per fix
+ * (each adding one more fix), each stored with its label; then the iteration log and before/after summary.
+ */
+export async function runDemo(o: DemoOptions): Promise<DemoResult> {
+  const log = o.log ?? (() => {});
+  const iterations: DemoResult['iterations'] = [];
+  const steps = [{ id: '', label: 'baseline', bottleneck: 'every planted problem on', change: '–' }, ...demoFixes];
+  for (let i = 0; i < steps.length && !o.signal?.aborted; i++) {
+    const step = steps[i];
+    const fixes = demoFixes.slice(0, i).map((f) => f.id);
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const dir = join(o.outDir, `${String(i).padStart(2, '0')}-${slug(step.label)}`);
+    log(`[${i}/${steps.length - 1}] ${step.label}${i > 0 ? ` (fix: ${step.change})` : ''}`);
+    const result = await runService({
+      target: `node ${JSON.stringify(join(packageRoot, demoServerEntry))}`,
+      cwd: packageRoot,
+      env: { PORT: String(port), PERFLOOP_DEMO_FIXES: fixes.join(',') },
+      ready: `${base}/health`,
+      readyTimeoutMs: 120_000,
+      requests: demoEndpoints.map((e) => ({ name: e.name, method: e.method, url: base + e.path, weight: e.weight })),
+      vus: o.vus,
+      durationS: o.durationS,
+      warmupS: o.warmupS,
+      label: step.label,
+      outDir: dir,
+      storePath: o.storePath,
+      profile: true,
+      samplingIntervalUs: 1000,
+      command: `perfloop run --target 'node ${demoServerEntry}' ${demoEndpoints.map((e) => `--url '${base}${e.path}'`).join(' ')} -c ${o.vus} -d ${o.durationS}s --label '${step.label}'  # PERFLOOP_DEMO_FIXES=${fixes.join(',')}`,
+      signal: o.signal,
+      log: (l) => log(`  ${l}`),
+      onProgress: o.onProgress,
+    });
+    const d = result.record.metrics.http_req_duration;
+    log(`  p50 ${d.p50} ms · p95 ${d.p95} ms · ${result.record.metrics.http_reqs.rate} req/s · ${result.record.findings.length} findings`);
+    iterations.push({ record: result.record, bottleneck: step.bottleneck, change: step.change, result, dir });
+  }
+  const summaryPath = join(o.outDir, 'summary.md');
+  writeFileSync(summaryPath, demoSummaryMarkdown(iterations));
+  return { iterations, summaryPath };
+}

@@ -1,0 +1,210 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PerfloopError } from '../core/errors.js';
+import { machineFingerprint, newRunId, RUN_SCHEMA, type RunRecord } from '../core/run.js';
+import type { Profile } from '../core/profile.js';
+import { AgentCollector, type AgentSample } from '../agent/collector.js';
+import { startTarget, ProcSampler, type RunningTarget, type ProcTreeSample, type ReadyCheck } from '../target/index.js';
+import { runLoad, type LoadProgress } from '../load/engine.js';
+import type { RequestTemplate } from '../load/scenario.js';
+import type { LoadResult } from '../load/result.js';
+import { importCpuProfile } from '../profile/import/cpuprofile.js';
+import { budgetTargets, type Budget } from '../gate/budget.js';
+import { RunStore } from '../store/run-store.js';
+import { analyseRun } from './analyse-run.js';
+import { gitInfo } from './git.js';
+import { runMetrics, timeline } from './run-metrics.js';
+import { writeRunReports } from './write-reports.js';
+
+export interface RunServiceOptions {
+  /** Command that starts the service; absent when the service is already running. */
+  target?: string;
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Readiness: a URL answering 2xx, or a port number. Defaults to the first request's URL origin. */
+  ready?: string;
+  readyTimeoutMs?: number;
+  requests: RequestTemplate[];
+  vus: number;
+  durationS: number;
+  warmupS: number;
+  label: string;
+  outDir: string;
+  /** SQLite store path; null to not store. */
+  storePath: string | null;
+  budget?: Budget;
+  profile: boolean;
+  samplingIntervalUs: number;
+  memoryLimitMb?: number;
+  nPlusOneMinRepeats?: number;
+  slowQueryMs?: number;
+  /** The command line that reproduces this run, for the report. */
+  command: string;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+export interface RunServiceResult {
+  record: RunRecord;
+  outDir: string;
+  budgetPass: boolean;
+}
+
+const AGENT_WAIT_MS = 5000;
+
+function readyCheck(o: RunServiceOptions): ReadyCheck {
+  if (o.ready && /^\d+$/.test(o.ready)) return { port: Number(o.ready) };
+  if (o.ready) return { url: o.ready };
+  const u = new URL(o.requests[0].url.replace(/\{\{[^}]*\}\}/g, '0'));
+  return { port: Number(u.port || 80), host: u.hostname };
+}
+
+/**
+ * The main job on one service: start it with the agent and the /proc sampler, warm up, load it while
+ * profiling, analyse everything, write the reports and store the run. Interruption (signal) keeps and reports
+ * what was measured.
+ */
+export async function runService(o: RunServiceOptions): Promise<RunServiceResult> {
+  const log = o.log ?? (() => {});
+  const outDir = resolve(o.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const cwd = o.cwd ?? process.cwd();
+  const warnings: string[] = [];
+  let collector: AgentCollector | null = null;
+  let target: RunningTarget | null = null;
+  let sampler: ProcSampler | null = null;
+  let load: LoadResult | null = null;
+  let profile: Profile | null = null;
+  let agentSamples: AgentSample[] = [];
+  let procSamples: ProcTreeSample[] = [];
+  const startedAt = new Date();
+  let measureStart = Date.now();
+  try {
+    if (o.target) {
+      collector = o.profile ? await AgentCollector.listen() : null;
+      log(`starting target: ${o.target}`);
+      target = await startTarget({
+        command: o.target,
+        cwd,
+        env: { ...o.env, ...(collector ? collector.targetEnv() : {}) },
+        ready: readyCheck(o),
+        readyTimeoutMs: o.readyTimeoutMs,
+      });
+      sampler = new ProcSampler(target.pid);
+      sampler.start();
+      if (collector) {
+        try {
+          const { pid } = await collector.waitForAgent(AGENT_WAIT_MS);
+          log(`agent connected (pid ${pid})`);
+        } catch {
+          warnings.push('The perfloop agent did not connect: the target is not a Node process (or blocks --import); no CPU profile, heap or query capture.');
+          await collector.close();
+          collector = null;
+        }
+      }
+    }
+    if (o.warmupS > 0 && !o.signal?.aborted) {
+      log(`warm-up ${o.warmupS}s`);
+      await runLoad({ requests: o.requests, executor: { executor: 'constant-vus', vus: o.vus, duration: o.warmupS * 1000 }, signal: o.signal, seed: 7 });
+    }
+    collector?.clearWindow();
+    sampler?.stop();
+    if (target && !target.hasExited()) {
+      sampler = new ProcSampler(target.pid);
+      sampler.start();
+    }
+    if (collector) await collector.startProfile(o.samplingIntervalUs);
+    measureStart = Date.now();
+    if (!o.signal?.aborted) {
+      log(`load: ${o.vus} VUs for ${o.durationS}s`);
+      load = await runLoad({
+        requests: o.requests,
+        executor: { executor: 'constant-vus', vus: o.vus, duration: o.durationS * 1000 },
+        signal: o.signal,
+        onProgress: o.onProgress,
+      });
+    }
+    if (collector?.connected) {
+      const path = join(outDir, 'profile.cpuprofile');
+      try {
+        await collector.stopProfile(path);
+        profile = importCpuProfile(JSON.parse(readFileSync(path, 'utf8')), 'profile.cpuprofile');
+      } catch (e) {
+        warnings.push(`No CPU profile: ${(e as Error).message}`);
+      }
+    }
+    if (load?.interrupted) warnings.push('The run was interrupted: the numbers cover only the part that ran.');
+  } finally {
+    procSamples = sampler?.stop() ?? [];
+    agentSamples = collector ? [...collector.samples] : [];
+    if (target?.hasExited()) warnings.push(`The target exited during the run; its last stderr: ${target.stderrTail(5).join(' | ') || '(none)'}`);
+    if (target) {
+      log('stopping target');
+      await target.stop();
+    }
+  }
+  if (!load) {
+    await collector?.close();
+    throw new PerfloopError('RUN_INTERRUPTED', 'interrupted before the measured load started: nothing to report', { exitCode: 1 });
+  }
+  const queries = collector ? [...collector.queries] : [];
+  const requests = collector ? [...collector.requests] : [];
+  await collector?.close();
+
+  const metrics = runMetrics(load, procSamples, agentSamples);
+  const analysis = analyseRun(
+    { metrics, profile, queries, requests, agentSamples, procSamples },
+    { budget: o.budget, memoryLimitMb: o.memoryLimitMb, nPlusOneMinRepeats: o.nPlusOneMinRepeats, slowQueryMs: o.slowQueryMs },
+  );
+  const git = gitInfo(cwd);
+  const json = load.toJSON();
+  const record: RunRecord = {
+    schema: RUN_SCHEMA,
+    run: {
+      id: newRunId(startedAt),
+      label: o.label,
+      startedAt: startedAt.toISOString(),
+      durationS: Math.round(load.durationS * 100) / 100,
+      target: o.target ?? o.requests[0].url,
+      gitSha: git.sha,
+      gitBranch: git.branch,
+      scenario: load.requestNames.join(', '),
+      machine: machineFingerprint(),
+    },
+    metrics,
+    endpoints: load.endpoints(),
+    findings: analysis.findings,
+    artifacts: profile ? { cpuprofile: 'profile.cpuprofile' } : {},
+    histograms: json.histograms,
+    intervals: json.intervals,
+    profile: analysis.profile
+      ? {
+          top: analysis.profile.top.map((t) => ({ name: t.name, file: t.file, line: t.line, category: t.category, selfPct: t.selfPct, totalPct: t.totalPct, action: t.action })),
+          categories: analysis.profile.categories,
+        }
+      : null,
+    budget: budgetTargets(o.budget),
+    measurement: {
+      command: o.command,
+      load: `constant-vus: ${o.vus} VUs for ${o.durationS} s after ${o.warmupS} s warm-up, keep-alive HTTP/1.1, ${o.requests.length} request type(s)`,
+      vus: o.vus,
+      durationS: o.durationS,
+      warmupS: o.warmupS,
+      profiler: profile ? `V8 sampling CPU profiler in-process (inspector), ${o.samplingIntervalUs} µs interval` : null,
+    },
+    queries: analysis.queries.length > 0 ? analysis.queries.slice(0, 20).map(({ pctOfDbTime: _p, maxMs: _m, ...q }) => q) : collector ? [] : null,
+    timeline: timeline(measureStart, procSamples, agentSamples),
+    warnings,
+  };
+  writeRunReports(outDir, record, profile);
+  if (o.storePath !== null) {
+    const store = RunStore.open(o.storePath);
+    try {
+      store.save(record, outDir);
+    } finally {
+      store.close();
+    }
+  }
+  return { record, outDir, budgetPass: analysis.budget.every((b) => b.pass) };
+}

@@ -1,0 +1,121 @@
+import { rankFindings } from '../core/finding.js';
+import type { RunRecord } from '../core/run.js';
+import { check, fmtMs, fmtNum, fmtPct, mdCode, mdEscape, mdTable } from './markdown.js';
+import { DEFAULT_P95_TARGET_MS, symptoms } from './symptoms.js';
+
+/** Target vs current: the gap column is how far the current value is above the target (– when met). */
+function row(name: string, current: number | null | undefined, target: number | undefined, unit: 'ms' | 'rps' | 'MB' | '%', higherIsBetter = false) {
+  const f = (x: number | null | undefined) =>
+    x === null || x === undefined ? '–' : unit === 'ms' ? fmtMs(x) : unit === 'rps' ? `${fmtNum(x, 0)} req/s` : unit === 'MB' ? `${fmtNum(x, 0)}MB` : fmtPct(x, 0);
+  let gap = '–';
+  if (target !== undefined && current !== null && current !== undefined) {
+    const d = higherIsBetter ? target - current : current - target;
+    gap = d > 0 ? f(d) : 'met';
+  }
+  return [name, f(current), target === undefined ? '–' : f(target), gap];
+}
+
+/** `report.md`: the method's Performance Assessment with measured numbers, then the analysis. */
+export function runMarkdown(r: RunRecord): string {
+  const m = r.metrics;
+  const b = r.budget ?? {};
+  const out: string[] = [];
+  out.push(`### Performance Assessment: ${mdEscape(r.run.label || r.run.target)}`, '');
+  out.push(`Run \`${r.run.id}\` · ${r.run.startedAt} · target ${mdCode(r.run.target)}${r.run.gitSha ? ` · commit \`${r.run.gitSha.slice(0, 10)}\`` : ''}`, '');
+  out.push('**Current Performance Baseline**:', '');
+  out.push(
+    mdTable(
+      ['Metric', 'Current', 'Target', 'Gap'],
+      [
+        row('Response time (p50)', m.http_req_duration.p50, b.p50_latency_ms, 'ms'),
+        row('Response time (p95)', m.http_req_duration.p95, b.p95_latency_ms ?? DEFAULT_P95_TARGET_MS, 'ms'),
+        row('Response time (p99)', m.http_req_duration.p99, b.p99_latency_ms, 'ms'),
+        row('Throughput', m.http_reqs.rate, b.throughput_rps, 'rps', true),
+        row('Memory usage', m.memory?.rssMaxMb, b.memory_mb, 'MB'),
+        row('CPU usage', m.cpu?.meanPct, b.cpu_pct, '%'),
+        row('Error rate', m.http_req_failed.rate * 100, b.error_rate === undefined ? undefined : b.error_rate * 100, '%'),
+      ],
+    ),
+    '',
+  );
+  if (!r.budget) out.push(`_No budget given: the p95 target is the method's default API budget (${DEFAULT_P95_TARGET_MS} ms)._`, '');
+  out.push('**Measurement Method**:', '', '```bash', r.measurement.command, '```', '');
+  out.push(`- Load: ${mdEscape(r.measurement.load)}; ${m.http_reqs.count} requests, ${m.http_req_failed.count} failed.`);
+  out.push(`- Profiling: ${mdEscape(r.measurement.profiler ?? 'none (the target is not a Node process with the agent)')}.`);
+  out.push('- Resources: /proc of the target process tree every 250 ms (CPU % of one core, RSS); V8 heap and event-loop delay from the agent.', '');
+  out.push('**Symptoms Observed**:', '');
+  for (const s of symptoms(r)) out.push(`- ${check(s.observed)} ${s.name} (${mdEscape(s.evidence)})`);
+  out.push('');
+
+  if (r.profile) {
+    out.push('### Flame Graph Analysis: profile.cpuprofile', '', '**Top Time Consumers** (self time, % of non-idle CPU samples):', '');
+    out.push(
+      mdTable(
+        ['Function', 'Time %', 'Category', 'Action'],
+        r.profile.top.slice(0, 8).map((t) => [
+          `${mdCode(t.name)}${t.file ? ` <sub>${mdEscape(t.file.split('/').slice(-2).join('/'))}${t.line ? `:${t.line}` : ''}</sub>` : ''}`,
+          fmtPct(t.selfPct),
+          mdEscape(t.category),
+          mdEscape(t.action),
+        ]),
+      ),
+      '',
+    );
+    out.push(`Categories: ${r.profile.categories.slice(0, 8).map((c) => `${mdEscape(c.name)} ${fmtPct(c.pct)}`).join(' · ')}`, '');
+    const unexpected = r.findings.filter((f) => f.area === 'cpu' && f.rule !== 'cpu.hot-function');
+    out.push('**Unexpected Findings**:', '');
+    if (unexpected.length === 0) out.push('- none beyond the top consumers above');
+    for (const f of unexpected) out.push(`- ${mdEscape(f.title)}`);
+    out.push('');
+  }
+  const ranked = rankFindings(r.findings);
+  out.push('**Optimization Priorities**:', '');
+  if (ranked.length === 0) out.push('- nothing stands out: no finding above the thresholds');
+  ranked.slice(0, 5).forEach((f, i) => out.push(`${i + 1}. ${mdEscape(f.title)} — ${mdEscape(f.recommendation)}`));
+  out.push('');
+
+  if (r.queries && r.queries.length > 0) {
+    out.push('### Database Performance Analysis', '', '**Top queries by total time**:', '');
+    out.push(
+      mdTable(
+        ['Query', 'Calls', 'Total', 'Mean', 'p95', 'Rows'],
+        r.queries.slice(0, 10).map((q) => [mdCode(q.fingerprint.slice(0, 120)), String(q.calls), fmtMs(q.totalMs), fmtMs(q.meanMs), fmtMs(q.p95Ms), String(q.rows)]),
+      ),
+      '',
+    );
+    const dbIssues = ranked.filter((f) => f.area === 'db');
+    if (dbIssues.length > 0) {
+      out.push('**Issues Identified**:', '');
+      out.push(mdTable(['Issue', 'Impact', 'Solution'], dbIssues.map((f) => [mdEscape(f.title), f.severity, mdEscape(f.recommendation)])), '');
+    }
+  }
+
+  out.push('### Findings (ranked by estimated impact)', '');
+  if (ranked.length === 0) out.push('No findings.');
+  else
+    out.push(
+      mdTable(
+        ['#', 'Severity', 'Rule', 'Finding', 'Est. impact'],
+        ranked.map((f, i) => [String(i + 1), f.severity, `\`${f.rule}\``, mdEscape(f.title), fmtPct(f.estimatedImpact.pct)]),
+      ),
+    );
+  out.push('');
+  if (r.endpoints.length > 1) {
+    out.push('### Endpoints', '');
+    out.push(
+      mdTable(
+        ['Endpoint', 'Requests', 'p50', 'p95', 'p99', 'Errors'],
+        r.endpoints.map((e) => [mdEscape(e.name), String(e.count), fmtMs(e.p50), fmtMs(e.p95), fmtMs(e.p99), String(e.errors)]),
+      ),
+      '',
+    );
+  }
+  if (r.warnings.length > 0) {
+    out.push('### Warnings', '');
+    for (const w of r.warnings) out.push(`- ${mdEscape(w)}`);
+    out.push('');
+  }
+  const artifacts = Object.entries(r.artifacts);
+  if (artifacts.length > 0) out.push(`Artifacts: ${artifacts.map(([k, v]) => `[${mdEscape(k)}](${encodeURI(v)})`).join(' · ')}`, '');
+  return out.join('\n');
+}
