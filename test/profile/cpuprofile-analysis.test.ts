@@ -105,3 +105,23 @@ test('negative time deltas are sorted, idle is excluded from percentages, bad in
   assert.equal(a.top[0].selfPct, 100);
   assert.throws(() => importCpuProfile({ foo: 1 }, 'x.json'), /x\.json: not a V8 cpuprofile/);
 });
+
+test('WebAssembly frames of one module are one consumer; the hottest own-code function is reported even when a library dominates', () => {
+  const b = new ProfileBuilder({ format: 'test' }, 'us');
+  const handler = b.frame({ name: 'handle', file: '/srv/app/routes.js', line: 1 });
+  const db = b.frame({ name: 'query', file: '/srv/app/node_modules/@electric-sql/pglite/dist/index.js', line: 10 });
+  const wasm = Array.from({ length: 30 }, (_, i) => b.frame({ name: `wasm-function[${i}]`, file: 'wasm://wasm/abc123' }));
+  const render = b.frame({ name: 'renderPage', file: '/srv/app/render.js', line: 3 });
+  const tiny = b.frame({ name: 'tinyHelper', file: '/srv/app/util.js', line: 3 });
+  for (const w of wasm) b.sample(b.stack([handler, db, w]), 30); // 900 in the database engine
+  b.sample(b.stack([handler, render]), 30); // 3 % overall, 75 % of own code
+  b.sample(b.stack([handler, tiny]), 5); // 0.5 %: below the floor
+  const a = analyseProfile(b.build());
+  assert.equal(a.top[0].name, '@electric-sql/pglite (WebAssembly)');
+  assert.equal(a.top[0].category, 'database');
+  assert.ok(a.top[0].selfPct > 85);
+  const titles = a.findings.filter((f) => f.rule === 'cpu.hot-function').map((f) => String(f.evidence.function));
+  assert.deepEqual(titles, ['@electric-sql/pglite (WebAssembly)', 'renderPage']);
+  const render75 = a.findings.find((f) => f.evidence.function === 'renderPage')!;
+  assert.equal(render75.evidence.appSharePct, 85.7);
+});

@@ -103,3 +103,8 @@ export const CATEGORY_ACTIONS: Record<string, string> = {
   'v8/native': 'Native/VM time: look at the JavaScript callers that trigger it',
   idle: 'Idle: not a cost',
 };
+
+/** The service's own code: a file that is neither a dependency nor Node's or V8's. */
+export function isAppFile(file: string | undefined | null): boolean {
+  return !!file && !file.includes('node_modules/') && !/^(node:|internal\/|wasm:\/\/|native )/.test(file) && !/^[\w.]+\.js$/.test(file);
+}

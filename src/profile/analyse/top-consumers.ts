@@ -1,7 +1,8 @@
 import type { Profile } from '../../core/profile.js';
 import { CATEGORY_ACTIONS, nodeCategories, type Categoriser } from './categories.js';
 import { hotLineOf, type HotLine } from './line-attribution.js';
-import type { FrameWeights } from './weights.js';
+import { frameWeights, type FrameWeights } from './weights.js';
+import { groupFrames } from './function-groups.js';
 
 export interface TopConsumer {
   frame: number;
@@ -40,33 +41,36 @@ export function categoryShares(p: Profile, w: FrameWeights, categories: readonly
  */
 export function topConsumers(p: Profile, w: FrameWeights, cat: Categoriser, limit = 10): { top: TopConsumer[]; categories: CategoryShare[] } {
   const categories = nodeCategories(p, cat);
-  const frameCat = new Map<number, Map<string, number>>();
+  const groups = groupFrames(p);
+  const gw = frameWeights(p, groups.groupOf, groups.count);
+  const groupCat = new Map<number, Map<string, number>>();
   for (let n = 0; n < p.nodeCount; n++) {
     if (w.nodeSelf[n] === 0) continue;
-    const f = p.nodeFrame[n];
-    let m = frameCat.get(f);
-    if (!m) frameCat.set(f, (m = new Map()));
+    const g = groups.groupOf[p.nodeFrame[n]];
+    let m = groupCat.get(g);
+    if (!m) groupCat.set(g, (m = new Map()));
     m.set(categories[n], (m.get(categories[n]) ?? 0) + w.nodeSelf[n]);
   }
-  const order = Array.from(p.frames.keys())
-    .filter((f) => p.frames[f].kind !== 'idle' && w.self[f] > 0)
-    .sort((a, b) => w.self[b] - w.self[a])
+  const order = Array.from({ length: groups.count }, (_, g) => g)
+    .filter((g) => p.frames[groups.representative[g]].kind !== 'idle' && gw.self[g] > 0)
+    .sort((a, b) => gw.self[b] - gw.self[a])
     .slice(0, limit);
-  const top = order.map((f): TopConsumer => {
+  const top = order.map((g): TopConsumer => {
+    const f = groups.representative[g];
     const frame = p.frames[f];
-    let category = [...(frameCat.get(f)?.entries() ?? [])].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'v8/native';
-    const hotLine = frame.kind === 'code' ? hotLineOf(p, f) : undefined;
+    let category = [...(groupCat.get(g)?.entries() ?? [])].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'v8/native';
+    const hotLine = frame.kind === 'code' && !groups.merged[g] ? hotLineOf(p, f) : undefined;
     if (hotLine?.category && hotLine.pct >= 50 && (category === 'your code' || category === 'dependency')) category = hotLine.category;
     return {
       frame: f,
-      name: frame.name,
+      name: groups.names[g],
       file: frame.file ?? null,
-      line: frame.line ?? null,
+      line: groups.merged[g] ? null : (frame.line ?? null),
       category,
-      self: w.self[f],
-      selfPct: pct(w.self[f], w.active),
-      total: w.total[f],
-      totalPct: pct(w.total[f], w.active),
+      self: gw.self[g],
+      selfPct: pct(gw.self[g], w.active),
+      total: gw.total[g],
+      totalPct: pct(gw.total[g], w.active),
       action: CATEGORY_ACTIONS[category] ?? CATEGORY_ACTIONS['your code'],
       hotLine,
     };

@@ -20,7 +20,9 @@ export interface FrameWeights {
  * children-before-parents (the builder creates a parent before any child), then each node's subtree total is
  * credited to its frame only at the topmost occurrence of that frame on the path, so recursion counts once.
  */
-export function frameWeights(p: Profile): FrameWeights {
+export function frameWeights(p: Profile, groupOf?: Int32Array, groups = p.frames.length): FrameWeights {
+  // With `groupOf`, weights are per group of frames (e.g. all of one WebAssembly module) instead of per frame.
+  const key = (frame: number) => (groupOf ? groupOf[frame] : frame);
   const nodes = p.nodeCount;
   const nodeSelf = new Float64Array(nodes);
   for (let i = 0; i < p.sampleCount; i++) nodeSelf[p.sampleNode[i]] += p.sampleWeight[i];
@@ -29,13 +31,13 @@ export function frameWeights(p: Profile): FrameWeights {
     const parent = p.nodeParent[n];
     if (parent >= 0) nodeTotal[parent] += nodeTotal[n];
   }
-  const self = new Float64Array(p.frames.length);
-  const total = new Float64Array(p.frames.length);
+  const self = new Float64Array(groups);
+  const total = new Float64Array(groups);
   let all = 0;
   let idle = 0;
   for (let n = 0; n < nodes; n++) {
     const f = p.nodeFrame[n];
-    self[f] += nodeSelf[n];
+    self[key(f)] += nodeSelf[n];
     all += nodeSelf[n];
     if (p.frames[f].kind === 'idle') idle += nodeSelf[n];
   }
@@ -46,17 +48,17 @@ export function frameWeights(p: Profile): FrameWeights {
   const children = new Int32Array(Math.max(0, childStart[nodes]));
   const fill = childStart.slice(0, nodes);
   for (let n = 0; n < nodes; n++) if (p.nodeParent[n] >= 0) children[fill[p.nodeParent[n]]++] = n;
-  const onPath = new Int32Array(p.frames.length);
+  const onPath = new Int32Array(groups);
   const stack: number[] = [];
   for (let n = 0; n < nodes; n++) if (p.nodeParent[n] < 0) stack.push(n);
   // Entries >= 0 enter a node; entries encoded as ~n leave it.
   while (stack.length > 0) {
     const e = stack.pop()!;
     if (e < 0) {
-      onPath[p.nodeFrame[~e]]--;
+      onPath[key(p.nodeFrame[~e])]--;
       continue;
     }
-    const f = p.nodeFrame[e];
+    const f = key(p.nodeFrame[e]);
     if (onPath[f] === 0) total[f] += nodeTotal[e];
     onPath[f]++;
     stack.push(~e);
