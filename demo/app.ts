@@ -30,6 +30,7 @@ export function createDemoRoutes(db: PGlite, fixes: Fixes): Route[] {
         fixes: fixes.enabled,
         orderIndexes: indexes.rows.map((r) => r.indexname),
         quoteCacheEntries: quotes.cacheSize(),
+        heapUsedBytes: process.memoryUsage().heapUsed,
       });
     },
   };

@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Fixes } from './fixes.js';
-import { SEED_VERSION, seedSql } from './seed.js';
+import { finishSeedStatements, SEED_VERSION, seedSql } from './seed.js';
 
 export interface OpenedDatabase {
   db: PGlite;
@@ -49,6 +49,7 @@ async function loadCachedDatabase(dataDir: string): Promise<OpenedDatabase | und
 async function seedDatabase(dataDir: string): Promise<OpenedDatabase> {
   const db = await PGlite.create();
   await db.exec(seedSql);
+  for (const statement of finishSeedStatements) await db.exec(statement);
   const dump = await db.dumpDataDir('gzip');
   const bytes = Buffer.from(await dump.arrayBuffer());
   mkdirSync(dataDir, { recursive: true });

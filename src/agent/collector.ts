@@ -259,7 +259,7 @@ export class AgentCollector extends EventEmitter {
   private receive(m: AgentMessage): void {
     switch (m.type) {
       case 'sample': {
-        const { t, heapUsed, heapTotal, external, rss, eventLoopDelay, gc, pools, dropped } = m;
+        const { t, heapUsed, heapTotal, external, rss, eventLoopDelay, gc, pools, dropped, heapAfterGc } = m;
         const sample: AgentSample = {
           t,
           heapUsed,
@@ -268,6 +268,7 @@ export class AgentCollector extends EventEmitter {
           rss,
           eventLoopDelay,
           gc,
+          heapAfterGc: heapAfterGc ?? null,
           pools,
           dropped,
         };

@@ -26,6 +26,8 @@ export interface AgentSample {
   rss: number;
   /** Event-loop delay since the previous sample, in ms, beyond the 10 ms monitor resolution. */
   eventLoopDelay: EventLoopDelayMs;
+  /** Lowest V8 heap used read right after a GC during the interval (null: no GC ran). */
+  heapAfterGc: number | null;
   /** Garbage collections since the previous sample. */
   gc: { count: number; pauseMs: number; maxPauseMs: number };
   /** pg.Pool gauges, one per live pool the target created. */

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 import type { AgentSample, EventLoopDelayMs } from './protocol.js';
 
@@ -12,6 +13,8 @@ export class RuntimeSampler {
   private readonly delay: IntervalHistogram;
   private gcObserver: PerformanceObserver | null = null;
   private gc = { count: 0, pauseMs: 0, maxPauseMs: 0 };
+  /** Lowest heap used seen just after a GC this interval: the live heap, without the garbage sawtooth. */
+  private heapAfterGc: number | null = null;
 
   constructor() {
     this.delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
@@ -26,6 +29,8 @@ export class RuntimeSampler {
           this.gc.pauseMs += entry.duration;
           if (entry.duration > this.gc.maxPauseMs) this.gc.maxPauseMs = entry.duration;
         }
+        const used = getHeapStatistics().used_heap_size;
+        if (this.heapAfterGc === null || used < this.heapAfterGc) this.heapAfterGc = used;
       });
       this.gcObserver.observe({ entryTypes: ['gc'] });
     } catch {
@@ -45,6 +50,8 @@ export class RuntimeSampler {
     const eventLoopDelay = this.readDelay();
     const gc = this.gc;
     this.gc = { count: 0, pauseMs: 0, maxPauseMs: 0 };
+    const heapAfterGc = this.heapAfterGc;
+    this.heapAfterGc = null;
     return {
       t: Date.now(),
       heapUsed: memory.heapUsed,
@@ -53,6 +60,7 @@ export class RuntimeSampler {
       rss: memory.rss,
       eventLoopDelay,
       gc,
+      heapAfterGc,
     };
   }
 

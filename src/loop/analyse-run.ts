@@ -10,6 +10,7 @@ import { findNPlusOne } from '../db/n-plus-one.js';
 import { findSlowQueries } from '../db/slow-query.js';
 import { findMemoryGrowth, memoryTrend } from '../memory/timeline.js';
 import { findEventLoopBlocked } from './rules/event-loop.js';
+import { heapPoints } from './run-metrics.js';
 import { budgetFindings, checkBudget, type BudgetResult } from '../gate/budget-check.js';
 import type { Budget } from '../gate/budget.js';
 
@@ -49,7 +50,7 @@ export function analyseRun(e: RunEvidence, o: AnalysisOptions = {}): RunAnalysis
   findings.push(...findSlowQueries(queries, { slowMs: o.slowQueryMs, totalRequestMs: totalRequestMs || undefined }));
 
   // Heap used (agent) says more about a leak than RSS; RSS covers any process.
-  const heap = memoryTrend(e.agentSamples.map((s) => ({ t: s.t, value: s.heapUsed })));
+  const heap = memoryTrend(heapPoints(e.agentSamples));
   const rss = memoryTrend(e.procSamples.map((s) => ({ t: s.t, value: s.rssBytes })));
   const growth = heap
     ? findMemoryGrowth(heap, { series: 'V8 heap used', limitMb: o.memoryLimitMb })

@@ -2,7 +2,7 @@ import type { RunMetrics, TimelinePoint } from '../core/run.js';
 import type { AgentSample } from '../agent/collector.js';
 import type { ProcTreeSample } from '../target/index.js';
 import { latencySummary, type LoadResult } from '../load/result.js';
-import { memoryTrend } from '../memory/timeline.js';
+import { memoryTrend, type MemoryPoint } from '../memory/timeline.js';
 import type { RateSink } from '../core/metric.js';
 
 const MB = 1024 * 1024;
@@ -15,12 +15,21 @@ function percentileOf(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
+/**
+ * Heap points for the leak trend: the heap right after GCs (the live heap) when there are enough of them,
+ * otherwise every sample's heap used (with the garbage sawtooth that a robust slope has to see through).
+ */
+export function heapPoints(agent: readonly AgentSample[]): MemoryPoint[] {
+  const afterGc = agent.filter((s) => s.heapAfterGc !== null).map((s) => ({ t: s.t, value: s.heapAfterGc! }));
+  return afterGc.length >= 8 ? afterGc : agent.map((s) => ({ t: s.t, value: s.heapUsed }));
+}
+
 /** The run's metrics in the `perfloop/run@1` shape, from the load, /proc and the agent. */
 export function runMetrics(load: LoadResult, proc: readonly ProcTreeSample[], agent: readonly AgentSample[]): RunMetrics {
   const failed = load.failed;
   const noResponse = (load.metrics.aggregate('http_req_failed', { status: '0' }) as RateSink | undefined)?.passes ?? 0;
   const cpu = proc.filter((s) => Number.isFinite(s.cpuPct));
-  const heapTrend = memoryTrend(agent.map((s) => ({ t: s.t, value: s.heapUsed })));
+  const heapTrend = memoryTrend(heapPoints(agent));
   return {
     http_req_duration: latencySummary(load.latency()),
     http_reqs: { count: load.requests, rate: r2(load.rate) },

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PerfloopError } from '../core/errors.js';
 import { machineFingerprint, newRunId, RUN_SCHEMA, type RunRecord } from '../core/run.js';
@@ -151,6 +151,14 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
   const queries = collector ? [...collector.queries] : [];
   const requests = collector ? [...collector.requests] : [];
   await collector?.close();
+  const artifacts: Record<string, string> = profile ? { cpuprofile: 'profile.cpuprofile' } : {};
+  if (collector) {
+    // The captured queries and requests, for `perfloop queries DIR` and other tools (NDJSON, one per line).
+    writeFileSync(join(outDir, 'queries.ndjson'), queries.map((q) => JSON.stringify(q)).join('\n') + (queries.length ? '\n' : ''));
+    writeFileSync(join(outDir, 'requests.ndjson'), requests.map((r) => JSON.stringify(r)).join('\n') + (requests.length ? '\n' : ''));
+    artifacts.queries = 'queries.ndjson';
+    artifacts.requests = 'requests.ndjson';
+  }
 
   const metrics = runMetrics(load, procSamples, agentSamples);
   const analysis = analyseRun(
@@ -175,7 +183,7 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
     metrics,
     endpoints: load.endpoints(),
     findings: analysis.findings,
-    artifacts: profile ? { cpuprofile: 'profile.cpuprofile' } : {},
+    artifacts,
     histograms: json.histograms,
     intervals: json.intervals,
     profile: analysis.profile
