@@ -53,6 +53,8 @@ export interface GrowthOptions {
   limitMb?: number;
   /** Slopes below this are noise (default 1 MB/min). */
   minMbPerMin?: number;
+  /** Shorter windows get no verdict (default 8 s). */
+  minWindowS?: number;
 }
 
 /**
@@ -60,7 +62,8 @@ export interface GrowthOptions {
  * above zero and the slope is material.
  */
 export function findMemoryGrowth(trend: MemoryTrend | undefined, options: GrowthOptions): Finding[] {
-  if (!trend) return [];
+  // A few seconds of a freshly started process mostly show warm-up (JIT, caches): no verdict on that.
+  if (!trend || trend.windowS < (options.minWindowS ?? 8)) return [];
   const min = options.minMbPerMin ?? 1;
   const grewPct = trend.startMb > 0 ? (100 * (trend.endMb - trend.startMb)) / trend.startMb : 0;
   if (trend.loMbPerMin <= 0 || trend.mbPerMin < min || grewPct < 5) return [];
