@@ -196,8 +196,9 @@ export class AgentCollector extends EventEmitter {
     return this.command('heapSnapshot', { path }, 10 * DEFAULT_COMMAND_TIMEOUT_MS);
   }
 
-  async gc(): Promise<void> {
-    await this.command('gc');
+  /** A full GC in the target; resolves with the live heap right after it. */
+  gc(): Promise<{ heapUsed: number; t: number }> {
+    return this.command<{ heapUsed: number; t: number }>('gc');
   }
 
   /** Forget everything collected so far (used to drop the warm-up). */

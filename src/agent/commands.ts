@@ -1,6 +1,6 @@
 import { Session } from 'node:inspector/promises';
 import { writeFile } from 'node:fs/promises';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 
 /**
  * The collector's commands, run through an in-process inspector Session (no --inspect port is
@@ -80,9 +80,10 @@ export class CommandRunner {
     return { path };
   }
 
-  private async gc(): Promise<null> {
+  /** A full GC; returns the heap used right after it: the live heap, without garbage. */
+  private async gc(): Promise<{ heapUsed: number; t: number }> {
     await this.inspector().post('HeapProfiler.collectGarbage');
-    return null;
+    return { heapUsed: getHeapStatistics().used_heap_size, t: Date.now() };
   }
 
   /** A snapshot after a full GC, so it holds only what is really retained. */

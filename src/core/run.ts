@@ -89,6 +89,8 @@ export interface TimelinePoint {
   t: number;
   rssMb: number | null;
   heapUsedMb: number | null;
+  /** Heap right after a forced full GC (only with GC probes): the live heap. */
+  liveHeapMb: number | null;
   cpuPct: number | null;
   eventLoopP99Ms: number | null;
 }

@@ -8,7 +8,7 @@ import { analyseProfile, type ProfileAnalysis } from '../profile/analyse/index.j
 import { queryStats, type QueryStats } from '../db/query-stats.js';
 import { findNPlusOne } from '../db/n-plus-one.js';
 import { findSlowQueries } from '../db/slow-query.js';
-import { findMemoryGrowth, memoryTrend } from '../memory/timeline.js';
+import { findMemoryGrowth, memoryTrend, type MemoryPoint } from '../memory/timeline.js';
 import { findEventLoopBlocked } from './rules/event-loop.js';
 import { heapPoints } from './run-metrics.js';
 import { budgetFindings, checkBudget, type BudgetResult } from '../gate/budget-check.js';
@@ -21,6 +21,8 @@ export interface RunEvidence {
   requests: readonly CapturedRequest[];
   agentSamples: readonly AgentSample[];
   procSamples: readonly ProcTreeSample[];
+  /** Live heap after forced full GCs, when GC probes ran. */
+  heapProbes?: readonly MemoryPoint[];
 }
 
 export interface AnalysisOptions {
@@ -50,10 +52,11 @@ export function analyseRun(e: RunEvidence, o: AnalysisOptions = {}): RunAnalysis
   findings.push(...findSlowQueries(queries, { slowMs: o.slowQueryMs, totalRequestMs: totalRequestMs || undefined }));
 
   // Heap used (agent) says more about a leak than RSS; RSS covers any process.
-  const heap = memoryTrend(heapPoints(e.agentSamples));
+  const probed = (e.heapProbes?.length ?? 0) >= 5;
+  const heap = memoryTrend(heapPoints(e.agentSamples, e.heapProbes), probed ? { minWarmupMs: 0, warmupFraction: 0 } : {});
   const rss = memoryTrend(e.procSamples.map((s) => ({ t: s.t, value: s.rssBytes })));
   const growth = heap
-    ? findMemoryGrowth(heap, { series: 'V8 heap used', limitMb: o.memoryLimitMb })
+    ? findMemoryGrowth(heap, { series: probed ? 'live V8 heap (after full GC)' : 'V8 heap used', limitMb: o.memoryLimitMb })
     : findMemoryGrowth(rss, { series: 'RSS', limitMb: o.memoryLimitMb });
   findings.push(...growth);
 

@@ -70,7 +70,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       storePath: o.storePath,
       profile: true,
       samplingIntervalUs: 1000,
-      command: `perfloop run --target 'node ${demoServerEntry}' ${demoEndpoints.map((e) => `--url '${base}${e.path}'`).join(' ')} -c ${o.vus} -d ${o.durationS}s --label '${step.label}'  # PERFLOOP_DEMO_FIXES=${fixes.join(',')}`,
+      // The unbounded cache grows a few MB per run: the live heap after forced GCs shows it above GC noise.
+      gcProbeS: 2,
+      command: `perfloop run --target 'node ${demoServerEntry}' ${demoEndpoints.map((e) => `--url '${base}${e.path}'`).join(' ')} -c ${o.vus} -d ${o.durationS}s --gc-probe 2s --label '${step.label}'  # PERFLOOP_DEMO_FIXES=${fixes.join(',')}`,
       signal: o.signal,
       log: (l) => log(`  ${l}`),
       onProgress: o.onProgress,

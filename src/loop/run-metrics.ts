@@ -19,17 +19,18 @@ function percentileOf(values: number[], p: number): number {
  * Heap points for the leak trend: the heap right after GCs (the live heap) when there are enough of them,
  * otherwise every sample's heap used (with the garbage sawtooth that a robust slope has to see through).
  */
-export function heapPoints(agent: readonly AgentSample[]): MemoryPoint[] {
+export function heapPoints(agent: readonly AgentSample[], probes: readonly MemoryPoint[] = []): MemoryPoint[] {
+  if (probes.length >= 5) return [...probes];
   const afterGc = agent.filter((s) => s.heapAfterGc !== null).map((s) => ({ t: s.t, value: s.heapAfterGc! }));
   return afterGc.length >= 8 ? afterGc : agent.map((s) => ({ t: s.t, value: s.heapUsed }));
 }
 
 /** The run's metrics in the `perfloop/run@1` shape, from the load, /proc and the agent. */
-export function runMetrics(load: LoadResult, proc: readonly ProcTreeSample[], agent: readonly AgentSample[]): RunMetrics {
+export function runMetrics(load: LoadResult, proc: readonly ProcTreeSample[], agent: readonly AgentSample[], probes: readonly MemoryPoint[] = []): RunMetrics {
   const failed = load.failed;
   const noResponse = (load.metrics.aggregate('http_req_failed', { status: '0' }) as RateSink | undefined)?.passes ?? 0;
   const cpu = proc.filter((s) => Number.isFinite(s.cpuPct));
-  const heapTrend = memoryTrend(heapPoints(agent));
+  const heapTrend = memoryTrend(heapPoints(agent, probes), probes.length >= 5 ? { minWarmupMs: 0, warmupFraction: 0 } : {});
   return {
     http_req_duration: latencySummary(load.latency()),
     http_reqs: { count: load.requests, rate: r2(load.rate) },
@@ -56,12 +57,12 @@ export function runMetrics(load: LoadResult, proc: readonly ProcTreeSample[], ag
 }
 
 /** One point per second since `t0` (epoch ms): the last proc/agent sample of each second. */
-export function timeline(t0: number, proc: readonly ProcTreeSample[], agent: readonly AgentSample[]): TimelinePoint[] {
+export function timeline(t0: number, proc: readonly ProcTreeSample[], agent: readonly AgentSample[], probes: readonly MemoryPoint[] = []): TimelinePoint[] {
   const points = new Map<number, TimelinePoint>();
   const at = (t: number) => {
     const s = Math.max(0, Math.floor((t - t0) / 1000));
     let p = points.get(s);
-    if (!p) points.set(s, (p = { t: s, rssMb: null, heapUsedMb: null, cpuPct: null, eventLoopP99Ms: null }));
+    if (!p) points.set(s, (p = { t: s, rssMb: null, heapUsedMb: null, liveHeapMb: null, cpuPct: null, eventLoopP99Ms: null }));
     return p;
   };
   for (const s of proc) {
@@ -74,5 +75,6 @@ export function timeline(t0: number, proc: readonly ProcTreeSample[], agent: rea
     p.heapUsedMb = r1(s.heapUsed / MB);
     p.eventLoopP99Ms = r2(s.eventLoopDelay.p99);
   }
+  for (const s of probes) at(s.t).liveHeapMb = r1(s.value / MB);
   return [...points.values()].sort((a, b) => a.t - b.t);
 }

@@ -15,6 +15,7 @@ import { analyseRun } from './analyse-run.js';
 import { gitInfo } from './git.js';
 import { runMetrics, timeline } from './run-metrics.js';
 import { writeRunReports } from './write-reports.js';
+import type { MemoryPoint } from '../memory/timeline.js';
 
 export interface RunServiceOptions {
   /** Command that starts the service; absent when the service is already running. */
@@ -36,6 +37,11 @@ export interface RunServiceOptions {
   profile: boolean;
   samplingIntervalUs: number;
   memoryLimitMb?: number;
+  /**
+   * Every this many seconds of the measured load, force a full GC in the target and read the live heap: an exact
+   * leak trend at the price of a GC pause per probe. 0 = off.
+   */
+  gcProbeS?: number;
   nPlusOneMinRepeats?: number;
   slowQueryMs?: number;
   /** The command line that reproduces this run, for the report. */
@@ -78,6 +84,8 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
   let profile: Profile | null = null;
   let agentSamples: AgentSample[] = [];
   let procSamples: ProcTreeSample[] = [];
+  const heapProbes: MemoryPoint[] = [];
+  let probeTimer: NodeJS.Timeout | null = null;
   const startedAt = new Date();
   let measureStart = Date.now();
   try {
@@ -116,6 +124,18 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
     }
     if (collector) await collector.startProfile(o.samplingIntervalUs);
     measureStart = Date.now();
+    if (collector && o.gcProbeS && o.gcProbeS > 0) {
+      const c = collector;
+      let busy = false;
+      probeTimer = setInterval(() => {
+        if (busy || !c.connected) return;
+        busy = true;
+        c.gc()
+          .then((r) => heapProbes.push({ t: r.t, value: r.heapUsed }))
+          .catch(() => {})
+          .finally(() => (busy = false));
+      }, o.gcProbeS * 1000);
+    }
     if (!o.signal?.aborted) {
       log(`load: ${o.vus} VUs for ${o.durationS}s`);
       load = await runLoad({
@@ -136,6 +156,7 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
     }
     if (load?.interrupted) warnings.push('The run was interrupted: the numbers cover only the part that ran.');
   } finally {
+    if (probeTimer) clearInterval(probeTimer);
     procSamples = sampler?.stop() ?? [];
     agentSamples = collector ? [...collector.samples] : [];
     if (target?.hasExited()) warnings.push(`The target exited during the run; its last stderr: ${target.stderrTail(5).join(' | ') || '(none)'}`);
@@ -160,9 +181,9 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
     artifacts.requests = 'requests.ndjson';
   }
 
-  const metrics = runMetrics(load, procSamples, agentSamples);
+  const metrics = runMetrics(load, procSamples, agentSamples, heapProbes);
   const analysis = analyseRun(
-    { metrics, profile, queries, requests, agentSamples, procSamples },
+    { metrics, profile, queries, requests, agentSamples, procSamples, heapProbes },
     { budget: o.budget, memoryLimitMb: o.memoryLimitMb, nPlusOneMinRepeats: o.nPlusOneMinRepeats, slowQueryMs: o.slowQueryMs },
   );
   const git = gitInfo(cwd);
@@ -202,7 +223,7 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
       profiler: profile ? `V8 sampling CPU profiler in-process (inspector), ${o.samplingIntervalUs} µs interval` : null,
     },
     queries: analysis.queries.length > 0 ? analysis.queries.slice(0, 20).map(({ pctOfDbTime: _p, maxMs: _m, ...q }) => q) : collector ? [] : null,
-    timeline: timeline(measureStart, procSamples, agentSamples),
+    timeline: timeline(measureStart, procSamples, agentSamples, heapProbes),
     warnings,
   };
   writeRunReports(outDir, record, profile);

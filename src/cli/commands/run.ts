@@ -24,6 +24,16 @@ function requestsFrom(urls: string[], config: PerfloopConfig | undefined): Reque
   return (config?.endpoints ?? []).map((e) => (typeof e === 'string' ? { url: base + e } : { ...e, url: base + e.url }));
 }
 
+function envFlags(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new PerfloopError('USAGE', `--env: expected KEY=VALUE, got ${JSON.stringify(p)}`);
+    out[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return out;
+}
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'start a service, load-test and profile it, analyse, report and store the run',
@@ -37,6 +47,7 @@ export const runCommand: Command = {
   options: {
     target: { type: 'string', arg: 'CMD', description: 'command that starts the service' },
     url: { type: 'string', multiple: true, arg: 'URL', description: 'URL to load (several are mixed evenly)' },
+    env: { type: 'string', multiple: true, arg: 'K=V', description: 'environment variable for the target' },
     ready: { type: 'string', arg: 'URL|PORT', description: 'readiness check (default: the URL’s port accepts connections)' },
     'ready-timeout': { type: 'string', arg: 'DUR', description: 'how long to wait for readiness', default: '30s' },
     vus: { type: 'string', short: 'c', arg: 'N', description: 'concurrent virtual users (connections)' },
@@ -51,6 +62,7 @@ export const runCommand: Command = {
     'no-profile': { type: 'boolean', description: 'no agent: no CPU profile, heap or query capture' },
     'sampling-interval': { type: 'string', arg: 'µs', description: 'CPU profiler sampling interval in µs', default: '1000' },
     'memory-limit': { type: 'string', arg: 'MB', description: 'memory limit, to project when growth reaches it' },
+    'gc-probe': { type: 'string', arg: 'DUR', description: 'force a full GC in the target this often to measure the live heap (exact leak trend; costs a GC pause each)' },
     json: { type: 'boolean', description: 'print report.json to stdout' },
     help: { type: 'boolean', short: 'h', description: 'show this help' },
   },
@@ -63,7 +75,7 @@ export const runCommand: Command = {
     const result = await runService({
       target: str(v, 'target') ?? c?.target,
       cwd: c?.cwd ? resolve(io.cwd, c.cwd) : io.cwd,
-      env: c?.env,
+      env: { ...c?.env, ...envFlags(list(v, 'env')) },
       ready: str(v, 'ready') ?? c?.ready,
       readyTimeoutMs: seconds('ready-timeout', str(v, 'ready-timeout') ?? c?.readyTimeout, 30) * 1000,
       requests,
@@ -77,6 +89,7 @@ export const runCommand: Command = {
       profile: !v['no-profile'] && c?.profile !== false,
       samplingIntervalUs: int(v, 'sampling-interval', 50) ?? (c?.profile ? c.profile.samplingIntervalUs : undefined) ?? 1000,
       memoryLimitMb: int(v, 'memory-limit', 1) ?? c?.memoryLimitMb,
+      gcProbeS: str(v, 'gc-probe') === undefined ? undefined : seconds('gc-probe', str(v, 'gc-probe'), 0),
       nPlusOneMinRepeats: c?.nPlusOneMinRepeats,
       slowQueryMs: c?.slowQueryMs,
       command: ['perfloop', 'run', ...process.argv.slice(3)].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '),
