@@ -87,6 +87,8 @@ async function answer(routes: readonly Route[], method: string, url: URL): Promi
 
 function errorReply(error: unknown): Reply {
   if (error instanceof HttpError) return jsonReply({ error: error.message }, error.status);
-  process.stderr.write(`perfloop-demo: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(
+    `perfloop-demo: internal error: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
   return jsonReply({ error: 'internal error' }, 500);
 }

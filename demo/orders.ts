@@ -45,7 +45,10 @@ export async function ordersOfCustomer(db: PGlite, customerId: number): Promise<
 }
 
 /** Many customers' orders in one query, grouped by customer id (newest first within a customer). */
-export async function ordersOfCustomers(db: PGlite, customerIds: number[]): Promise<Map<number, OrderSummary[]>> {
+export async function ordersOfCustomers(
+  db: PGlite,
+  customerIds: number[],
+): Promise<Map<number, OrderSummary[]>> {
   const result = await db.query<OrderRow>(
     `SELECT ${ORDER_COLUMNS} FROM orders WHERE customer_id = ANY($1) ORDER BY placed_at DESC, id DESC`,
     [customerIds],

@@ -4,7 +4,15 @@
  * in the request's path. The fix (BufferedRequestLogger) queues lines in memory and hands them to a
  * write stream in batches; close() flushes what is left.
  */
-import { closeSync, createWriteStream, fsyncSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createWriteStream,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import type { WriteStream } from 'node:fs';
 
@@ -84,7 +92,9 @@ export class BufferedRequestLogger implements RequestLogger {
 
   constructor(path: string) {
     this.#stream = createWriteStream(path, { flags: 'a' });
-    this.#stream.on('error', (error) => process.stderr.write(`perfloop-demo: request log: ${error.message}\n`));
+    this.#stream.on('error', (error) =>
+      process.stderr.write(`perfloop-demo: request log: ${error.message}\n`),
+    );
     this.#timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
     // The log must never keep the process alive on its own.
     this.#timer.unref();

@@ -9,7 +9,7 @@
 import { DEMO_CUSTOMERS } from './catalog.js';
 
 /** Bump when the schema or seed changes: the cache file name carries it, so stale caches are ignored. */
-export const SEED_VERSION = 1;
+export const SEED_VERSION = 2;
 
 export const ORDER_COUNT = 30_000;
 export const ITEMS_PER_ORDER = 3;

@@ -1,7 +1,7 @@
 /**
  * GET /api/quotes/{id} — a shipping quote (a few dozen rate lines, computed from the id). Quotes are
  * cached by id. Planted problem `unbounded-cache`: the cache is a module-level Map that never evicts,
- * and the load asks for a new id on every request, so the heap grows by one quote (~10 KB) per
+ * and the load asks for a new id on every request, so the heap grows by one quote (~35 KB) per
  * request. The fix bounds the cache with an LRU of QUOTE_CACHE_CAPACITY entries.
  */
 import type { Fixes } from '../fixes.js';
@@ -9,7 +9,9 @@ import { intParam, type Reply, type Route } from '../http.js';
 import { LruCache } from '../lru-cache.js';
 
 export const QUOTE_CACHE_CAPACITY = 500;
-const RATE_LINES = 40;
+const CARRIERS = ['DHL', 'UPS', 'FedEx', 'PostNL', 'GLS'];
+const SERVICES = ['economy', 'standard', 'express', 'overnight'];
+const WEIGHT_BANDS = 6;
 
 interface CachedQuote {
   quote: Quote;
@@ -69,20 +71,24 @@ export function quotesRoute(fixes: Fixes): QuotesRoute {
 
 /** Deterministic in the id: the same id always gets the same quote. */
 export function buildQuote(id: number): Quote {
-  const carriers = ['DHL', 'UPS', 'FedEx', 'PostNL', 'GLS'];
-  const services = ['economy', 'standard', 'express', 'overnight'];
   const rates: Quote['rates'] = [];
-  for (let line = 0; line < RATE_LINES; line++) {
-    const mix = ((id % 1_000_003) * 92_821 + line * 40_503) % 1_000_003;
-    rates.push({
-      carrier: carriers[line % carriers.length]!,
-      service: services[(line + id) % services.length]!,
-      zone: 1 + (mix % 9),
-      weightBandKg: `${line}-${line + 1}`,
-      priceCents: 399 + (mix % 5000),
-      etaDays: 1 + (mix % 7),
-      surcharges: { fuelCents: mix % 250, remoteAreaCents: line % 3 === 0 ? 500 : 0 },
-    });
+  // Every carrier × service × weight band: 120 lines, ~18 KB of JSON per quote.
+  for (const carrier of CARRIERS) {
+    for (const service of SERVICES) {
+      for (let band = 0; band < WEIGHT_BANDS; band++) {
+        const line = rates.length;
+        const mix = ((id % 1_000_003) * 92_821 + line * 40_503) % 1_000_003;
+        rates.push({
+          carrier,
+          service,
+          zone: 1 + (mix % 9),
+          weightBandKg: `${band * 5}-${band * 5 + 5}`,
+          priceCents: 399 + (mix % 5000),
+          etaDays: 1 + (mix % 7),
+          surcharges: { fuelCents: mix % 250, remoteAreaCents: line % 3 === 0 ? 500 : 0 },
+        });
+      }
+    }
   }
   return { id, currency: 'EUR', rates };
 }

@@ -36,7 +36,8 @@ export function topCustomersRoute(db: PGlite, fixes: Fixes): Route {
     pattern: /^\/api\/customers\/top$/,
     async handle({ query }) {
       const limit = intParam(query.get('limit'), 'limit', 40);
-      if (limit < 1 || limit > MAX_LIMIT) throw new HttpError(400, `limit must be between 1 and ${MAX_LIMIT}`);
+      if (limit < 1 || limit > MAX_LIMIT)
+        throw new HttpError(400, `limit must be between 1 and ${MAX_LIMIT}`);
       const result = await db.query<CustomerRow>(
         `SELECT id, name, email, tier, region, lifetime_value_cents
            FROM customers ORDER BY lifetime_value_cents DESC, id LIMIT $1`,
