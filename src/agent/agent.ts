@@ -1,6 +1,7 @@
 import { AgentChannel } from './channel.js';
 import { CommandRunner } from './commands.js';
 import { DriverPatcher } from './drivers.js';
+import { DbHandles } from './db-handles.js';
 import { PoolRegistry } from './pool-registry.js';
 import type { AgentMessage, CommandMessage } from './protocol.js';
 import { QueryRecorder } from './query-recorder.js';
@@ -21,8 +22,9 @@ export class Agent {
   private readonly requests = new RequestTracker();
   private readonly pools = new PoolRegistry();
   private readonly sampler = new RuntimeSampler();
-  private readonly drivers = new DriverPatcher(this.recorder, this.pools);
-  private readonly commands = new CommandRunner();
+  private readonly dbHandles = new DbHandles();
+  private readonly drivers = new DriverPatcher(this.recorder, this.pools, this.dbHandles);
+  private readonly commands = new CommandRunner({ dbRollbackRun: (a) => this.dbHandles.rollbackRun(a.statements as string[], this.recorder) });
   private readonly channel: AgentChannel;
   private timer: NodeJS.Timeout | null = null;
   private started = false;
@@ -31,6 +33,7 @@ export class Agent {
     socketPath: string,
     private readonly sampleMs: number,
   ) {
+    this.pools.onPool = (pool) => this.dbHandles.notePgPool(pool);
     this.channel = new AgentChannel(
       socketPath,
       (command) => this.onCommand(command),

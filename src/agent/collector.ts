@@ -196,6 +196,14 @@ export class AgentCollector extends EventEmitter {
     return this.command('heapSnapshot', { path }, 10 * DEFAULT_COMMAND_TIMEOUT_MS);
   }
 
+  /**
+   * Runs SQL on the database the target itself uses (its PGlite instance or pg pool), inside one transaction
+   * that is always rolled back: for EXPLAIN and index-cost checks. Returns each statement's rows.
+   */
+  dbRollbackRun(statements: string[], timeoutMs = 60_000): Promise<{ driver: string; results: unknown[][] }> {
+    return this.command('dbRollbackRun', { statements }, timeoutMs);
+  }
+
   /** A full GC in the target; resolves with the live heap right after it. */
   gc(): Promise<{ heapUsed: number; t: number }> {
     return this.command<{ heapUsed: number; t: number }>('gc');

@@ -11,7 +11,14 @@ type Handler = (args: Args) => Promise<unknown>;
 
 export class CommandRunner {
   private session: Session | null = null;
-  private readonly handlers: Record<string, Handler> = {
+  private readonly handlers: Record<string, Handler>;
+
+  /** `extra`: handlers owned by other parts of the agent (e.g. database plans). */
+  constructor(extra: Record<string, Handler> = {}) {
+    this.handlers = { ...this.builtin, ...extra };
+  }
+
+  private readonly builtin: Record<string, Handler> = {
     startProfile: (a) => this.startProfile(a),
     stopProfile: (a) => this.stopProfile(a),
     startHeapSampling: (a) => this.startHeapSampling(a),

@@ -1,5 +1,6 @@
 import { patchPg } from './patch-pg.js';
 import { patchPglite } from './patch-pglite.js';
+import type { DbHandles } from './db-handles.js';
 import type { PoolRegistry } from './pool-registry.js';
 import type { QueryRecorder } from './query-recorder.js';
 import { importEsm, loadedCjs, resolveCjs, resolveEsm, targetDirs } from './target-modules.js';
@@ -24,10 +25,10 @@ export class DriverPatcher {
   private readonly waiting = new Map<string, DriverSpec>();
   readonly patched: string[] = [];
 
-  constructor(recorder: QueryRecorder, pools: PoolRegistry) {
+  constructor(recorder: QueryRecorder, pools: PoolRegistry, handles?: DbHandles) {
     this.specs = [
       { packageName: 'pg', patch: (m) => patchPg(m, recorder, pools), esmWrapsCjs: true },
-      { packageName: '@electric-sql/pglite', patch: (m) => patchPglite(m, recorder), esmWrapsCjs: false },
+      { packageName: '@electric-sql/pglite', patch: (m) => patchPglite(m, recorder, handles), esmWrapsCjs: false },
     ];
   }
 

@@ -1,5 +1,6 @@
 import type { QueryRecorder } from './query-recorder.js';
 import { safeGet, wrapMethod } from './patch-util.js';
+import type { DbHandles } from './db-handles.js';
 
 type Fn = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -8,12 +9,12 @@ type Fn = (this: unknown, ...args: unknown[]) => unknown;
  * and the `tx` object a `transaction(cb)` callback receives (whose methods bypass the public ones).
  * Each wrapper returns a promise that settles exactly like the original.
  */
-export function patchPglite(moduleExports: unknown, recorder: QueryRecorder): boolean {
+export function patchPglite(moduleExports: unknown, recorder: QueryRecorder, handles?: DbHandles): boolean {
   const PGlite = (safeGet(moduleExports, 'PGlite') ??
     safeGet(safeGet(moduleExports, 'default'), 'PGlite')) as { prototype?: object } | undefined;
   const proto = PGlite?.prototype;
   const query = wrapMethod(proto, 'query', (original) =>
-    measured(recorder, original, (args) => args[0], queryRows),
+    noting(handles, measured(recorder, original, (args) => args[0], queryRows)),
   );
   const exec = wrapMethod(proto, 'exec', (original) =>
     measured(recorder, original, (args) => args[0], execRows),
@@ -33,6 +34,19 @@ export function patchPglite(moduleExports: unknown, recorder: QueryRecorder): bo
       },
   );
   return query || exec;
+}
+
+/** Remembers the instance a query ran on, so the CLI can ask the same database for plans. */
+function noting(handles: DbHandles | undefined, fn: Fn): Fn {
+  if (!handles) return fn;
+  return function (this: unknown, ...args: unknown[]) {
+    try {
+      handles.notePglite(this);
+    } catch {
+      /* never disturb the query */
+    }
+    return Reflect.apply(fn, this, args);
+  };
 }
 
 function measured(

@@ -12,11 +12,15 @@ export class PoolRegistry {
   private pools: { id: string; ref: WeakRef<object> }[] = [];
   private seq = 0;
 
+  /** Called with each newly seen pool (the database handles keep the latest for plan requests). */
+  onPool: ((pool: object) => void) | null = null;
+
   register(pool: unknown): void {
     try {
       if (pool === null || typeof pool !== 'object' || this.seen.has(pool)) return;
       this.seen.add(pool);
       this.pools.push({ id: `pg-pool-${++this.seq}`, ref: new WeakRef(pool) });
+      this.onPool?.(pool);
     } catch {
       /* gauges are optional */
     }

@@ -75,6 +75,26 @@ describe('agent ↔ collector against a real node:http + PGlite service', () => 
     assert.deepEqual([request.method, request.status, request.id], ['GET', 200, query.requestId]);
   });
 
+  it('runs EXPLAIN and index checks on the database the target uses, always rolled back, not captured', async () => {
+    await target.get('/x?page=1'); // the target has used its PGlite instance
+    const before = collector.queries.length;
+    const r = await collector.dbRollbackRun([
+      'CREATE INDEX perfloop_probe_idx ON items (name)',
+      "EXPLAIN (FORMAT JSON) SELECT * FROM items WHERE name = 'item 3'",
+      "SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'perfloop_probe_idx'",
+    ]);
+    assert.equal(r.driver, 'pglite');
+    assert.equal(r.results.length, 3);
+    const plan = (r.results[1][0] as Record<string, unknown>)['QUERY PLAN'] as { Plan: { 'Node Type': string } }[];
+    assert.ok(plan[0].Plan['Node Type'], 'a JSON plan came back');
+    assert.deepEqual(r.results[2], [{ n: 1 }], 'the index existed inside the transaction');
+    // rolled back: the index is gone afterwards
+    const after = await collector.dbRollbackRun(["SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'perfloop_probe_idx'"]);
+    assert.deepEqual(after.results[0], [{ n: 0 }]);
+    await new Promise((ok) => setTimeout(ok, 200));
+    assert.ok(!collector.queries.slice(before).some((q) => /perfloop_probe_idx|EXPLAIN/.test(q.text)), 'not recorded as the target’s queries');
+  });
+
   it('captures sql`` templates and queries inside transaction()', async () => {
     await target.get('/sql');
     await target.get('/tx');
