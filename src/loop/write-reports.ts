@@ -5,9 +5,10 @@ import type { RunRecord } from '../core/run.js';
 import { flameData } from '../profile/render/flame-data.js';
 import { flameHtml } from '../profile/render/flame-html.js';
 import { runMarkdown } from '../report/run-markdown.js';
+import { runHtml } from '../report/run-html.js';
 import { categoriser, nodeCategories } from '../profile/analyse/categories.js';
 
-/** Writes report.json, report.md and (with a profile) flame.html into `outDir`; records them as artifacts. */
+/** Writes report.json, report.md, report.html and (with a profile) flame.html into `outDir`; records them as artifacts. */
 export function writeRunReports(outDir: string, record: RunRecord, profile: Profile | null): void {
   mkdirSync(outDir, { recursive: true });
   if (profile) {
@@ -20,6 +21,8 @@ export function writeRunReports(outDir: string, record: RunRecord, profile: Prof
   }
   record.artifacts.report = 'report.md';
   record.artifacts.json = 'report.json';
+  record.artifacts.html = 'report.html';
   writeFileSync(join(outDir, 'report.md'), runMarkdown(record));
+  writeFileSync(join(outDir, 'report.html'), runHtml(record));
   writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
