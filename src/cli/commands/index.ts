@@ -1,7 +1,8 @@
 import type { Command } from '../command.js';
 import { demoCommand } from './demo.js';
+import { heapCommand } from './heap.js';
 import { runCommand } from './run.js';
 import { runsCommand } from './runs.js';
 
 /** Every command, by name. Adding a command is adding its file and one entry here. */
-export const COMMANDS: readonly Command[] = [runCommand, demoCommand, runsCommand];
+export const COMMANDS: readonly Command[] = [runCommand, demoCommand, runsCommand, heapCommand];

@@ -1,0 +1,115 @@
+import { classAggregates, type ClassAggregate } from './class-aggregates.js';
+import type { HeapGraph } from './graph/heap-graph.js';
+import { retainerPath } from './retainer-path.js';
+import { loadHeapGraph, type LoadOptions } from './snapshot/load.js';
+
+export interface LargestRetainer {
+  name: string;
+  id: number;
+  selfSize: number;
+  retainedSize: number;
+  /** Shortest retainer path from a GC root or global. */
+  path: string;
+}
+
+export interface DuplicatedString {
+  /** The string (first 120 characters). */
+  value: string;
+  count: number;
+  /** Bytes all copies take. */
+  size: number;
+  /** Bytes one shared copy would save: size minus one copy. */
+  wasted: number;
+}
+
+export interface HeapSummary {
+  schema: 'perfloop/heap-summary@1';
+  file: string;
+  nodes: number;
+  edges: number;
+  totalSize: number;
+  byConstructor: ClassAggregate[];
+  largestRetainers: LargestRetainer[];
+  duplicatedStrings: DuplicatedString[];
+}
+
+export interface SummaryOptions {
+  /** Rows of largest retainers and duplicated strings (default 20). */
+  top?: number;
+}
+
+/** DevTools' Summary view plus the biggest single retainers and the strings stored many times over. */
+export function summariseHeap(g: HeapGraph, options: SummaryOptions = {}): HeapSummary {
+  const top = options.top ?? 20;
+  return {
+    schema: 'perfloop/heap-summary@1',
+    file: g.file,
+    nodes: g.nodeCount,
+    edges: g.edgeCount,
+    totalSize: g.totalSize,
+    byConstructor: classAggregates(g),
+    largestRetainers: largestRetainers(g, top),
+    duplicatedStrings: duplicatedStrings(g, top),
+  };
+}
+
+/** Parses FILE in a worker and summarises it. */
+export async function summariseHeapFile(file: string, options: SummaryOptions & LoadOptions = {}): Promise<HeapSummary> {
+  return summariseHeap(await loadHeapGraph(file, options), options);
+}
+
+/**
+ * The objects that retain most, skipping engine internals and any object that retains nearly the same as
+ * one already listed above it in the dominator tree (a Map and its table are one finding, not two).
+ */
+export function largestRetainers(g: HeapGraph, top: number): LargestRetainer[] {
+  const T = g.L.node;
+  const interesting = new Set([T.object, T.closure, T.native, T.regexp, T.string, T.consString]);
+  const floor = g.totalSize / 2000;
+  const candidates: number[] = [];
+  for (let n = 0; n < g.nodeCount; n++) {
+    if (n === g.root || !interesting.has(g.type(n)) || g.retainedSize(n) < floor) continue;
+    const cls = g.className(n);
+    if (cls.startsWith('system /')) continue;
+    candidates.push(n);
+  }
+  candidates.sort((a, b) => g.retainedSize(b) - g.retainedSize(a));
+  const picked = new Set<number>();
+  const out: LargestRetainer[] = [];
+  for (const n of candidates) {
+    if (out.length >= top) break;
+    let shadowed = false;
+    for (let d = g.dominatorOf(n), steps = 0; d !== g.root && steps < 10_000; d = g.dominatorOf(d), steps++) {
+      if (picked.has(d) && g.retainedSize(n) >= 0.9 * g.retainedSize(d)) {
+        shadowed = true;
+        break;
+      }
+    }
+    if (shadowed) continue;
+    picked.add(n);
+    out.push({ name: g.className(n), id: g.id(n), selfSize: g.selfSize(n), retainedSize: g.retainedSize(n), path: retainerPath(g, n).text });
+  }
+  return out;
+}
+
+/** Strings whose content exists in many copies (V8 interns names, so equal content shares a name index). */
+export function duplicatedStrings(g: HeapGraph, top: number): DuplicatedString[] {
+  const T = g.L.node;
+  // Per string-table index: copies and bytes (typed arrays: a big heap has millions of strings).
+  const count = new Uint32Array(g.strings.length);
+  const size = new Float64Array(g.strings.length);
+  for (let n = 0; n < g.nodeCount; n++) {
+    const t = g.type(n);
+    if (t !== T.string && t !== T.slicedString) continue;
+    const k = g.nameIndex(n);
+    count[k]++;
+    size[k] += g.rawSelfSize(n);
+  }
+  const dups: Array<{ k: number; wasted: number }> = [];
+  for (let k = 0; k < count.length; k++) if (count[k] > 1) dups.push({ k, wasted: size[k] - size[k] / count[k] });
+  dups.sort((a, b) => b.wasted - a.wasted || count[b.k] - count[a.k]);
+  return dups.slice(0, top).map((d) => {
+    const s = g.strings.get(d.k);
+    return { value: s.length > 120 ? `${s.slice(0, 120)}…` : s, count: count[d.k], size: size[d.k], wasted: Math.round(d.wasted) };
+  });
+}

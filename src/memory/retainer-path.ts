@@ -1,0 +1,127 @@
+import type { HeapGraph } from './graph/heap-graph.js';
+
+export interface RetainerStep {
+  /** What the node is: its class, or `name()` for a named function. */
+  node: string;
+  id: number;
+  /** The edge from this node to the next step ('' on the last). */
+  edge: string;
+  /** How many identical consecutive steps this one stands for (a linked list, a chain of contexts). */
+  repeat?: number;
+}
+
+export interface RetainerPath {
+  /** From the first node under the root (a GC root or a global) down to the object itself. */
+  steps: RetainerStep[];
+  /** One line: `global.cache → Map.table → (array)[…] → Session`. */
+  text: string;
+  /** Edges from the root. */
+  depth: number;
+}
+
+/** How a node reads in a path. */
+export function nodeLabel(g: HeapGraph, n: number): string {
+  const cls = g.className(n);
+  if (g.type(n) === g.L.node.closure) {
+    const name = g.name(n);
+    return name ? `${name}()` : 'Function';
+  }
+  if (cls === 'system / Context') return '(scope)';
+  const t = g.type(n);
+  if (t === g.L.node.synthetic || t === g.L.node.hidden || t === g.L.node.array || t === g.L.node.code) {
+    // Engine objects read better by their own name: "PromiseReaction", "(object elements)".
+    const name = g.name(n).replace(/^system \/ /, '');
+    return name && name.length <= 40 ? name : cls;
+  }
+  return cls;
+}
+
+/** How an edge reads in a path: `.name` for named edges, `[i]` for indexes, `[…]` for a hash table's slots. */
+export function edgeLabel(g: HeapGraph, e: number): string {
+  const t = g.edgeType(e);
+  if (t === g.L.edge.shortcut) return '';
+  if (g.edgeHasIndex(e)) return `[${g.edgeNameIndex(e)}]`;
+  const name = g.edgeName(e);
+  if (/^\d+$/.test(name)) return '[…]';
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name)}]`;
+}
+
+/** The edges on n's shortest path from the root, root first ([] for the root or an unreachable node). */
+export function pathEdges(g: HeapGraph, n: number): number[] {
+  const { parentNode, parentEdge } = g.data;
+  const out: number[] = [];
+  for (let cur = n; cur !== g.root && parentNode[cur] >= 0; cur = parentNode[cur]) out.push(parentEdge[cur]);
+  return out.reverse();
+}
+
+export function pathDepth(g: HeapGraph, n: number): number {
+  let d = 0;
+  for (let cur = n; cur !== g.root && g.data.parentNode[cur] >= 0; cur = g.data.parentNode[cur]) d++;
+  return d;
+}
+
+const KEEP_HEAD = 3;
+const KEEP_TAIL = 8;
+
+/**
+ * The shortest retainer path of n from a GC root or global, as steps and as one line. Runs of identical
+ * steps collapse to one with a count (`{at, previous}.previous ×600`); very long paths keep their head and
+ * tail around an ellipsis.
+ */
+export function retainerPath(g: HeapGraph, n: number): RetainerPath {
+  const edges = pathEdges(g, n);
+  const raw: RetainerStep[] = [];
+  let from = g.root;
+  for (const e of edges) {
+    if (from !== g.root) raw.push({ node: nodeLabel(g, from), id: g.id(from), edge: edgeLabel(g, e) });
+    from = g.edgeTo(e);
+  }
+  raw.push({ node: nodeLabel(g, n), id: g.id(n), edge: '' });
+  const steps: RetainerStep[] = [];
+  for (const s of raw) {
+    const prev = steps[steps.length - 1];
+    if (prev && prev.node === s.node && prev.edge === s.edge && s.edge !== '') prev.repeat = (prev.repeat ?? 1) + 1;
+    else steps.push({ ...s });
+  }
+  const show = (s: RetainerStep) => `${s.node}${s.edge}${s.repeat ? ` ×${s.repeat}` : ''}`;
+  let parts = collapseCycles(steps.map(show));
+  if (parts.length > KEEP_HEAD + KEEP_TAIL + 1) parts = [...parts.slice(0, KEEP_HEAD), '…', ...parts.slice(-KEEP_TAIL)];
+  if (parts.length === 1 && edges.length === 0 && n !== g.root) parts.unshift('(unreachable)');
+  return { steps, text: parts.join(' → '), depth: edges.length };
+}
+
+/** Runs of a repeated block of 2–4 steps (a chain through closures and scopes) become `(a → b → c) ×N`. */
+function collapseCycles(parts: string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < parts.length) {
+    let best = { k: 0, reps: 1 };
+    for (let k = 2; k <= 4; k++) {
+      let reps = 1;
+      while (i + (reps + 1) * k <= parts.length - 1 && parts.slice(i + reps * k, i + (reps + 1) * k).every((p, j) => p === parts[i + j])) reps++;
+      if (reps >= 2 && reps * k > best.reps * best.k) best = { k, reps };
+    }
+    if (best.k > 0) {
+      out.push(`(${parts.slice(i, i + best.k).join(' → ')}) ×${best.reps}`);
+      i += best.k * best.reps;
+    } else out.push(parts[i++]);
+  }
+  return out;
+}
+
+/**
+ * A path's shape for clustering: holder classes and edge names with indexes and table slots blurred, so
+ * 10,000 objects held at `cache.table[…]` form one cluster.
+ */
+export function pathSignature(g: HeapGraph, n: number): string {
+  const edges = pathEdges(g, n);
+  let from = g.root;
+  const parts: string[] = [];
+  for (const e of edges) {
+    const label = g.edgeHasIndex(e) ? '[]' : edgeLabel(g, e).replace(/^\[.*\]$/, '[]');
+    const part = `${g.classIdOf(from)}${label}`;
+    if (parts[parts.length - 1] !== part) parts.push(part);
+    from = g.edgeTo(e);
+  }
+  return parts.join('/');
+}

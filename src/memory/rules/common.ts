@@ -1,0 +1,112 @@
+import { severityForPct, type EstimatedImpact, type Severity } from '../../core/finding.js';
+import { pathEdges } from '../retainer-path.js';
+import type { HeapRuleContext } from './types.js';
+
+/** The method's common leak patterns (phase-15 Step 3): what each rule names as the likely cause. */
+export const LIKELY_CAUSE = {
+  listeners: 'Event listeners not removed',
+  closures: 'Closures holding references',
+  cache: 'Cache without eviction',
+  globals: 'Global/static collections growing',
+  timers: 'Timer callbacks holding references',
+} as const;
+
+/** A value per snapshot (missing = 0: below what the snapshot's facts record). */
+export function perSnapshot(ctx: HeapRuleContext, read: (i: number) => number | undefined): number[] {
+  return ctx.facts.map((_, i) => read(i) ?? 0);
+}
+
+/** Grew between every pair of consecutive snapshots. */
+export function grewEveryStep(values: readonly number[]): boolean {
+  if (values.length < 2) return false;
+  for (let i = 1; i < values.length; i++) if (!(values[i] > values[i - 1])) return false;
+  return true;
+}
+
+/**
+ * The finding's weight: the share of the heap's growth (first → last snapshot) that this leak accounts for.
+ * Two snapshots cannot tell a leak from a plateau, so their findings stay at `medium` at most.
+ */
+export function weigh(ctx: HeapRuleContext, bytes: number): { severity: Severity; estimatedImpact: EstimatedImpact } {
+  const growth = Math.max(ctx.heapGrowth, 1);
+  const pct = Math.max(0, Math.min(100, Math.round((100 * bytes) / growth)));
+  let severity = severityForPct(pct);
+  if (ctx.facts.length < 3 && (severity === 'high' || severity === 'critical')) severity = 'medium';
+  if (severity === 'info') severity = 'low';
+  return {
+    severity,
+    estimatedImpact: { pct, basis: `share of the heap's growth between the first and last snapshot (${mb(ctx.heapGrowth)}) this accounts for` },
+  };
+}
+
+/** True when n's shortest retainer path passes through (or ends at) a node an earlier finding named. */
+export function isCovered(ctx: HeapRuleContext, n: number): boolean {
+  if (ctx.covered.has(n)) return true;
+  const g = ctx.last;
+  for (const e of pathEdges(g, n)) if (ctx.covered.has(g.edgeTo(e))) return true;
+  return false;
+}
+
+export function mb(bytes: number): string {
+  const abs = Math.abs(bytes);
+  if (abs >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (abs >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${Math.round(bytes)} B`;
+}
+
+/** "200 → 500 → 800". */
+export function trail(values: readonly number[]): string {
+  return values.map((v) => String(Math.round(v))).join(' → ');
+}
+
+/** Allocated after the first snapshot (and alive in the last): is node n one? */
+export function isNewSinceFirst(ctx: HeapRuleContext, n: number): boolean {
+  const r = ctx.newRange;
+  if (!r) return false;
+  const id = ctx.last.id(n);
+  return id % 2 === 1 && id > r.afterId;
+}
+
+/**
+ * Objects allocated after the first snapshot that the given nodes dominate (what the leak is made of), by
+ * class, biggest first: `[{ name: 'Session', count: 600, size: 28800 }, …]`.
+ */
+export function newObjectsUnder(ctx: HeapRuleContext, roots: readonly number[], top = 5): Array<{ name: string; count: number; size: number }> {
+  const g = ctx.last;
+  if (!ctx.newRange) return [];
+  const after = ctx.newRange.afterId;
+  const acc = new Map<string, { count: number; size: number }>();
+  const seen = new Uint8Array(g.nodeCount);
+  const { first, list } = g.dominatorTree();
+  const stack: number[] = [];
+  for (const r of roots) {
+    if (seen[r]) continue;
+    seen[r] = 1;
+    stack.push(r);
+  }
+  let visited = 0;
+  while (stack.length > 0 && visited < 10_000_000) {
+    const n = stack.pop()!;
+    visited++;
+    const id = g.id(n);
+    const self = g.selfSize(n);
+    if (id % 2 === 1 && id > after && self > 0) {
+      const name = g.className(n);
+      const a = acc.get(name);
+      if (a) {
+        a.count++;
+        a.size += self;
+      } else acc.set(name, { count: 1, size: self });
+    }
+    for (let c = first[n]; c < first[n + 1]; c++) {
+      const k = list[c];
+      if (seen[k]) continue;
+      seen[k] = 1;
+      stack.push(k);
+    }
+  }
+  return [...acc.entries()]
+    .sort((a, b) => b[1].size - a[1].size)
+    .slice(0, top)
+    .map(([name, a]) => ({ name, count: a.count, size: a.size }));
+}
