@@ -121,6 +121,10 @@ export interface RunRecord {
   measurement: MeasurementMethod;
   queries: QueryTopEntry[] | null;
   timeline: TimelinePoint[];
+  /** The method's Database Performance Analysis section, when the run saw database work. */
+  database?: { markdown: string } | null;
+  /** Heap snapshots taken during the load (--heap-snapshots), with the method's comparison tables. */
+  heap?: { snapshots: { file: string; takenAt: string | null; totalSize: number }[]; tablesMarkdown: string } | null;
   /** Anything measured that a reader should know is missing or doubtful. */
   warnings: string[];
 }

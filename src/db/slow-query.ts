@@ -14,15 +14,23 @@ export function findSlowQueries(stats: readonly QueryStats[], options: SlowQuery
   return stats
     .filter((s) => s.p95Ms >= slowMs)
     .map((s) => {
-      const pct = options.totalRequestMs ? Math.min(100, Math.round((1000 * s.totalMs) / options.totalRequestMs) / 10) : s.pctOfDbTime;
+      const pct = options.totalRequestMs
+        ? Math.min(100, Math.round((1000 * s.totalMs) / options.totalRequestMs) / 10)
+        : s.pctOfDbTime;
       return {
         rule: 'db.slow-query',
         area: 'db',
         severity: severityForPct(pct),
-        title: `Slow query (p95 ${s.p95Ms} ms, ${s.calls} calls): \`${s.fingerprint.slice(0, 90)}\``,
+        title: `Slow query (p95 ${s.p95Ms} ms, ${s.calls} calls): \`${s.query.slice(0, 90)}\``,
         evidence: { ...s, slowMs },
-        recommendation: 'Run `perfloop explain --db URL` on it: look for sequential scans, missing indexes and row misestimates.',
-        estimatedImpact: { pct, basis: options.totalRequestMs ? 'share of request time spent in this statement' : 'share of database time' },
+        recommendation:
+          'Run `perfloop explain --db URL` on it: look for sequential scans, missing indexes and row misestimates.',
+        estimatedImpact: {
+          pct,
+          basis: options.totalRequestMs
+            ? 'share of request time spent in this statement'
+            : 'share of database time',
+        },
       } satisfies Finding;
     });
 }

@@ -2,13 +2,11 @@ import type { Finding } from '../core/finding.js';
 import { rankFindings } from '../core/finding.js';
 import type { Profile } from '../core/profile.js';
 import type { RunMetrics } from '../core/run.js';
-import type { CapturedQuery, CapturedRequest, AgentSample } from '../agent/collector.js';
+import type { AgentSample } from '../agent/collector.js';
 import type { ProcTreeSample } from '../target/index.js';
 import { analyseProfile, type ProfileAnalysis } from '../profile/analyse/index.js';
-import { queryStats, type QueryStats } from '../db/query-stats.js';
-import { findNPlusOne } from '../db/n-plus-one.js';
-import { findSlowQueries } from '../db/slow-query.js';
 import { findMemoryGrowth, memoryTrend, type MemoryPoint } from '../memory/timeline.js';
+import { findGcPauseGrowth } from '../memory/gc-pause.js';
 import { findEventLoopBlocked } from './rules/event-loop.js';
 import { heapPoints } from './run-metrics.js';
 import { budgetFindings, checkBudget, type BudgetResult } from '../gate/budget-check.js';
@@ -17,25 +15,24 @@ import type { Budget } from '../gate/budget.js';
 export interface RunEvidence {
   metrics: RunMetrics;
   profile: Profile | null;
-  queries: readonly CapturedQuery[];
-  requests: readonly CapturedRequest[];
   agentSamples: readonly AgentSample[];
   procSamples: readonly ProcTreeSample[];
   /** Live heap after forced full GCs, when GC probes ran. */
   heapProbes?: readonly MemoryPoint[];
+  /** Findings of the heap snapshot comparison, when snapshots were taken. */
+  heapFindings?: readonly Finding[];
+  /** Findings of the database analysis (N+1, slow statements, plans, indexes, pool). */
+  dbFindings?: readonly Finding[];
 }
 
 export interface AnalysisOptions {
   budget?: Budget;
   memoryLimitMb?: number;
-  nPlusOneMinRepeats?: number;
-  slowQueryMs?: number;
 }
 
 export interface RunAnalysis {
   findings: Finding[];
   profile: ProfileAnalysis | null;
-  queries: QueryStats[];
   budget: BudgetResult[];
 }
 
@@ -45,11 +42,7 @@ export function analyseRun(e: RunEvidence, o: AnalysisOptions = {}): RunAnalysis
   const profile = e.profile ? analyseProfile(e.profile, { top: 15 }) : null;
   if (profile) findings.push(...profile.findings);
 
-  const requestMs = new Map(e.requests.map((r) => [r.id, r.durationMs]));
-  const totalRequestMs = e.requests.reduce((s, r) => s + r.durationMs, 0);
-  const queries = queryStats(e.queries);
-  findings.push(...findNPlusOne(e.queries, { minRepeats: o.nPlusOneMinRepeats, requestDurationMs: requestMs }));
-  findings.push(...findSlowQueries(queries, { slowMs: o.slowQueryMs, totalRequestMs: totalRequestMs || undefined }));
+  findings.push(...(e.dbFindings ?? []));
 
   // Heap used (agent) says more about a leak than RSS; RSS covers any process.
   const probed = (e.heapProbes?.length ?? 0) >= 5;
@@ -59,9 +52,11 @@ export function analyseRun(e: RunEvidence, o: AnalysisOptions = {}): RunAnalysis
     ? findMemoryGrowth(heap, { series: probed ? 'live V8 heap (after full GC)' : 'V8 heap used', limitMb: o.memoryLimitMb })
     : findMemoryGrowth(rss, { series: 'RSS', limitMb: o.memoryLimitMb });
   findings.push(...growth);
+  findings.push(...findGcPauseGrowth(e.agentSamples));
+  findings.push(...(e.heapFindings ?? []));
 
   findings.push(...findEventLoopBlocked(e.metrics.event_loop_delay, e.metrics.http_req_duration.p95));
   const budget = o.budget ? checkBudget(e.metrics, o.budget) : [];
   findings.push(...budgetFindings(budget));
-  return { findings: rankFindings(findings), profile, queries, budget };
+  return { findings: rankFindings(findings), profile, budget };
 }

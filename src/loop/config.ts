@@ -37,8 +37,7 @@ const configSchema = z
     budget: z.string().optional(),
     profile: z.union([z.literal(false), z.object({ samplingIntervalUs: z.number().int().min(50).optional() }).strict()]).optional(),
     memoryLimitMb: z.number().positive().optional(),
-    nPlusOneMinRepeats: z.number().int().min(2).optional(),
-    slowQueryMs: z.number().positive().optional(),
+    db: z.string().optional(),
   })
   .strict();
 

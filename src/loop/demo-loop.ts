@@ -3,6 +3,10 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoEndpoints, demoFixes, demoServerEntry } from '../../demo/catalog.js';
+import { readDemoConfig } from '../../demo/config.js';
+import { openDemoDatabase } from '../../demo/db.js';
+import { parseFixes } from '../../demo/fixes.js';
+import { pgliteRunner } from '../db/runner.js';
 import type { LoadProgress } from '../load/engine.js';
 import { runService, type RunServiceResult } from './run-service.js';
 import { demoSummaryMarkdown } from './demo-summary.js';
@@ -72,6 +76,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       samplingIntervalUs: 1000,
       // The unbounded cache grows a few MB per run: the live heap after forced GCs shows it above GC noise.
       gcProbeS: 2,
+      // Snapshots name what leaks; the baseline and the fully fixed run are the pair that matters.
+      heapSnapshots: i === 0 || i === steps.length - 1 ? 3 : 0,
+      // The demo's database is embedded: plans and index advice run on the same seeded data with the same
+      // fixes, opened in this process (a user's service would pass --db URL).
+      db: {
+        runner: async () => {
+          const { db } = await openDemoDatabase(readDemoConfig(process.env).dataDir, parseFixes(fixes.join(',')));
+          return { ...pgliteRunner(db), close: () => db.close() };
+        },
+      },
       command: `perfloop run --target 'node ${demoServerEntry}' ${demoEndpoints.map((e) => `--url '${base}${e.path}'`).join(' ')} -c ${o.vus} -d ${o.durationS}s --gc-probe 2s --label '${step.label}'  # PERFLOOP_DEMO_FIXES=${fixes.join(',')}`,
       signal: o.signal,
       log: (l) => log(`  ${l}`),

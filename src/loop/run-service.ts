@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { PerfloopError } from '../core/errors.js';
 import { machineFingerprint, newRunId, RUN_SCHEMA, type RunRecord } from '../core/run.js';
 import type { Profile } from '../core/profile.js';
@@ -16,6 +16,9 @@ import { gitInfo } from './git.js';
 import { runMetrics, timeline } from './run-metrics.js';
 import { writeRunReports } from './write-reports.js';
 import type { MemoryPoint } from '../memory/timeline.js';
+import { analyseDatabase, statementsBefore, type RunDatabaseAccess } from './run-database.js';
+import type { StatementsSnapshot } from '../db/sources/pg-stat-statements.js';
+import { diffHeapSnapshots, heapTablesMarkdown, type HeapDiff } from '../memory/index.js';
 
 export interface RunServiceOptions {
   /** Command that starts the service; absent when the service is already running. */
@@ -42,8 +45,10 @@ export interface RunServiceOptions {
    * leak trend at the price of a GC pause per probe. 0 = off.
    */
   gcProbeS?: number;
-  nPlusOneMinRepeats?: number;
-  slowQueryMs?: number;
+  /** Heap snapshots at the start, spread over and at the end of the measured load (0 = none; else ≥ 2). */
+  heapSnapshots?: number;
+  /** The service's database, for plans, index advice and pg_stat_statements. */
+  db?: RunDatabaseAccess;
   /** The command line that reproduces this run, for the report. */
   command: string;
   signal?: AbortSignal;
@@ -85,9 +90,23 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
   let agentSamples: AgentSample[] = [];
   let procSamples: ProcTreeSample[] = [];
   const heapProbes: MemoryPoint[] = [];
+  const snapshotFiles: string[] = [];
+  const snapshotTimers: NodeJS.Timeout[] = [];
+  const takeSnapshot = async (c: AgentCollector) => {
+    const path = join(outDir, `heap-${snapshotFiles.length + 1}.heapsnapshot`);
+    snapshotFiles.push(path);
+    try {
+      await c.heapSnapshot(path);
+    } catch (e) {
+      snapshotFiles.pop();
+      warnings.push(`A heap snapshot failed: ${(e as Error).message}`);
+    }
+  };
+  let pendingSnapshots: Promise<void>[] = [];
   let probeTimer: NodeJS.Timeout | null = null;
   const startedAt = new Date();
   let measureStart = Date.now();
+  let statementsAtStart: StatementsSnapshot | null = null;
   try {
     if (o.target) {
       collector = o.profile ? await AgentCollector.listen() : null;
@@ -116,6 +135,7 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
       log(`warm-up ${o.warmupS}s`);
       await runLoad({ requests: o.requests, executor: { executor: 'constant-vus', vus: o.vus, duration: o.warmupS * 1000 }, signal: o.signal, seed: 7 });
     }
+    statementsAtStart = await statementsBefore(o.db?.url, warnings);
     collector?.clearWindow();
     sampler?.stop();
     if (target && !target.hasExited()) {
@@ -136,6 +156,15 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
           .finally(() => (busy = false));
       }, o.gcProbeS * 1000);
     }
+    const snapshots = collector ? Math.max(0, o.heapSnapshots ?? 0) : 0;
+    if (collector && snapshots >= 2) {
+      // The first at the start, the last after the load; the others spread between (forced GC before each).
+      const c = collector;
+      await takeSnapshot(c);
+      for (let k = 1; k < snapshots - 1; k++) {
+        snapshotTimers.push(setTimeout(() => pendingSnapshots.push(takeSnapshot(c)), (k * o.durationS * 1000) / (snapshots - 1)));
+      }
+    }
     if (!o.signal?.aborted) {
       log(`load: ${o.vus} VUs for ${o.durationS}s`);
       load = await runLoad({
@@ -145,6 +174,10 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
         onProgress: o.onProgress,
       });
     }
+    for (const t of snapshotTimers) clearTimeout(t);
+    await Promise.all(pendingSnapshots);
+    pendingSnapshots = [];
+    if (collector?.connected && snapshots >= 2 && snapshotFiles.length > 0) await takeSnapshot(collector);
     if (collector?.connected) {
       const path = join(outDir, 'profile.cpuprofile');
       try {
@@ -182,9 +215,30 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
   }
 
   const metrics = runMetrics(load, procSamples, agentSamples, heapProbes);
+  const database = await analyseDatabase({
+    access: o.db ?? {},
+    before: statementsAtStart,
+    queries,
+    requests,
+    samples: agentSamples,
+    durationS: load.durationS,
+    totalRequestMs: requests.reduce((s, r) => s + r.durationMs, 0),
+    log,
+  });
+  warnings.push(...database.warnings);
+  let heapDiff: HeapDiff | null = null;
+  if (snapshotFiles.length >= 2) {
+    log(`comparing ${snapshotFiles.length} heap snapshots`);
+    try {
+      heapDiff = await diffHeapSnapshots(snapshotFiles);
+      snapshotFiles.forEach((f, i) => (artifacts[`heapsnapshot${i + 1}`] = basename(f)));
+    } catch (e) {
+      warnings.push(`Heap snapshots could not be compared: ${(e as Error).message}`);
+    }
+  }
   const analysis = analyseRun(
-    { metrics, profile, queries, requests, agentSamples, procSamples, heapProbes },
-    { budget: o.budget, memoryLimitMb: o.memoryLimitMb, nPlusOneMinRepeats: o.nPlusOneMinRepeats, slowQueryMs: o.slowQueryMs },
+    { metrics, profile, agentSamples, procSamples, heapProbes, heapFindings: heapDiff?.findings ?? [], dbFindings: database.findings },
+    { budget: o.budget, memoryLimitMb: o.memoryLimitMb },
   );
   const git = gitInfo(cwd);
   const json = load.toJSON();
@@ -222,8 +276,15 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
       warmupS: o.warmupS,
       profiler: profile ? `V8 sampling CPU profiler in-process (inspector), ${o.samplingIntervalUs} µs interval` : null,
     },
-    queries: analysis.queries.length > 0 ? analysis.queries.slice(0, 20).map(({ pctOfDbTime: _p, maxMs: _m, ...q }) => q) : collector ? [] : null,
+    queries: database.top,
+    database: database.markdown ? { markdown: database.markdown } : null,
     timeline: timeline(measureStart, procSamples, agentSamples, heapProbes),
+    heap: heapDiff
+      ? {
+          snapshots: heapDiff.snapshots.map((s) => ({ file: basename(s.file), takenAt: s.takenAt || null, totalSize: s.totalSize })),
+          tablesMarkdown: heapTablesMarkdown(heapDiff),
+        }
+      : null,
     warnings,
   };
   writeRunReports(outDir, record, profile);

@@ -74,22 +74,19 @@ export function runMarkdown(r: RunRecord): string {
   ranked.slice(0, 5).forEach((f, i) => out.push(`${i + 1}. ${mdEscape(f.title)} — ${mdEscape(f.recommendation)}`));
   out.push('');
 
-  if (r.queries && r.queries.length > 0) {
+  if (r.database) out.push(r.database.markdown, '');
+  else if (r.queries && r.queries.length > 0) {
     out.push('### Database Performance Analysis', '', '**Top queries by total time**:', '');
     out.push(
       mdTable(
         ['Query', 'Calls', 'Total', 'Mean', 'p95', 'Rows'],
-        r.queries.slice(0, 10).map((q) => [mdCode(q.fingerprint.slice(0, 120)), String(q.calls), fmtMs(q.totalMs), fmtMs(q.meanMs), fmtMs(q.p95Ms), String(q.rows)]),
+        r.queries.slice(0, 10).map((q) => [mdCode(q.query.slice(0, 160)), String(q.calls), fmtMs(q.totalMs), fmtMs(q.meanMs), fmtMs(q.p95Ms), String(q.rows)]),
       ),
       '',
     );
-    const dbIssues = ranked.filter((f) => f.area === 'db');
-    if (dbIssues.length > 0) {
-      out.push('**Issues Identified**:', '');
-      out.push(mdTable(['Issue', 'Impact', 'Solution'], dbIssues.map((f) => [mdEscape(f.title), f.severity, mdEscape(f.recommendation)])), '');
-    }
   }
 
+  if (r.heap) out.push('### Memory Analysis', '', r.heap.tablesMarkdown, '');
   out.push('### Findings (ranked by estimated impact)', '');
   if (ranked.length === 0) out.push('No findings.');
   else
