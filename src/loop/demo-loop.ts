@@ -75,7 +75,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       profile: true,
       samplingIntervalUs: 1000,
       // The unbounded cache grows a few MB per run: the live heap after forced GCs shows it above GC noise.
-      gcProbeS: 2,
+      gcProbeS: 1.5,
       // Snapshots name what leaks; the baseline and the fully fixed run are the pair that matters.
       heapSnapshots: i === 0 || i === steps.length - 1 ? 3 : 0,
       // The demo's database is embedded: plans and index advice run on the same seeded data with the same
@@ -86,7 +86,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
           return { ...pgliteRunner(db), close: () => db.close() };
         },
       },
-      command: `perfloop run --target 'node ${demoServerEntry}' ${demoEndpoints.map((e) => `--url '${base}${e.path}'`).join(' ')} -c ${o.vus} -d ${o.durationS}s --gc-probe 2s --label '${step.label}'  # PERFLOOP_DEMO_FIXES=${fixes.join(',')}`,
+      command: `perfloop run --target 'node ${demoServerEntry}' ${demoEndpoints.map((e) => `--url '${base}${e.path}'`).join(' ')} -c ${o.vus} -d ${o.durationS}s --gc-probe 1.5s --label '${step.label}'  # PERFLOOP_DEMO_FIXES=${fixes.join(',')}`,
       signal: o.signal,
       log: (l) => log(`  ${l}`),
       onProgress: o.onProgress,

@@ -15,6 +15,7 @@ import { analyseRun } from './analyse-run.js';
 import { gitInfo } from './git.js';
 import { runMetrics, timeline } from './run-metrics.js';
 import { writeRunReports } from './write-reports.js';
+import { withoutAgentWork } from './agent-work.js';
 import type { MemoryPoint } from '../memory/timeline.js';
 import { analyseDatabase, statementsBefore, type RunDatabaseAccess } from './run-database.js';
 import type { StatementsSnapshot } from '../db/sources/pg-stat-statements.js';
@@ -142,6 +143,9 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
       sampler = new ProcSampler(target.pid);
       sampler.start();
     }
+    // The first and last heap snapshots are taken outside the profiled window so their cost is not in it.
+    const snapshots = collector ? Math.max(0, o.heapSnapshots ?? 0) : 0;
+    if (collector && snapshots >= 2) await takeSnapshot(collector);
     if (collector) await collector.startProfile(o.samplingIntervalUs);
     measureStart = Date.now();
     if (collector && o.gcProbeS && o.gcProbeS > 0) {
@@ -156,11 +160,9 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
           .finally(() => (busy = false));
       }, o.gcProbeS * 1000);
     }
-    const snapshots = collector ? Math.max(0, o.heapSnapshots ?? 0) : 0;
     if (collector && snapshots >= 2) {
       // The first at the start, the last after the load; the others spread between (forced GC before each).
       const c = collector;
-      await takeSnapshot(c);
       for (let k = 1; k < snapshots - 1; k++) {
         snapshotTimers.push(setTimeout(() => pendingSnapshots.push(takeSnapshot(c)), (k * o.durationS * 1000) / (snapshots - 1)));
       }
@@ -177,16 +179,16 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
     for (const t of snapshotTimers) clearTimeout(t);
     await Promise.all(pendingSnapshots);
     pendingSnapshots = [];
-    if (collector?.connected && snapshots >= 2 && snapshotFiles.length > 0) await takeSnapshot(collector);
     if (collector?.connected) {
       const path = join(outDir, 'profile.cpuprofile');
       try {
         await collector.stopProfile(path);
-        profile = importCpuProfile(JSON.parse(readFileSync(path, 'utf8')), 'profile.cpuprofile');
+        profile = withoutAgentWork(importCpuProfile(JSON.parse(readFileSync(path, 'utf8')), 'profile.cpuprofile'));
       } catch (e) {
         warnings.push(`No CPU profile: ${(e as Error).message}`);
       }
     }
+    if (collector?.connected && snapshots >= 2 && snapshotFiles.length > 0) await takeSnapshot(collector);
     if (load?.interrupted) warnings.push('The run was interrupted: the numbers cover only the part that ran.');
   } finally {
     if (probeTimer) clearInterval(probeTimer);

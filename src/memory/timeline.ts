@@ -9,6 +9,9 @@ export interface MemoryPoint {
 }
 
 export interface MemoryTrend extends SlopeEstimate {
+  /** The slope over the second half of the window (MB/min, with its 95 % interval): does it still grow? */
+  lateMbPerMin: number | null;
+  lateLoMbPerMin: number | null;
   /** Slope and bounds in MB per minute. */
   mbPerMin: number;
   loMbPerMin: number;
@@ -35,9 +38,13 @@ export function memoryTrend(points: readonly MemoryPoint[], options: { warmupFra
   );
   if (!est) return undefined;
   const r = (x: number) => Math.round(x * 100) / 100;
+  const late = use.slice(Math.floor(use.length / 2));
+  const lateEst = late.length >= 3 ? theilSen(late.map((p) => (p.t - late[0].t) / 60_000), late.map((p) => p.value / MB)) : undefined;
   return {
     ...est,
     mbPerMin: r(est.slope),
+    lateMbPerMin: lateEst ? r(lateEst.slope) : null,
+    lateLoMbPerMin: lateEst ? r(lateEst.lo) : null,
     loMbPerMin: r(est.lo),
     hiMbPerMin: r(est.hi),
     startMb: r(use[0].value / MB),
@@ -67,6 +74,8 @@ export function findMemoryGrowth(trend: MemoryTrend | undefined, options: Growth
   const min = options.minMbPerMin ?? 1;
   const grewPct = trend.startMb > 0 ? (100 * (trend.endMb - trend.startMb)) / trend.startMb : 0;
   if (trend.loMbPerMin <= 0 || trend.mbPerMin < min || grewPct < 5) return [];
+  // Grew, then stopped: a cache filling to its bound or a warm-up, not a leak (the late half no longer rises).
+  if (trend.lateLoMbPerMin !== null && trend.lateLoMbPerMin <= 0) return [];
   const limit = options.limitMb;
   const minutesToLimit = limit && trend.mbPerMin > 0 ? Math.max(0, (limit - trend.endMb) / trend.mbPerMin) : null;
   const pct = Math.min(100, Math.round(grewPct));

@@ -40,3 +40,15 @@ test('memory.growth stays quiet on a flat sawtooth', () => {
     assert.deepEqual(findMemoryGrowth(trend, { series: 'heap used' }), [], `seed ${seed}: ${trend.mbPerMin}`);
   }
 });
+
+test('memory.growth stays quiet when the heap grew and levelled off (a bounded cache filling up)', () => {
+  // live heap after full GCs every 1.5 s: rises for the first 6 s, then flat at the cache's bound
+  const values = [14, 18, 22, 26, 30, 30.1, 29.9, 30, 30.05];
+  const points = values.map((mb, i) => ({ t: i * 1500, value: mb * MB }));
+  const trend = memoryTrend(points, { minWarmupMs: 0, warmupFraction: 0 })!;
+  assert.ok(trend.mbPerMin > 1, 'the whole window does rise');
+  assert.deepEqual(findMemoryGrowth(trend, { series: 'live heap' }), []);
+  // the same rise that keeps going is a leak
+  const leak = values.map((_, i) => ({ t: i * 1500, value: (14 + 4 * i) * MB }));
+  assert.equal(findMemoryGrowth(memoryTrend(leak, { minWarmupMs: 0, warmupFraction: 0 }), { series: 'live heap' }).length, 1);
+});

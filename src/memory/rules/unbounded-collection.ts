@@ -24,6 +24,7 @@ export const unboundedCollection: HeapRule = {
       const retained = perSnapshot(ctx, (i) => ctx.facts[i].collections.get(id)?.retained);
       const growth = entries[entries.length - 1] - entries[0];
       if (!grewEveryStep(entries) || growth < MIN_NEW_ENTRIES || entries[entries.length - 1] < 1.2 * entries[0]) continue;
+      if (levellingOff(entries)) continue;
       if (isCovered(ctx, c.node)) continue;
       ctx.covered.add(c.node);
       const holder = ctx.scopes.holderOf(c.node);
@@ -59,6 +60,19 @@ export const unboundedCollection: HeapRule = {
     return out;
   },
 };
+
+/**
+ * A bounded cache filling up grows in every snapshot too, but its last step is much smaller than the one
+ * before (it reached its bound). With three or more evenly spaced snapshots, a last step under a quarter of
+ * the previous one is a collection levelling off, not an unbounded one.
+ */
+export function levellingOff(entries: readonly number[]): boolean {
+  const n = entries.length;
+  if (n < 3) return false;
+  const previous = entries[n - 2] - entries[n - 3];
+  const last = entries[n - 1] - entries[n - 2];
+  return previous > 0 && last < previous / 4;
+}
 
 /** The classes a collection's entries point at, most common first (what the cache caches). */
 function entryClasses(g: import('../graph/heap-graph.js').HeapGraph, node: number, kind: string): Array<{ name: string; count: number }> {

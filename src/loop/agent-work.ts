@@ -1,0 +1,35 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProfileBuilder, type Profile } from '../core/profile.js';
+
+/** perfloop's agent code inside the target (dist/src/agent/…). */
+const AGENT_DIR = dirname(fileURLToPath(new URL('../agent/agent.js', import.meta.url)));
+
+/**
+ * The profile without the samples the agent itself caused (a heap snapshot taken mid-run, its own
+ * reporting): measuring must not show up as the service's cost. Samples whose stack runs through the
+ * agent's files are dropped; everything else is kept as it was, in order.
+ */
+export function withoutAgentWork(p: Profile, agentDir = AGENT_DIR): Profile {
+  const agentFrame = p.frames.map((f) => !!f.file && f.file.startsWith(agentDir));
+  if (!agentFrame.some(Boolean)) return p;
+  const inAgent = new Uint8Array(p.nodeCount);
+  for (let n = 0; n < p.nodeCount; n++) {
+    const parent = p.nodeParent[n];
+    inAgent[n] = agentFrame[p.nodeFrame[n]] || (parent >= 0 && inAgent[parent]) ? 1 : 0;
+  }
+  const b = new ProfileBuilder(p.meta, p.unit, { timed: !!p.sampleTime });
+  const frameIds = p.frames.map((f) => b.frame(f));
+  const nodeMap = new Int32Array(p.nodeCount).fill(-1);
+  for (let n = 0; n < p.nodeCount; n++) {
+    if (inAgent[n]) continue;
+    const parent = p.nodeParent[n];
+    nodeMap[n] = b.node(parent < 0 ? -1 : nodeMap[parent], frameIds[p.nodeFrame[n]]);
+  }
+  for (const [node, lines] of p.lineWeights) if (nodeMap[node] >= 0) for (const [line, w] of lines) b.addLineWeight(nodeMap[node], line, w);
+  for (let i = 0; i < p.sampleCount; i++) {
+    const n = p.sampleNode[i];
+    if (!inAgent[n]) b.sample(nodeMap[n], p.sampleWeight[i], p.sampleTime?.[i]);
+  }
+  return b.build();
+}

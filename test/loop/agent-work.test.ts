@@ -1,0 +1,20 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ProfileBuilder } from '../../src/core/profile.js';
+import { withoutAgentWork } from '../../src/loop/agent-work.js';
+
+test('samples caused by the agent (a mid-run heap snapshot) are dropped; the service’s samples stay in order', () => {
+  const b = new ProfileBuilder({ format: 'test' }, 'us', { timed: true });
+  const handler = b.frame({ name: 'handle', file: '/srv/app.js' });
+  const agentCmd = b.frame({ name: 'heapSnapshot', file: '/opt/perfloop/dist/src/agent/commands.js' });
+  const native = b.frame({ name: 'triggerHeapSnapshot' });
+  const work = b.frame({ name: 'work', file: '/srv/app.js' });
+  b.sample(b.stack([handler, work]), 10, 0);
+  b.sample(b.stack([agentCmd, native]), 500, 10);
+  b.sample(b.stack([handler]), 5, 510);
+  const p = withoutAgentWork(b.build(), '/opt/perfloop/dist/src/agent');
+  assert.equal(p.sampleCount, 2);
+  assert.equal(p.totalWeight, 15);
+  assert.deepEqual(Array.from(p.sampleTime!), [0, 510]);
+  assert.deepEqual(p.stackOf(p.sampleNode[0]).map((f) => p.frames[f].name), ['handle', 'work']);
+});
