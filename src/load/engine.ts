@@ -1,14 +1,40 @@
-import { connect } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { PerfloopError } from '../core/errors.js';
-import type { GaugeSink } from '../core/metric.js';
-import { Http1Connection } from './http1/connection.js';
-import { LoadRecorder } from './recorder.js';
-import { RequestMix, type RequestTemplate } from './scenario.js';
-import { seededRandom, TemplateFiller } from './url-template.js';
-import { executorFactory } from './executors/registry.js';
-import type { ExecutorContext } from './executors/types.js';
-import { LoadResult } from './result.js';
-import './executors/index.js';
+import { MetricSet } from '../core/metric-set.js';
+import type { GaugeSink, MetricType } from '../core/metric.js';
+import { Segment } from './executors/segment.js';
+import type { ArrivalStats } from './executors/types.js';
+import { IntervalMerger } from './intervals.js';
+import {
+  badOptions,
+  collectScenarios,
+  maxVUsOf,
+  plannedMsOf,
+  scenarioFromExecutor,
+  type LoadScriptOptions,
+  type ScenarioPlan,
+} from './options.js';
+import { assertReachable } from './reachability.js';
+import { BUILTIN_METRICS, defineBuiltinMetrics, type PointSink } from './recorder.js';
+import { mergeArrivals } from './merge.js';
+import { LoadResult, type PresetReport } from './result.js';
+import type { GeneratorHealth, PlanSource, ThreadPlan } from './runner.js';
+import type { RequestTemplate } from './scenario.js';
+import { declaredMetrics } from './script/api.js';
+import { runLifecycle } from './script/lifecycle.js';
+import { importScript, type ScriptModule } from './script/module.js';
+import {
+  evaluateThresholds,
+  parseThresholds,
+  type ThresholdDef,
+  type ThresholdsConfig,
+} from './thresholds/thresholds.js';
+import {
+  inThreadGenerator,
+  workerGenerators,
+  type GeneratorOutcome,
+  type Generators,
+} from './workers/generators.js';
 
 export interface LoadProgress {
   elapsedMs: number;
@@ -18,115 +44,293 @@ export interface LoadProgress {
   /** Requests per second over the last second. */
   rps: number;
   errors: number;
+  /** What the executors are doing ("ramping 10→50 VUs"). */
+  stage: string;
+  /** p95 of http_req_duration over the last second (ms), null before the first. */
+  p95Ms: number | null;
+  /** Thresholds passing/failing so far (null when not evaluated live). */
+  thresholds: { ok: number; failed: number } | null;
 }
 
 export interface LoadOptions {
-  requests: RequestTemplate[];
-  /** Executor name and its config, e.g. { executor: 'constant-vus', vus: 10, durationMs: 30000 }. */
-  executor: { executor: string } & Record<string, unknown>;
+  /** The request mix (quick mode, declarative scenarios). */
+  requests?: RequestTemplate[];
+  /** A JS/TS module script: its default (or `exec`) function is one iteration. */
+  script?: string;
+  /** One scenario given directly, e.g. { executor: 'constant-vus', vus: 10, duration: 30000 } (ms or "30s"). */
+  executor?: { executor: string } & Record<string, unknown>;
+  /** k6 options (vus/duration/iterations/stages shortcuts or scenarios); default: the script's `options`. */
+  options?: LoadScriptOptions;
+  /** k6 thresholds; default: `options.thresholds`. */
+  thresholds?: ThresholdsConfig;
   timeoutMs?: number;
   pipelining?: number;
   seed?: number;
+  /** Scenario name of the `executor` form. */
   scenario?: string;
   signal?: AbortSignal;
   onProgress?: (p: LoadProgress) => void;
+  /** This generator's share of a distributed test (`i/n`). */
+  segment?: Segment | string;
+  /** Worker threads: a number or 'auto' (one per core); default 1 (this thread). */
+  workers?: number | 'auto';
+  /** HTTP/2 (h2c for http://, ALPN for https://) through undici. */
+  http2?: boolean;
+  /** Accept invalid TLS certificates. */
+  insecure?: boolean;
+  /** Receives every sample (--out). */
+  onPoint?: PointSink;
+  /** Filled in by presets after the run (recovery time, drift): see presets.ts. */
+  preset?: (result: LoadResult) => PresetReport;
 }
 
-const SWEEP_MS = 250;
+/** Generator event loop lag above this (p99) makes latencies doubtful: the generator, not the target, waited. */
+const LAG_WARN_MS = 20;
+const BUSY_WARN = 0.9;
 
-/** Checks each distinct host:port accepts TCP connections, so an unreachable target fails fast with exit 2. */
-async function assertReachable(templates: readonly RequestTemplate[], timeoutMs: number): Promise<void> {
-  const targets = new Map<string, { host: string; port: number }>();
-  for (const t of templates) {
-    const u = new URL(t.url.replace(/\{\{[^}]*\}\}/g, '0'));
-    const host = u.hostname.replace(/^\[|\]$/g, '');
-    targets.set(`${host}:${u.port || 80}`, { host, port: Number(u.port || 80) });
-  }
-  await Promise.all(
-    [...targets.entries()].map(
-      ([key, { host, port }]) =>
-        new Promise<void>((resolve, reject) => {
-          const s = connect({ host, port, timeout: timeoutMs });
-          const fail = (why: string) => {
-            s.destroy();
-            reject(new PerfloopError('LOAD_UNREACHABLE', `cannot connect to ${key}: ${why}`, { hint: 'is the service running?' }));
-          };
-          s.once('connect', () => (s.destroy(), resolve()));
-          s.once('timeout', () => fail(`no answer within ${timeoutMs} ms`));
-          s.once('error', (e) => fail(e.message));
-        }),
-    ),
-  );
+function metricTypeOf(name: string): MetricType | undefined {
+  if (BUILTIN_METRICS.includes(name)) return defineBuiltinMetrics(new MetricSet()).def(name)?.type;
+  return declaredMetrics().get(name)?.type;
 }
 
-/** Runs one load scenario in this thread and returns its measurements. */
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const factory = executorFactory(options.executor.executor);
-  if (!factory) throw new PerfloopError('LOAD_BAD_EXECUTOR', `unknown executor ${JSON.stringify(options.executor.executor)}`);
-  const errors = factory.validate(options.executor, 'executor');
-  if (errors.length > 0) throw new PerfloopError('LOAD_BAD_OPTIONS', errors.join('; '));
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  await assertReachable(options.requests, Math.min(timeoutMs, 5000));
+function workerCount(requested: LoadOptions['workers'], plans: readonly ScenarioPlan[]): number {
+  if (requested === undefined) return 1;
+  const n = requested === 'auto' ? availableParallelism() : requested;
+  if (!Number.isInteger(n) || n < 1)
+    throw new PerfloopError(
+      'USAGE',
+      `--workers: expected auto or an integer ≥ 1, got ${JSON.stringify(requested)}`,
+    );
+  return Math.max(1, Math.min(n, maxVUsOf(plans)));
+}
 
-  const random = seededRandom(options.seed ?? 1);
-  const mix = new RequestMix(options.requests, new TemplateFiller(random), random);
-  const executor = factory.create(options.executor as never);
-  const scenario = options.scenario ?? 'default';
-  const startedAt = new Date();
-  const t0 = performance.now();
-  const recorder = new LoadRecorder(mix.names, scenario, t0);
-  const connections = new Set<Http1Connection>();
-  let interrupted = false;
-  const onAbort = () => {
-    interrupted = true;
-    for (const c of connections) c.close();
-  };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  let activeVUs = 0;
-  const ctx: ExecutorContext = {
-    mix,
-    recorder,
-    newConnection: () => {
-      const first = mix.request(0);
-      const c = new Http1Connection(first.host, first.port, { timeoutMs, pipelining: options.pipelining ?? 1 });
-      connections.add(c);
-      return c;
-    },
-    stopped: () => interrupted,
-    setVUs: (n) => {
-      activeVUs = n;
-      (recorder.metrics.sink('vus') as GaugeSink).add(n);
-      const max = recorder.metrics.sink('vus_max') as GaugeSink;
-      if (n > max.value) max.add(n);
-    },
-  };
-  let lastAt = t0;
-  const sweep = setInterval(() => {
-    const now = performance.now();
-    for (const c of connections) c.expire(now);
-    recorder.advanceTo(now);
-    if (options.onProgress && now - lastAt >= 1000) {
-      const count = recorder.intervals.reduce((s, i) => s + i.count, 0);
-      const last = recorder.intervals.at(-1);
-      options.onProgress({
-        elapsedMs: now - t0,
-        plannedMs: executor.plannedMs,
-        vus: activeVUs,
-        requests: count,
-        rps: last ? last.count : 0,
-        errors: recorder.intervals.reduce((s, i) => s + i.errors, 0),
-      });
-      lastAt = now;
+/** Thresholds as `{ metric: [expr] }` (abort flags dropped): what `perfloop merge` re-evaluates. */
+function thresholdsConfigOf(defs: readonly ThresholdDef[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const d of defs) (out[d.metric.key] ??= []).push(d.expression.source);
+  return out;
+}
+
+interface Prepared {
+  plans: ScenarioPlan[];
+  defs: ThresholdDef[];
+  mod: ScriptModule | null;
+  source: PlanSource;
+}
+
+/** Validates everything (scenarios and thresholds together) before anything starts. */
+async function prepare(options: LoadOptions): Promise<Prepared> {
+  if (!options.script && !options.requests)
+    throw new PerfloopError('LOAD_NO_REQUESTS', 'the load test has no requests and no script');
+  const mod = options.script ? await importScript(options.script) : null;
+  const k6 = options.options ?? mod?.options ?? {};
+  const scen = options.executor
+    ? scenarioFromExecutor(options.scenario ?? 'default', options.executor)
+    : collectScenarios(k6, mod?.functions);
+  const th = parseThresholds(options.thresholds ?? k6.thresholds, metricTypeOf);
+  const errors = [...scen.errors, ...th.errors];
+  if (mod) {
+    for (const p of scen.plans) {
+      const name = p.exec ?? 'default';
+      if (!mod.fn(name))
+        errors.push(
+          p.exec
+            ? `scenarios.${p.name}.exec: the script exports no function ${JSON.stringify(name)}`
+            : `${options.script}: has no default export (export default async function (ctx) { … })`,
+        );
     }
-  }, SWEEP_MS);
-  try {
-    await executor.run(ctx);
-  } finally {
-    clearInterval(sweep);
-    options.signal?.removeEventListener('abort', onAbort);
-    for (const c of connections) c.close();
   }
-  const endedAt = performance.now();
-  recorder.finish(endedAt);
-  return new LoadResult(startedAt, (endedAt - t0) / 1000, recorder.metrics, recorder.intervals, mix.names, interrupted);
+  if (errors.length > 0) throw badOptions(errors);
+  const source: PlanSource = mod
+    ? { kind: 'script', path: options.script! }
+    : { kind: 'requests', requests: options.requests! };
+  return { plans: scen.plans, defs: th.defs, mod, source };
+}
+
+/** Merges what the generators measured; gauges of VUs add up across generators instead of "last wins". */
+function mergeOutcomes(
+  outcomes: readonly GeneratorOutcome[],
+  extra: readonly MetricSet[],
+  peakVUs: number,
+): MetricSet {
+  const metrics = outcomes.length === 1 && extra.length === 0 ? outcomes[0].metrics : new MetricSet();
+  if (metrics !== outcomes[0]?.metrics) for (const o of outcomes) metrics.merge(o.metrics);
+  for (const m of extra) metrics.merge(m);
+  if (outcomes.length > 1) {
+    const vusMax = outcomes.reduce(
+      (a, o) => a + Math.max(0, (o.metrics.aggregate('vus_max') as GaugeSink).value),
+      0,
+    );
+    const g = metrics.sink('vus_max') as GaugeSink;
+    Object.assign(g, { value: vusMax, max: vusMax, min: Math.min(g.min, vusMax) });
+    const v = metrics.sink('vus') as GaugeSink;
+    Object.assign(v, { max: Math.max(peakVUs, 0), value: 0 });
+  }
+  return metrics;
+}
+
+function healthWarnings(h: GeneratorHealth, arrivals: readonly ArrivalStats[]): string[] {
+  const w: string[] = [];
+  if (h.eventLoopLagP99Ms > LAG_WARN_MS || h.utilization > BUSY_WARN) {
+    w.push(
+      `The load generator was saturated (event-loop lag p99 ${h.eventLoopLagP99Ms} ms, busy ${Math.round(h.utilization * 100)}%): ` +
+        'its own delays are in the latencies and the rate may be under-delivered — use --workers auto or fewer VUs.',
+    );
+  }
+  for (const a of arrivals) {
+    if (a.dropped > 0)
+      w.push(
+        `${a.scenario}: ${a.dropped} of ${a.scheduled} iterations dropped — every VU was busy (raise maxVUs / -c).`,
+      );
+    if (a.late > 0.01 * Math.max(1, a.started))
+      w.push(
+        `${a.scenario}: ${a.late} iterations started late (waited for a free VU); their wait is in http_req_duration, not in http_req_duration_uncorrected.`,
+      );
+  }
+  return w;
+}
+
+/**
+ * Runs a load test — in this thread or across worker threads — and returns its merged measurements with
+ * thresholds evaluated over the whole. Bad options are one PerfloopError (exit 2) listing every problem; an
+ * unreachable target at the start is exit 2 as well.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const { plans, defs, mod, source } = await prepare(options);
+  const segment =
+    options.segment === undefined
+      ? Segment.whole
+      : typeof options.segment === 'string'
+        ? Segment.parse(options.segment)
+        : options.segment;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const o = { http2: options.http2 ?? false, insecure: options.insecure ?? false, timeoutMs };
+  if (source.kind === 'requests') await assertReachable(source.requests, Math.min(timeoutMs, 5000));
+  const n = workerCount(options.workers, plans);
+  const startedAt = new Date();
+  const setup = mod ? await runLifecycle(mod, 'setup', undefined, o) : null;
+  const plan: ThreadPlan = {
+    source,
+    scenarios: plans,
+    timeoutMs,
+    pipelining: options.pipelining ?? 1,
+    seed: options.seed ?? 1,
+    http2: o.http2,
+    insecure: o.insecure,
+    segment: segment.toJSON(),
+    setupData: setup?.result,
+  };
+  const generators: Generators =
+    n > 1 ? await workerGenerators(plan, n, !!options.onPoint) : await inThreadGenerator(plan);
+  const plannedMs = plannedMsOf(plans);
+  const merger = new IntervalMerger();
+  const vusBy = new Array<number>(n).fill(0);
+  const stageBy = new Array<string>(n).fill('');
+  let peakVUs = 0;
+  let abortedBy: string | null = null;
+  let liveThresholds: { ok: number; failed: number } | null = null;
+  const t0 = performance.now();
+  const onAbort = () => generators.stop();
+  if (options.signal?.aborted) generators.stop();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  // Live: progress once a second; thresholds evaluated on the metrics so far (abortOnFail stops the run).
+  const live = defs.length > 0 && (n === 1 || defs.some((d) => d.abortOnFail));
+  let evaluating = false;
+  let ticks = 0;
+  const progress = setInterval(() => {
+    ticks++;
+    const elapsedMs = performance.now() - t0;
+    if (live && !evaluating && (n === 1 || ticks % 2 === 0)) {
+      evaluating = true;
+      void generators
+        .snapshot()
+        .then((m) => {
+          const results = evaluateThresholds(defs, m, elapsedMs / 1000);
+          liveThresholds = {
+            ok: results.filter((r) => r.ok).length,
+            failed: results.filter((r) => !r.ok).length,
+          };
+          const fatal = results.find(
+            (r) => !r.ok && r.def.abortOnFail && elapsedMs >= r.def.delayAbortEvalMs,
+          );
+          if (fatal && !abortedBy) {
+            abortedBy = `${fatal.def.metric.key}: ${fatal.def.expression.source}`;
+            generators.stop();
+          }
+        })
+        .finally(() => (evaluating = false));
+    }
+    if (options.onProgress) {
+      const totals = merger.totals();
+      const last = merger.at(merger.lastT);
+      options.onProgress({
+        elapsedMs,
+        plannedMs,
+        vus: vusBy.reduce((a, b) => a + b, 0),
+        requests: totals.count,
+        rps: last?.count ?? 0,
+        errors: totals.errors,
+        stage: [...new Set(stageBy.filter(Boolean))].join(' · '),
+        p95Ms: last && last.count > 0 ? last.histogram().percentile(95) / 1000 : null,
+        thresholds: liveThresholds,
+      });
+    }
+  }, 1000);
+
+  let outcomes: GeneratorOutcome[];
+  try {
+    outcomes = await generators.run({
+      onTick: (t, j) => {
+        merger.add(t.intervals);
+        vusBy[j] = t.vus;
+        stageBy[j] = t.stage === 'done' ? '' : t.stage;
+        peakVUs = Math.max(
+          peakVUs,
+          vusBy.reduce((a, b) => a + b, 0),
+        );
+      },
+      onPoint: options.onPoint,
+    });
+  } finally {
+    clearInterval(progress);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  const teardown = mod ? await runLifecycle(mod, 'teardown', setup?.result, o) : null;
+  const metrics = mergeOutcomes(
+    outcomes,
+    [setup?.metrics, teardown?.metrics].filter((m): m is MetricSet => !!m),
+    peakVUs,
+  );
+  const durationS = Math.max(...outcomes.map((x) => x.durationS));
+  const arrivals = mergeArrivals(outcomes.flatMap((x) => x.arrivals));
+  const generator = {
+    eventLoopLagP99Ms: Math.max(...outcomes.map((x) => x.generator.eventLoopLagP99Ms)),
+    eventLoopLagMaxMs: Math.max(...outcomes.map((x) => x.generator.eventLoopLagMaxMs)),
+    utilization: Math.max(...outcomes.map((x) => x.generator.utilization)),
+    workers: n,
+  };
+  const warnings = [...new Set(outcomes.flatMap((x) => x.warnings))];
+  warnings.push(...healthWarnings(generator, arrivals));
+  if (abortedBy) warnings.unshift(`Stopped early: threshold ${abortedBy} failed (abortOnFail).`);
+  const interrupted = outcomes.some((x) => x.interrupted) || !!options.signal?.aborted || !!abortedBy;
+  const result = new LoadResult(
+    startedAt,
+    durationS,
+    metrics,
+    merger.list(),
+    generators.requestNames,
+    interrupted,
+    {
+      thresholds: evaluateThresholds(defs, metrics, durationS),
+      thresholdsConfig: thresholdsConfigOf(defs),
+      arrivals,
+      generator,
+      warnings,
+      abortedBy,
+      segment: segment.isWhole ? null : segment.toString(),
+    },
+  );
+  if (options.preset) result.extras.preset = options.preset(result);
+  return result;
 }

@@ -1,6 +1,7 @@
 import { PerfloopError } from '../core/errors.js';
 import { encodeRequest, type EncodedRequest } from './http1/request.js';
 import { hasPlaceholders, TemplateFiller } from './url-template.js';
+import { checksNeedBody, type RequestChecks } from './checks.js';
 
 /** One kind of request in the load mix. */
 export interface RequestTemplate {
@@ -12,6 +13,8 @@ export interface RequestTemplate {
   body?: string;
   /** Relative share of the mix (default 1). */
   weight?: number;
+  /** Declarative checks on each response (recorded in the `checks` metric). */
+  checks?: RequestChecks;
 }
 
 /** A request mix with its encodings prepared; picks the next request by weight. */
@@ -25,14 +28,18 @@ export class RequestMix {
     private readonly filler: TemplateFiller,
     private readonly random: () => number,
   ) {
-    if (templates.length === 0) throw new PerfloopError('LOAD_NO_REQUESTS', 'the load scenario has no requests');
+    if (templates.length === 0)
+      throw new PerfloopError('LOAD_NO_REQUESTS', 'the load scenario has no requests');
     let sum = 0;
     this.cumulative = templates.map((t, i) => {
       const w = t.weight ?? 1;
-      if (!(w > 0)) throw new PerfloopError('LOAD_BAD_WEIGHT', `requests[${i}].weight: must be > 0, got ${w}`);
+      if (!(w > 0))
+        throw new PerfloopError('LOAD_BAD_WEIGHT', `requests[${i}].weight: must be > 0, got ${w}`);
       return (sum += w);
     });
-    this.names = templates.map((t) => t.name ?? `${(t.method ?? 'GET').toUpperCase()} ${new URL(t.url).pathname}`);
+    this.names = templates.map(
+      (t) => t.name ?? `${(t.method ?? 'GET').toUpperCase()} ${new URL(t.url).pathname}`,
+    );
     this.fixed = templates.map((t, i) => {
       const dynamic = hasPlaceholders(t.url) || hasPlaceholders(t.body ?? '');
       try {
@@ -62,6 +69,7 @@ export class RequestMix {
       url: this.filler.fill(t.url),
       headers: t.headers,
       body: t.body === undefined ? undefined : this.filler.fill(t.body),
+      captureBody: t.checks ? checksNeedBody(t.checks) : false,
     });
   }
 }

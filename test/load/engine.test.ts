@@ -76,7 +76,10 @@ test('chunked and connection-close responses keep the loop going', async () => {
     setImmediate(() => res.end('part2'));
   });
   try {
-    const r = await runLoad({ requests: [{ url: srv.url }], executor: { executor: 'constant-vus', vus: 2, duration: 800 } });
+    const r = await runLoad({
+      requests: [{ url: srv.url }],
+      executor: { executor: 'constant-vus', vus: 2, duration: 800 },
+    });
     assert.ok(r.requests > 20);
     assert.equal(r.failed.passes, 0);
     assert.equal(r.requests, srv.requests());
@@ -89,12 +92,16 @@ test('a target that dies mid-run gives counted errors, not a crash; unreachable 
   const srv = await startServer(delayed(5));
   const url = srv.url;
   setTimeout(() => void srv.close(), 400);
-  const r = await runLoad({ requests: [{ url }], executor: { executor: 'constant-vus', vus: 2, duration: 1200 } });
+  const r = await runLoad({
+    requests: [{ url }],
+    executor: { executor: 'constant-vus', vus: 2, duration: 1200 },
+  });
   assert.ok(r.failed.passes > 0, 'errors counted');
   assert.ok(r.requests > r.failed.passes, 'successes before the death');
   await assert.rejects(
     runLoad({ requests: [{ url }], executor: { executor: 'constant-vus', vus: 1, duration: 500 } }),
-    (e: PerfloopError) => e.code === 'LOAD_UNREACHABLE' && e.exitCode === 2 && e.message.includes('127.0.0.1'),
+    (e: PerfloopError) =>
+      e.code === 'LOAD_UNREACHABLE' && e.exitCode === 2 && e.message.includes('127.0.0.1'),
   );
 });
 
@@ -104,7 +111,11 @@ test('abort stops the run early and keeps what was measured', async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 500);
     const t = Date.now();
-    const r = await runLoad({ requests: [{ url: srv.url }], executor: { executor: 'constant-vus', vus: 2, duration: 20_000 }, signal: ac.signal });
+    const r = await runLoad({
+      requests: [{ url: srv.url }],
+      executor: { executor: 'constant-vus', vus: 2, duration: 20_000 },
+      signal: ac.signal,
+    });
     assert.ok(Date.now() - t < 10_000);
     assert.ok(r.interrupted);
     assert.ok(r.requests > 10);
@@ -115,7 +126,52 @@ test('abort stops the run early and keeps what was measured', async () => {
 
 test('invalid executor config lists every error', async () => {
   await assert.rejects(
-    runLoad({ requests: [{ url: 'http://127.0.0.1:1/' }], executor: { executor: 'constant-vus', vus: 0, duration: 'soon' } }),
-    (e: PerfloopError) => e.code === 'LOAD_BAD_OPTIONS' && /executor\.vus/.test(e.message) && /executor\.duration/.test(e.message),
+    runLoad({
+      requests: [{ url: 'http://127.0.0.1:1/' }],
+      executor: { executor: 'constant-vus', vus: 0, duration: 'soon' },
+    }),
+    (e: PerfloopError) =>
+      e.code === 'LOAD_BAD_OPTIONS' &&
+      /executor\.vus/.test(e.message) &&
+      /executor\.duration/.test(e.message),
   );
+});
+
+test('request timeouts are counted as failures without a response; the run stays bounded', async () => {
+  const srv = await startServer(() => {
+    // never answers
+  });
+  try {
+    const t = Date.now();
+    const r = await runLoad({
+      requests: [{ url: srv.url }],
+      options: { vus: 2, duration: '1s' },
+      timeoutMs: 200,
+    });
+    assert.ok(Date.now() - t < 5000, 'in-flight requests end at their timeout, not after gracefulStop');
+    assert.ok(r.failed.passes >= 4, `failed ${r.failed.passes}`);
+    assert.equal(r.failed.passes, r.requests, 'every request failed');
+    assert.equal(r.latency().count, 0, 'no response, no latency');
+  } finally {
+    await srv.close();
+  }
+});
+
+test('pipelining: VUs share connections, several requests in flight on each', async () => {
+  const sockets = new Set<unknown>();
+  const srv = await startServer(delayed(2));
+  srv.server.prependListener('request', (req) => void sockets.add(req.socket));
+  try {
+    const r = await runLoad({
+      requests: [{ url: srv.url }],
+      options: { vus: 8, iterations: 400 },
+      pipelining: 4,
+    });
+    assert.equal(r.requests, 400);
+    assert.equal(r.failed.passes, 0);
+    assert.equal(srv.requests(), 400);
+    assert.equal(sockets.size, 2, '8 VUs over 2 connections');
+  } finally {
+    await srv.close();
+  }
 });

@@ -1,5 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 
 /** A real HTTP server whose latency and answers the test controls. */
 export async function startServer(
@@ -31,5 +34,40 @@ export function delayed(ms: number, body = 'ok', status = 200) {
       res.writeHead(status, { 'content-type': 'text/plain' });
       res.end(body);
     }, ms);
+  };
+}
+
+/** The latency server of latency-server.ts in a child process; stopped by close(). */
+export async function startLatencyServer(options: {
+  delayMs?: number;
+  stallMs?: number;
+  stallEveryMs?: number;
+  stallAfterMs?: number;
+}) {
+  const child = fork(
+    fileURLToPath(new URL('./latency-server.js', import.meta.url)),
+    [JSON.stringify(options)],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  const [msg] = (await once(child, 'message')) as [{ port: number }];
+  const url = `http://127.0.0.1:${msg.port}`;
+  return {
+    url,
+    /** Forgets what was served so far (after a warm-up). */
+    reset: async () => void (await fetch(`${url}/__reset`)).text(),
+    stats: async () =>
+      (await (await fetch(`${url}/__stats`)).json()) as {
+        count: number;
+        p50: number;
+        p99: number;
+        lagP99: number;
+        lagMax: number;
+      },
+    close: async () => {
+      if (child.exitCode === null) {
+        child.kill();
+        await once(child, 'exit');
+      }
+    },
   };
 }

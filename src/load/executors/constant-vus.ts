@@ -1,37 +1,45 @@
-import { parseDuration } from '../duration.js';
-import { registerExecutor } from './registry.js';
-import type { Executor, ExecutorContext, ExecutorFactory } from './types.js';
-import { runVU } from './vu-loop.js';
+import { checkDuration, checkInt, durationMs, toMs } from './config-check.js';
+import { registerExecutor, GRACEFUL_STOP_DEFAULT_MS } from './registry.js';
+import type { Executor, ExecutorFactory } from './types.js';
+import { runClosedVU, settle } from './vu-loop.js';
 
 export interface ConstantVUsConfig {
-  vus: number;
+  vus?: number;
   /** k6 duration ("30s") or ms as a number. */
   duration: string | number;
+  gracefulStop?: string | number;
 }
 
 /** k6 `constant-vus`: a fixed number of VUs loop for a fixed time (a closed model). */
 export const constantVUs: ExecutorFactory<ConstantVUsConfig> = {
   name: 'constant-vus',
+  fields: ['vus', 'duration'],
   validate(config, path) {
     const errors: string[] = [];
-    const vus = config.vus;
-    if (!(typeof vus === 'number' && Number.isInteger(vus) && vus >= 1)) errors.push(`${path}.vus: must be an integer ≥ 1`);
-    const d = config.duration;
-    if (!(typeof d === 'number' ? d >= 0 : typeof d === 'string' && parseDuration(d) !== undefined))
-      errors.push(`${path}.duration: must be a duration like "30s"`);
+    checkInt(errors, config, path, 'vus', 1, false);
+    checkDuration(errors, config, path, 'duration', true, true);
     return errors;
   },
-  create(config): Executor {
-    const durationMs = typeof config.duration === 'number' ? config.duration : parseDuration(config.duration)!;
+  maxVUs: (config) => config.vus ?? 1,
+  create(config, segment): Executor {
+    const plannedMs = toMs(config.duration)!;
+    const vus = segment.share(config.vus ?? 1);
+    const gracefulStopMs = durationMs(config.gracefulStop, GRACEFUL_STOP_DEFAULT_MS);
     return {
-      plannedMs: durationMs,
-      maxVUs: config.vus,
-      async run(ctx: ExecutorContext) {
-        const deadline = performance.now() + durationMs;
-        const keepGoing = () => performance.now() < deadline;
-        ctx.setVUs(config.vus);
-        const vus = Array.from({ length: config.vus }, () => runVU(ctx, ctx.newConnection(), keepGoing));
-        await Promise.all(vus);
+      plannedMs,
+      gracefulStopMs,
+      maxVUs: vus,
+      async run(ctx) {
+        const deadline = performance.now() + plannedMs;
+        if (vus === 0) return void (await ctx.sleep(plannedMs));
+        ctx.setStage('steady');
+        const list = Array.from({ length: vus }, () => ctx.newVU());
+        ctx.setAllocated(vus);
+        ctx.setVUs(vus);
+        const running = Promise.all(
+          list.map((vu) => runClosedVU(ctx, vu, () => performance.now() < deadline)),
+        );
+        await settle(running, () => list, deadline, gracefulStopMs);
         ctx.setVUs(0);
       },
     };

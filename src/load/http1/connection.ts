@@ -16,6 +16,10 @@ export interface ResponseTiming {
   /** From the first to the last response byte. */
   receivingMs: number;
   durationMs: number;
+  /** From handing the request over to writing it (queued behind pipelined requests or the connect). */
+  blockedMs: number;
+  /** Only when the request asked for it (`captureBody`). */
+  body?: Buffer;
 }
 
 export type ResponseCallback = (err: Error | null, timing: ResponseTiming | null) => void;
@@ -59,7 +63,14 @@ export class Http1Connection {
   }
 
   send(req: EncodedRequest, cb: ResponseCallback): void {
-    const p: Pending = { req, cb, startedAt: performance.now(), writtenAt: 0, firstByteAt: 0, connectingMs: 0 };
+    const p: Pending = {
+      req,
+      cb,
+      startedAt: performance.now(),
+      writtenAt: 0,
+      firstByteAt: 0,
+      connectingMs: 0,
+    };
     if (this.closed) return cb(new Error('connection closed'), null);
     this.waiting.push(p);
     if (!this.socket) this.open();
@@ -94,11 +105,17 @@ export class Http1Connection {
     const socket = this.socket!;
     while (this.waiting.length > 0 && this.inFlight.length < this.options.pipelining) {
       const p = this.waiting.shift()!;
-      if (this.inFlight.length === 0 && !p.req.expectsBody) this.parser.expectNoBody();
+      if (this.inFlight.length === 0) this.prepareParser(p.req);
       p.writtenAt = performance.now();
       this.inFlight.push(p);
       socket.write(p.req.bytes);
     }
+  }
+
+  /** Tells the parser what the response at the head of the pipeline looks like. */
+  private prepareParser(req: EncodedRequest): void {
+    if (!req.expectsBody) this.parser.expectNoBody();
+    if (req.captureBody) this.parser.captureBody();
   }
 
   private onData(buf: Buffer): void {
@@ -121,7 +138,7 @@ export class Http1Connection {
     const next = this.inFlight[0];
     if (next) {
       next.firstByteAt = 0;
-      if (!next.req.expectsBody) this.parser.expectNoBody();
+      this.prepareParser(next.req);
     }
     const timing: ResponseTiming = {
       status: r.status,
@@ -132,6 +149,8 @@ export class Http1Connection {
       waitingMs: p.firstByteAt - p.writtenAt,
       receivingMs: now - p.firstByteAt,
       durationMs: now - p.startedAt,
+      blockedMs: Math.max(0, p.writtenAt - p.startedAt - p.connectingMs),
+      body: r.body,
     };
     if (!r.keepAlive) {
       // The server will close: requests behind this one go on a new connection.
@@ -170,7 +189,8 @@ export class Http1Connection {
    * from one periodic sweep for all connections instead of arming a timer per request.
    */
   expire(now: number): void {
-    const oldest = this.inFlight[0]?.writtenAt ?? (this.socket && !this.connected ? this.connectStartedAt : 0);
+    const oldest =
+      this.inFlight[0]?.writtenAt ?? (this.socket && !this.connected ? this.connectStartedAt : 0);
     if (oldest === 0 || now - oldest < this.options.timeoutMs) return;
     const socket = this.socket;
     this.socket = null;

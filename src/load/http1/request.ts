@@ -4,10 +4,12 @@
  */
 export interface RequestSpec {
   method: string;
-  /** Absolute http:// URL. */
+  /** Absolute http:// (or https:// for the undici transport) URL. */
   url: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** Keep the response body (checks on it). */
+  captureBody?: boolean;
 }
 
 export interface EncodedRequest {
@@ -18,18 +20,25 @@ export interface EncodedRequest {
   readonly bytes: Buffer;
   /** HEAD responses carry no body whatever their Content-Length says. */
   readonly expectsBody: boolean;
+  readonly captureBody: boolean;
+  /** `http://host:port` or `https://…`: transports other than the HTTP/1.1 fast path use these fields. */
+  readonly origin: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer | undefined;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export function encodeRequest(spec: RequestSpec): EncodedRequest {
   const url = new URL(spec.url);
-  if (url.protocol !== 'http:') throw new Error(`only http:// URLs use the HTTP/1.1 fast path, got ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`only http:// and https:// URLs can be loaded, got ${url.protocol}`);
   const method = spec.method.toUpperCase();
   if (!TOKEN.test(method)) throw new Error(`invalid HTTP method ${JSON.stringify(spec.method)}`);
-  const port = url.port ? Number(url.port) : 80;
+  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   const path = `${url.pathname}${url.search}`;
-  const body = spec.body === undefined ? undefined : Buffer.isBuffer(spec.body) ? spec.body : Buffer.from(spec.body);
+  const body =
+    spec.body === undefined ? undefined : Buffer.isBuffer(spec.body) ? spec.body : Buffer.from(spec.body);
   const headers: [string, string][] = [];
   const given = new Set<string>();
   for (const [k, v] of Object.entries(spec.headers ?? {})) {
@@ -42,5 +51,16 @@ export function encodeRequest(spec: RequestSpec): EncodedRequest {
   if (body && !given.has('content-length')) headers.push(['Content-Length', String(body.length)]);
   const head = `${method} ${path} HTTP/1.1\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
   const bytes = body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
-  return { method, host: url.hostname.replace(/^\[|\]$/g, ''), port, path, bytes, expectsBody: method !== 'HEAD' };
+  return {
+    method,
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port,
+    path,
+    bytes,
+    expectsBody: method !== 'HEAD',
+    captureBody: spec.captureBody ?? false,
+    origin: url.origin,
+    headers: spec.headers ?? {},
+    body,
+  };
 }

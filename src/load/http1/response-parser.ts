@@ -10,6 +10,8 @@ export interface ParsedResponse {
   /** Bytes of the whole response, headers included. */
   bytes: number;
   keepAlive: boolean;
+  /** The body, only when `captureBody()` was called for this response (checks on the body). */
+  body?: Buffer;
 }
 
 const LF = 10;
@@ -25,6 +27,35 @@ const enum State {
 
 export class ResponseParseError extends Error {}
 
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+const COLON = 58;
+const CONTENT_LENGTH = Buffer.from('content-length');
+const TRANSFER_ENCODING = Buffer.from('transfer-encoding');
+const CONNECTION = Buffer.from('connection');
+const KEEP_ALIVE = Buffer.from('keep-alive');
+const CLOSE = Buffer.from('close');
+
+/** Case-insensitive compare of the header name at `pos` with a lower-case name (letters and '-' only). */
+function nameIs(b: Buffer, pos: number, lower: Buffer): boolean {
+  for (let i = 0; i < lower.length; i++) if ((b[pos + i] | 0x20) !== lower[i]) return false;
+  return true;
+}
+
+/** A header value that must be a non-negative decimal (Content-Length), optional whitespace around it. */
+function parseDecimal(b: Buffer, from: number, to: number): number {
+  let i = from;
+  while (i < to && (b[i] === 32 || b[i] === 9)) i++;
+  let n = 0;
+  let digits = 0;
+  for (; i < to && b[i] >= 48 && b[i] <= 57; i++, digits++) n = n * 10 + (b[i] - 48);
+  while (i < to && (b[i] === 32 || b[i] === 9 || b[i] === 13)) i++;
+  if (digits === 0 || i !== to || !Number.isSafeInteger(n))
+    throw new ResponseParseError(
+      `bad Content-Length ${JSON.stringify(b.toString('latin1', from, to).trim())}`,
+    );
+  return n;
+}
+
 export class ResponseParser {
   private state = State.Head;
   private head: Buffer[] = [];
@@ -34,11 +65,18 @@ export class ResponseParser {
   private bytes = 0;
   private keepAlive = true;
   private expectBody = true;
+  private capture = false;
+  private bodyParts: Buffer[] = [];
   private line = '';
 
   /** Must be called before the response to a HEAD request: it has no body. */
   expectNoBody(): void {
     this.expectBody = false;
+  }
+
+  /** Keep the next response's body (declarative checks look at it); by default bodies are only skipped. */
+  captureBody(): void {
+    this.capture = true;
   }
 
   /** True when a response is partially read (a close now would truncate it). */
@@ -54,7 +92,12 @@ export class ResponseParser {
   /** Completes an until-close body when the socket ends. */
   finishOnClose(): ParsedResponse | undefined {
     if (this.state !== State.UntilClose) return undefined;
-    const r = { status: this.status, bytes: this.bytes, keepAlive: false };
+    const r: ParsedResponse = {
+      status: this.status,
+      bytes: this.bytes,
+      keepAlive: false,
+      body: this.takeBody(),
+    };
     this.reset();
     return r;
   }
@@ -73,16 +116,25 @@ export class ResponseParser {
             if (this.headLen > 64 * 1024) throw new ResponseParseError('response headers exceed 64 KB');
             return;
           }
-          this.head.push(buf.subarray(start, end));
-          this.headLen += end - start;
-          this.bytes += this.headLen;
+          let done: boolean;
+          if (this.headLen === 0) {
+            this.bytes += end - start;
+            done = this.parseHead(buf, start, end);
+          } else {
+            this.head.push(buf.subarray(start, end));
+            this.bytes += this.headLen + end - start;
+            const whole = Buffer.concat(this.head);
+            this.head = [];
+            this.headLen = 0;
+            done = this.parseHead(whole, 0, whole.length);
+          }
           i = end;
-          const done = this.parseHead();
           if (done) this.complete(onResponse);
           break;
         }
         case State.FixedBody: {
           const take = Math.min(this.remaining, buf.length - i);
+          if (this.capture) this.bodyParts.push(buf.subarray(i, i + take));
           this.remaining -= take;
           this.bytes += take;
           i += take;
@@ -107,7 +159,8 @@ export class ResponseParser {
             break;
           }
           const size = parseInt(line.split(';', 1)[0], 16);
-          if (!Number.isFinite(size) || size < 0) throw new ResponseParseError(`bad chunk size ${JSON.stringify(line)}`);
+          if (!Number.isFinite(size) || size < 0)
+            throw new ResponseParseError(`bad chunk size ${JSON.stringify(line)}`);
           if (size === 0) this.state = State.Trailers;
           else {
             this.remaining = size;
@@ -117,6 +170,7 @@ export class ResponseParser {
         }
         case State.ChunkData: {
           const take = Math.min(this.remaining, buf.length - i);
+          if (this.capture) this.bodyParts.push(buf.subarray(i, i + take));
           this.remaining -= take;
           this.bytes += take;
           i += take;
@@ -135,6 +189,7 @@ export class ResponseParser {
           break;
         }
         case State.UntilClose:
+          if (this.capture) this.bodyParts.push(buf.subarray(i));
           this.bytes += buf.length - i;
           return;
       }
@@ -150,7 +205,7 @@ export class ResponseParser {
       const k = tail.indexOf('\r\n\r\n');
       if (k >= 0) return from + (k + 4 - prevTail.length);
     }
-    const k = buf.indexOf('\r\n\r\n', from);
+    const k = buf.indexOf(HEAD_END, from);
     return k < 0 ? -1 : k + 4;
   }
 
@@ -165,33 +220,67 @@ export class ResponseParser {
     return Buffer.concat(parts);
   }
 
-  /** Returns true when the response has no body left to read. */
-  private parseHead(): boolean {
-    const text = (this.head.length === 1 ? this.head[0] : Buffer.concat(this.head)).toString('latin1');
-    this.head = [];
-    this.headLen = 0;
-    if (!text.startsWith('HTTP/1.')) throw new ResponseParseError(`not an HTTP/1.x response: ${JSON.stringify(text.slice(0, 40))}`);
-    const status = Number(text.slice(9, 12));
-    if (!(status >= 100 && status <= 999)) throw new ResponseParseError(`bad status line ${JSON.stringify(text.split('\r\n', 1)[0])}`);
+  /**
+   * Parses the head in `b[start, end)` (status line and headers, CRLFCRLF included) straight from the bytes:
+   * no string is made for the headers that do not matter, which is most of the parse cost per response.
+   * Returns true when the response has no body left to read.
+   */
+  private parseHead(b: Buffer, start: number, end: number): boolean {
+    const at = (i: number) => b[start + i];
+    // "HTTP/1.x SSS"
+    if (
+      end - start < 12 ||
+      at(0) !== 72 ||
+      at(1) !== 84 ||
+      at(2) !== 84 ||
+      at(3) !== 80 ||
+      at(4) !== 47 ||
+      at(5) !== 49 ||
+      at(6) !== 46
+    ) {
+      throw new ResponseParseError(
+        `not an HTTP/1.x response: ${JSON.stringify(b.toString('latin1', start, Math.min(end, start + 40)))}`,
+      );
+    }
+    const d0 = at(9) - 48;
+    const d1 = at(10) - 48;
+    const d2 = at(11) - 48;
+    if (!(d0 >= 1 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9)) {
+      throw new ResponseParseError(
+        `bad status line ${JSON.stringify(b.toString('latin1', start, b.indexOf(13, start)))}`,
+      );
+    }
+    const status = d0 * 100 + d1 * 10 + d2;
     this.status = status;
-    this.keepAlive = text.charCodeAt(7) !== 48; // HTTP/1.0 closes by default
+    this.keepAlive = at(7) !== 48; // HTTP/1.0 closes by default
     let contentLength = -1;
     let chunked = false;
-    let pos = text.indexOf('\r\n') + 2;
-    while (pos < text.length - 2) {
-      const eol = text.indexOf('\r\n', pos);
-      const colon = text.indexOf(':', pos);
-      if (colon > pos && colon < eol) {
-        const name = text.slice(pos, colon).toLowerCase();
-        if (name === 'content-length') contentLength = Number(text.slice(colon + 1, eol).trim());
-        else if (name === 'transfer-encoding') chunked = /chunked/i.test(text.slice(colon + 1, eol));
-        else if (name === 'connection') {
-          const v = text.slice(colon + 1, eol).trim().toLowerCase();
-          if (v.includes('close')) this.keepAlive = false;
-          else if (v.includes('keep-alive')) this.keepAlive = true;
+    let pos = b.indexOf(LF, start) + 1;
+    while (pos < end) {
+      let eol = pos;
+      while (eol < end && b[eol] !== LF) eol++;
+      let colon = pos;
+      while (colon < eol && b[colon] !== COLON) colon++;
+      if (colon < eol) {
+        // Only three headers matter: compare by length first, so other headers cost nothing more.
+        const len = colon - pos;
+        if (len === 14 && nameIs(b, pos, CONTENT_LENGTH)) contentLength = parseDecimal(b, colon + 1, eol);
+        else if (len === 17 && nameIs(b, pos, TRANSFER_ENCODING))
+          chunked = /chunked/i.test(b.toString('latin1', colon + 1, eol));
+        else if (len === 10 && nameIs(b, pos, CONNECTION)) {
+          let v = colon + 1;
+          while (b[v] === 32 || b[v] === 9) v++;
+          // The usual values compared in place; anything else (a token list) as a string.
+          if (eol - v >= 10 && nameIs(b, v, KEEP_ALIVE)) this.keepAlive = true;
+          else if (eol - v >= 5 && nameIs(b, v, CLOSE)) this.keepAlive = false;
+          else {
+            const t = b.toString('latin1', v, eol).toLowerCase();
+            if (t.includes('close')) this.keepAlive = false;
+            else if (t.includes('keep-alive')) this.keepAlive = true;
+          }
         }
       }
-      pos = eol + 2;
+      pos = eol + 1;
     }
     if (status < 200) {
       // 1xx: an interim response; the real one follows on the same connection.
@@ -204,7 +293,6 @@ export class ResponseParser {
       return false;
     }
     if (contentLength >= 0) {
-      if (!Number.isFinite(contentLength)) throw new ResponseParseError('bad Content-Length');
       if (contentLength === 0) return true;
       this.remaining = contentLength;
       this.state = State.FixedBody;
@@ -216,12 +304,26 @@ export class ResponseParser {
   }
 
   private complete(onResponse: (r: ParsedResponse) => void): void {
-    const r = { status: this.status, bytes: this.bytes, keepAlive: this.keepAlive };
+    const r: ParsedResponse = {
+      status: this.status,
+      bytes: this.bytes,
+      keepAlive: this.keepAlive,
+      body: this.takeBody(),
+    };
     this.reset();
     onResponse(r);
   }
 
+  private takeBody(): Buffer | undefined {
+    if (!this.capture) return undefined;
+    const body = this.bodyParts.length === 1 ? Buffer.from(this.bodyParts[0]) : Buffer.concat(this.bodyParts);
+    this.bodyParts = [];
+    return body;
+  }
+
   private reset(): void {
+    this.capture = false;
+    this.bodyParts = [];
     this.state = State.Head;
     this.bytes = 0;
     this.remaining = 0;

@@ -1,0 +1,182 @@
+/**
+ * Throughput per generator core: perfloop vs autocannon vs wrk, same run, same target.
+ *
+ * Usage (from the repo root; needs nginx, wrk and taskset — on Debian: apt-get install -y nginx wrk):
+ *   npx tsc -p . && node dist/bench/load-throughput.js [--duration 10] [--rounds 2] [--connections 50]
+ *
+ * Target: nginx from Debian answering `return 200 "hello"`, one worker, pinned to CPU 0 with taskset.
+ * Generators: each pinned to CPU 1, 50 keep-alive connections, no pipelining, one thread each (wrk -t1,
+ * autocannon's default, perfloop's default of one generator thread). Rounds alternate the tools so drift
+ * (thermal, neighbours) hits all of them. Two figures per tool: req/s (best round), and requests per CPU-second
+ * the generator process actually used (user + sys, from /usr/bin/time) — on a shared machine the second is the
+ * steadier "throughput per generator core", since a neighbour taking CPU 1 lowers req/s but not the work a
+ * request costs. A Node target would be too slow to tell generators apart (all saturate it near 50k req/s).
+ * Only 127.0.0.1 is targeted.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '50' },
+  },
+});
+const duration = Number(values.duration);
+const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PORT = 18_900;
+const url = `http://127.0.0.1:${PORT}/`;
+
+function need(cmd: string): void {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+  } catch {
+    console.error(`${cmd} is not installed (Debian: apt-get install -y nginx wrk)`);
+    process.exit(2);
+  }
+}
+
+function startNginx(): { proc: ChildProcess; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'perfloop-nginx-'));
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
+  server { listen 127.0.0.1:${PORT}; location / { return 200 "hello"; } }
+}
+`,
+  );
+  const proc = spawn('taskset', ['-c', '0', 'nginx', '-p', dir, '-c', join(dir, 'nginx.conf')], {
+    stdio: 'inherit',
+  });
+  return { proc, dir };
+}
+
+/** Runs a generator pinned to CPU 1; returns its stdout and the CPU seconds it used. */
+function run(cmd: string, args: string[]): Promise<{ out: string; cpuS: number }> {
+  return new Promise((resolveRun, reject) => {
+    const p = spawn('taskset', ['-c', '1', '/usr/bin/time', '-f', 'CPU %U %S', cmd, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d));
+    p.stderr.on('data', (d: Buffer) => (err += d));
+    p.on('exit', (code) => {
+      const m = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(err);
+      if ((code === 0 || code === 99) && m) resolveRun({ out, cpuS: Number(m[1]) + Number(m[2]) });
+      else reject(new Error(`${cmd} exited ${code}: ${err}`));
+    });
+  });
+}
+
+interface Sample {
+  rps: number;
+  requests: number;
+  cpuS: number;
+}
+
+const tools: Record<string, () => Promise<Sample>> = {
+  wrk: async () => {
+    const { out, cpuS } = await run('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, url]);
+    const requests = Number(/(\d+) requests in/.exec(out)![1]);
+    return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), requests, cpuS };
+  },
+  autocannon: async () => {
+    const bin = join(
+      dirname(createRequire(import.meta.url).resolve('autocannon/package.json')),
+      'autocannon.js',
+    );
+    const { out, cpuS } = await run(process.execPath, [
+      bin,
+      '-c',
+      String(connections),
+      '-d',
+      String(duration),
+      '--json',
+      url,
+    ]);
+    const j = JSON.parse(out) as { requests: { total: number }; duration: number };
+    return { rps: j.requests.total / j.duration, requests: j.requests.total, cpuS };
+  },
+  perfloop: async () => {
+    const { out, cpuS } = await run(process.execPath, [
+      join(root, 'bin', 'perfloop.js'),
+      'load',
+      url,
+      '-c',
+      String(connections),
+      '-d',
+      `${duration}s`,
+      '--json',
+      '-q',
+    ]);
+    const j = JSON.parse(out) as { metrics: { http_reqs: { rate: number; count: number } } };
+    return { rps: j.metrics.http_reqs.rate, requests: j.metrics.http_reqs.count, cpuS };
+  },
+};
+
+need('nginx');
+need('wrk');
+need('taskset');
+need('/usr/bin/time');
+const nginx = startNginx();
+try {
+  await new Promise((r) => setTimeout(r, 500));
+  await run('wrk', ['-t1', '-c10', '-d1s', url]); // warm-up
+  const results: Record<string, Sample[]> = { wrk: [], autocannon: [], perfloop: [] };
+  for (let round = 1; round <= rounds; round++) {
+    const order = round % 2 ? ['wrk', 'autocannon', 'perfloop'] : ['perfloop', 'autocannon', 'wrk'];
+    for (const name of order) {
+      const r = await tools[name]();
+      results[name].push(r);
+      console.log(
+        `round ${round}  ${name.padEnd(10)} ${Math.round(r.rps).toLocaleString('en').padStart(8)} req/s   ` +
+          `${Math.round(r.requests / r.cpuS)
+            .toLocaleString('en')
+            .padStart(8)} req per CPU-second (${r.cpuS.toFixed(2)} s CPU)`,
+      );
+    }
+  }
+  const best = (name: string) => Math.max(...results[name].map((r) => r.rps));
+  // Per CPU-second over all rounds together: total requests / total CPU.
+  const perCpu = (name: string) =>
+    results[name].reduce((a, r) => a + r.requests, 0) / results[name].reduce((a, r) => a + r.cpuS, 0);
+  console.log(
+    `\n${rounds} round(s) of ${duration} s, ${connections} connections, target on CPU 0, generator on CPU 1:`,
+  );
+  console.log('  tool        best req/s   req per CPU-second (all rounds)');
+  for (const k of Object.keys(results)) {
+    console.log(
+      `  ${k.padEnd(10)} ${Math.round(best(k)).toLocaleString('en').padStart(10)}   ${Math.round(perCpu(k)).toLocaleString('en').padStart(10)}`,
+    );
+  }
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  console.log(
+    `  perfloop / autocannon: ${ratio(best('perfloop'), best('autocannon'))} req/s, ` +
+      `${ratio(perCpu('perfloop'), perCpu('autocannon'))} per CPU-second   (goal ≥ 1.4×)`,
+  );
+  console.log(
+    `  perfloop / wrk:        ${ratio(best('perfloop'), best('wrk'))} req/s, ` +
+      `${ratio(perCpu('perfloop'), perCpu('wrk'))} per CPU-second   (goal ≥ 0.8×)`,
+  );
+} finally {
+  nginx.proc.kill('SIGQUIT');
+  await new Promise((r) => nginx.proc.once('exit', r));
+  rmSync(nginx.dir, { recursive: true, force: true });
+}

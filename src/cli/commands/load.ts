@@ -1,0 +1,232 @@
+import { writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { EXIT, PerfloopError } from '../../core/errors.js';
+import { MetricSet } from '../../core/metric-set.js';
+import { applyExecutionFlags, durationFlag, numberFlag, parseHeaderFlags } from '../../load/cli-options.js';
+import { runLoad, type LoadOptions } from '../../load/engine.js';
+import { statusPrinter } from '../../load/live-status.js';
+import { withoutExecution, type LoadScriptOptions } from '../../load/options.js';
+import {
+  combine,
+  csvOutput,
+  ndjsonOutput,
+  parseOutSpec,
+  type PointsOutput,
+} from '../../load/output/points-file.js';
+import { summaryExport } from '../../load/output/summary-export.js';
+import { preset as presetOf } from '../../load/presets.js';
+import { defineBuiltinMetrics } from '../../load/recorder.js';
+import type { LoadResult } from '../../load/result.js';
+import type { RequestTemplate } from '../../load/scenario.js';
+import { declaredMetrics } from '../../load/script/api.js';
+import { loadDeclarative } from '../../load/script/declarative.js';
+import { importScript } from '../../load/script/module.js';
+import { formatSummary } from '../../load/summary.js';
+import { withThresholdFlags } from '../../load/thresholds/thresholds.js';
+import type { Command, CommandIO, ParsedValues } from '../command.js';
+import { list, str } from '../parse.js';
+
+const MODULE_EXT = ['.js', '.mjs', '.cjs', '.ts', '.mts'];
+const DECLARATIVE_EXT = ['.yaml', '.yml', '.json'];
+
+/** Writes the run's outputs (result, summary export) and prints the summary; returns the exit code. */
+export function reportLoadResult(result: LoadResult, v: ParsedValues, io: CommandIO): number {
+  const resultFile = str(v, 'result');
+  if (resultFile) writeFileSync(resultFile, `${JSON.stringify(result.toJSON())}\n`);
+  const exportFile = str(v, 'summary-export');
+  if (exportFile) writeFileSync(exportFile, `${JSON.stringify(summaryExport(result), null, 2)}\n`);
+  const summary = formatSummary(result, { color: io.isTTY && !process.env.NO_COLOR });
+  if (v.json) {
+    io.out(`${JSON.stringify(result.toJSON(), null, 2)}\n`);
+    if (!v.quiet) io.err(summary);
+  } else if (!v.quiet) io.out(summary);
+  return result.thresholdsOk ? EXIT.ok : EXIT.thresholds;
+}
+
+/** What to load and with which options: a URL (quick mode), a declarative file, or a JS/TS module. */
+async function target(
+  spec: string,
+  v: ParsedValues,
+): Promise<{ requests?: RequestTemplate[]; script?: string; options: LoadScriptOptions; quick: boolean }> {
+  if (/^https?:\/\//i.test(spec)) {
+    const body = str(v, 'body');
+    return {
+      requests: [
+        {
+          url: spec,
+          method: (str(v, 'method') ?? (body !== undefined ? 'POST' : 'GET')).toUpperCase(),
+          headers: parseHeaderFlags(list(v, 'header')),
+          body,
+        },
+      ],
+      options: {},
+      quick: true,
+    };
+  }
+  if (str(v, 'method') || str(v, 'body') || list(v, 'header').length > 0) {
+    throw new PerfloopError('USAGE', '-m, -H and -b apply to a URL; a script sets its own requests');
+  }
+  const ext = extname(spec).toLowerCase();
+  if (DECLARATIVE_EXT.includes(ext)) {
+    const d = loadDeclarative(spec);
+    return { requests: d.requests, options: d.options, quick: false };
+  }
+  if (MODULE_EXT.includes(ext))
+    return { script: spec, options: (await importScript(spec)).options, quick: false };
+  throw new PerfloopError(
+    'USAGE',
+    `${spec}: expected an http(s):// URL, a script (${MODULE_EXT.join(' ')}) or a scenario file (${DECLARATIVE_EXT.join(' ')})`,
+  );
+}
+
+function workersFlag(v: string | undefined): number | 'auto' | undefined {
+  if (v === undefined || v === 'auto') return v;
+  return numberFlag('workers', v, 1, true);
+}
+
+export const loadCommand: Command = {
+  name: 'load',
+  summary: 'load-test a URL or a scenario (k6 options, thresholds, exact merged HDR latency)',
+  usage:
+    'perfloop load (SCRIPT|URL) [-c N] [-d DUR] [--iterations N] [--rate R] [-m METHOD -H "k: v" -b BODY] [--pipelining N] ' +
+    '[--threshold EXPR …] [--json] [--summary-export FILE] [--out json=FILE|csv=FILE] [--segment i/n] [--result FILE] ' +
+    '[--workers auto|N] [--timeout DUR] [--preset NAME --scale X]',
+  details: [
+    'SCRIPT is a JS/TS module (export const options; export default async function (ctx) { … }) or a YAML/JSON',
+    'scenario (options + weighted requests with checks). -c is VUs (connections); --rate R switches to a constant',
+    'arrival rate of R req/s with -c capping concurrent requests. Latency under --rate is measured from each',
+    "request's intended send time (coordinated-omission correct); http_req_duration_uncorrected is shown beside it.",
+    "--threshold 'p(95)<200' applies to http_req_duration; --threshold 'http_req_failed: rate<0.01' names a metric.",
+    "Presets (the method's test scenarios): baseline, normal, peak, spike, endurance; --scale multiplies durations.",
+    'Exit codes: 0 ok · 1 runtime failure · 2 bad script/options or unreachable target · 99 thresholds crossed.',
+  ].join('\n'),
+  positionals: true,
+  options: {
+    connections: {
+      type: 'string',
+      short: 'c',
+      arg: 'N',
+      description: 'VUs (closed model), or max concurrent requests with --rate',
+    },
+    duration: { type: 'string', short: 'd', arg: 'DUR', description: 'how long, e.g. 30s' },
+    iterations: { type: 'string', arg: 'N', description: 'run exactly N iterations (requests in URL mode)' },
+    rate: { type: 'string', arg: 'R', description: 'constant arrival rate, requests per second' },
+    method: { type: 'string', short: 'm', arg: 'METHOD', description: 'HTTP method (URL mode)' },
+    header: {
+      type: 'string',
+      short: 'H',
+      arg: '"k: v"',
+      multiple: true,
+      description: 'request header (URL mode)',
+    },
+    body: { type: 'string', short: 'b', arg: 'BODY', description: 'request body (URL mode)' },
+    pipelining: {
+      type: 'string',
+      arg: 'N',
+      description: 'requests in flight per HTTP/1.1 connection (URL mode: -c × N VUs)',
+      default: '1',
+    },
+    threshold: {
+      type: 'string',
+      arg: 'EXPR',
+      multiple: true,
+      description: "k6 threshold, e.g. 'p(95)<200' or 'http_req_failed: rate<0.01'",
+    },
+    json: { type: 'boolean', description: 'print the perfloop/load@1 JSON (the summary goes to stderr)' },
+    'summary-export': { type: 'string', arg: 'FILE', description: "write k6's end-of-test summary JSON" },
+    out: {
+      type: 'string',
+      arg: 'json=FILE|csv=FILE',
+      multiple: true,
+      description: 'write every sample (k6 NDJSON or CSV)',
+    },
+    segment: {
+      type: 'string',
+      arg: 'i/n',
+      description: 'run the i-th of n deterministic shares (merge with perfloop merge)',
+    },
+    result: { type: 'string', arg: 'FILE', description: 'write the perfloop/load@1 JSON' },
+    workers: { type: 'string', arg: 'auto|N', description: 'generator threads (auto: one per core)' },
+    timeout: { type: 'string', arg: 'DUR', description: 'request timeout', default: '60s' },
+    preset: { type: 'string', arg: 'NAME', description: 'baseline | normal | peak | spike | endurance' },
+    scale: { type: 'string', arg: 'X', description: 'multiply preset durations', default: '1' },
+    http2: { type: 'boolean', description: 'HTTP/2 (h2c for http://, ALPN for https://)' },
+    insecure: { type: 'boolean', description: 'accept invalid TLS certificates' },
+    seed: { type: 'string', arg: 'N', description: 'seed of {{rand:N}} and the weighted pick', default: '1' },
+    quiet: { type: 'boolean', short: 'q', description: 'no progress and no summary' },
+    help: { type: 'boolean', short: 'h', description: 'show this help' },
+  },
+  async run(v, positionals, io) {
+    if (positionals.length !== 1)
+      throw new PerfloopError('USAGE', 'perfloop load: give one SCRIPT or URL', { hint: this.usage });
+    const t = await target(positionals[0], v);
+    const pipelining = numberFlag('pipelining', str(v, 'pipelining'), 1, true) ?? 1;
+    const connections = numberFlag('connections', str(v, 'connections'), 1, true);
+    const flags = {
+      // URL mode: -c connections, each with --pipelining requests in flight (VUs = c × p), as autocannon.
+      vus: t.quick && pipelining > 1 ? (connections ?? 10) * pipelining : connections,
+      durationMs: durationFlag('duration', str(v, 'duration')),
+      iterations: numberFlag('iterations', str(v, 'iterations'), 1, true),
+      rate: numberFlag('rate', str(v, 'rate'), 0),
+    };
+    let options: LoadScriptOptions;
+    let presetReport: LoadOptions['preset'];
+    const presetName = str(v, 'preset');
+    if (presetName) {
+      if (Object.values(flags).some((x) => x !== undefined))
+        throw new PerfloopError(
+          'USAGE',
+          '--preset sets VUs and durations: drop -c, -d, --iterations and --rate (use --scale)',
+        );
+      const p = presetOf(presetName, numberFlag('scale', str(v, 'scale'), 0)!);
+      options = {
+        ...withoutExecution(t.options),
+        ...p.options,
+        thresholds: { ...(t.options.thresholds ?? {}), ...(p.options.thresholds ?? {}) },
+      };
+      presetReport = p.report;
+    } else options = applyExecutionFlags(t.options, flags, t.quick);
+    const thresholds = withThresholdFlags(options.thresholds, list(v, 'threshold'));
+
+    const outputs: PointsOutput[] = [];
+    const defs = defineBuiltinMetrics(new MetricSet());
+    const def = (name: string) =>
+      defs.def(name) ?? (declaredMetrics().get(name) ? { name, ...declaredMetrics().get(name)! } : undefined);
+    const thresholdStrings = Object.fromEntries(
+      Object.entries(thresholds ?? {}).map(([k, x]) => [
+        k,
+        (Array.isArray(x) ? x : [x]).map((e) =>
+          typeof e === 'string' ? e : String((e as { threshold?: unknown }).threshold),
+        ),
+      ]),
+    );
+    try {
+      for (const spec of list(v, 'out')) {
+        const o = parseOutSpec(spec);
+        outputs.push(o.format === 'json' ? ndjsonOutput(o.path, def, thresholdStrings) : csvOutput(o.path));
+      }
+      const status = v.quiet ? null : statusPrinter(io.err, io.isTTY);
+      const result = await runLoad({
+        requests: t.requests,
+        script: t.script,
+        options,
+        thresholds,
+        timeoutMs: durationFlag('timeout', str(v, 'timeout')),
+        pipelining,
+        seed: numberFlag('seed', str(v, 'seed'), 0, true),
+        signal: io.signal,
+        onProgress: status ? (p) => status.update(p) : undefined,
+        segment: str(v, 'segment'),
+        workers: workersFlag(str(v, 'workers')),
+        http2: !!v.http2,
+        insecure: !!v.insecure,
+        onPoint: combine(outputs),
+        preset: presetReport,
+      });
+      status?.clear();
+      return reportLoadResult(result, v, io) as 0 | 99;
+    } finally {
+      for (const o of outputs) o.close();
+    }
+  },
+};

@@ -1,0 +1,58 @@
+import { checkDuration, checkInt, durationMs } from './config-check.js';
+import { GRACEFUL_STOP_DEFAULT_MS, registerExecutor } from './registry.js';
+import type { Executor, ExecutorFactory } from './types.js';
+import { runClosedVU, settle } from './vu-loop.js';
+
+export interface PerVUIterationsConfig {
+  vus?: number;
+  iterations?: number;
+  maxDuration?: string | number;
+  gracefulStop?: string | number;
+}
+
+const MAX_DURATION_DEFAULT_MS = 600_000;
+
+/** k6 `per-vu-iterations`: each VU runs exactly `iterations` iterations (bounded by `maxDuration`). */
+export const perVUIterations: ExecutorFactory<PerVUIterationsConfig> = {
+  name: 'per-vu-iterations',
+  fields: ['vus', 'iterations', 'maxDuration'],
+  validate(config, path) {
+    const errors: string[] = [];
+    checkInt(errors, config, path, 'vus', 1, false);
+    checkInt(errors, config, path, 'iterations', 1, false);
+    checkDuration(errors, config, path, 'maxDuration', false, true);
+    return errors;
+  },
+  maxVUs: (config) => config.vus ?? 1,
+  create(config, segment): Executor {
+    const vus = segment.share(config.vus ?? 1);
+    const iterations = config.iterations ?? 1;
+    const plannedMs = durationMs(config.maxDuration, MAX_DURATION_DEFAULT_MS);
+    const gracefulStopMs = durationMs(config.gracefulStop, GRACEFUL_STOP_DEFAULT_MS);
+    return {
+      plannedMs,
+      gracefulStopMs,
+      maxVUs: vus,
+      async run(ctx) {
+        if (vus === 0) return;
+        const deadline = performance.now() + plannedMs;
+        ctx.setStage(`${vus} VUs × ${iterations} iterations`);
+        const list = Array.from({ length: vus }, () => ctx.newVU());
+        ctx.setAllocated(vus);
+        let active = vus;
+        ctx.setVUs(active);
+        const running = Promise.all(
+          list.map(async (vu) => {
+            let left = iterations;
+            await runClosedVU(ctx, vu, () => left-- > 0 && performance.now() < deadline);
+            ctx.setVUs(--active);
+          }),
+        );
+        await settle(running, () => list, deadline, gracefulStopMs);
+        ctx.setVUs(0);
+      },
+    };
+  },
+};
+
+registerExecutor(perVUIterations);

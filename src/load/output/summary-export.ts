@@ -1,0 +1,62 @@
+import type { CounterSink, GaugeSink, RateSink, TrendSink } from '../../core/metric.js';
+import type { LoadResult } from '../result.js';
+
+const r = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * k6's `--summary-export` document (the legacy end-of-test JSON): per metric avg/min/med/max/p(90)/p(95) for
+ * trends, count/rate for counters, passes/fails/value for rates, value/min/max for gauges, and
+ * `thresholds: { expr: crossed }` — as in k6, `true` means the threshold FAILED (k6 keeps that inverted
+ * boolean for compatibility; perfloop's own JSON says `ok`). Sub-metrics named in thresholds get their own key.
+ */
+export function summaryExport(result: LoadResult) {
+  const m = result.metrics;
+  const d = result.durationS || 1;
+  const metrics: Record<string, Record<string, unknown>> = {};
+  const describe = (name: string, filter: Record<string, string>) => {
+    const sink = m.aggregate(name, filter);
+    if (!sink) return undefined;
+    switch (sink.type) {
+      case 'trend': {
+        const h = (sink as TrendSink).histogram;
+        const ms = (us: number) => r(us / 1000);
+        return {
+          avg: ms(h.meanUs),
+          min: ms(h.minUs),
+          med: ms(h.percentile(50)),
+          max: ms(h.maxUs),
+          'p(90)': ms(h.percentile(90)),
+          'p(95)': ms(h.percentile(95)),
+          'p(99)': ms(h.percentile(99)),
+        };
+      }
+      case 'counter':
+        return { count: (sink as CounterSink).sum, rate: r((sink as CounterSink).sum / d) };
+      case 'rate': {
+        const s = sink as RateSink;
+        return { passes: s.passes, fails: s.total - s.passes, value: s.rate };
+      }
+      case 'gauge': {
+        const g = sink as GaugeSink;
+        const f = (x: number) => (Number.isFinite(x) ? x : 0);
+        return { value: f(g.value), min: f(g.min), max: f(g.max) };
+      }
+    }
+  };
+  for (const name of m.names()) {
+    if (m.seriesOf(name).length === 0 && !result.thresholds.some((t) => t.def.metric.name === name)) continue;
+    metrics[name] = describe(name, {})!;
+  }
+  for (const t of result.thresholds) {
+    const key = t.def.metric.key;
+    metrics[key] ??= describe(t.def.metric.name, t.def.metric.tags) ?? {};
+    ((metrics[key].thresholds ??= {}) as Record<string, boolean>)[t.def.expression.source] = !t.ok;
+  }
+  const checks = result
+    .checks()
+    .map((c) => ({ name: c.name, path: `::${c.name}`, id: '', passes: c.passes, fails: c.fails }));
+  return {
+    root_group: { name: '', path: '', id: 'd41d8cd98f00b204e9800998ecf8427e', groups: [], checks },
+    metrics,
+  };
+}
