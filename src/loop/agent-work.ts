@@ -4,6 +4,12 @@ import { ProfileBuilder, type Profile } from '../core/profile.js';
 
 /** perfloop's agent code inside the target (dist/src/agent/…). */
 const AGENT_DIR = dirname(fileURLToPath(new URL('../agent/agent.js', import.meta.url)));
+/**
+ * The agent's own work: commands (snapshots, profiles), its channel and sampler. Not the wrappers it puts on
+ * the service's request and query paths (request-context, patch-*, query-recorder): those frames sit under
+ * every request, and the samples under them are the service's.
+ */
+const OWN_WORK = /\/(commands|channel|agent|runtime-sampler|ndjson|db-handles)\.js$/;
 
 /**
  * The profile without the samples the agent itself caused (a heap snapshot taken mid-run, its own
@@ -11,7 +17,7 @@ const AGENT_DIR = dirname(fileURLToPath(new URL('../agent/agent.js', import.meta
  * agent's files are dropped; everything else is kept as it was, in order.
  */
 export function withoutAgentWork(p: Profile, agentDir = AGENT_DIR): Profile {
-  const agentFrame = p.frames.map((f) => !!f.file && f.file.startsWith(agentDir));
+  const agentFrame = p.frames.map((f) => !!f.file && f.file.startsWith(agentDir) && OWN_WORK.test(f.file));
   if (!agentFrame.some(Boolean)) return p;
   const inAgent = new Uint8Array(p.nodeCount);
   for (let n = 0; n < p.nodeCount; n++) {

@@ -1,23 +1,69 @@
 import { relative } from 'node:path';
-import { beforeAfterTable, iterationLogTable, type Iteration } from '../report/iteration-log.js';
-import { mdEscape } from '../report/markdown.js';
+import { compareRuns, type ComparisonRow } from '../gate/compare/compare-runs.js';
+import { comparisonMarkdown, fmtChange, fmtP } from '../report/comparison.js';
+import type { Iteration } from '../report/iteration-log.js';
+import { fmtMs, mdEscape, mdTable } from '../report/markdown.js';
+import { phaseSummary, phaseSummaryMarkdown } from '../report/phase-summary.js';
 
-/** `summary.md` of `perfloop demo`: the iteration log, before vs after, and where each report is. */
-export function demoSummaryMarkdown(iterations: readonly (Iteration & { dir: string })[]): string {
+const VERDICT_METRICS = ['p50_latency_ms', 'p95_latency_ms', 'throughput_rps'] as const;
+
+function verdictCell(rows: readonly ComparisonRow[]): string {
+  return VERDICT_METRICS.map((name) => {
+    const r = rows.find((x) => x.name === name);
+    if (!r) return '';
+    return `${r.label}: **${r.verdict}** (${fmtChange(r.changePct)}, p ${fmtP(r.pValue)})`;
+  })
+    .filter(Boolean)
+    .join('<br>');
+}
+
+/**
+ * `summary.md` of `perfloop demo`: the iteration log with each fix's statistical verdict against the run
+ * before it, the before/after comparison of the baseline and the final run, the Phase 15 approval-gate
+ * summary, and where each report is.
+ */
+export function demoSummaryMarkdown(
+  iterations: readonly (Iteration & { dir: string; component?: string })[],
+): string {
   const out: string[] = ['# perfloop demo: optimization loop on the demo service', ''];
   if (iterations.length === 0) return `${out.join('\n')}No iteration ran.\n`;
   const first = iterations[0].record;
   const last = iterations[iterations.length - 1].record;
-  out.push('### Optimization Iteration', '', '**Iteration Log**:', '', iterationLogTable(iterations), '');
-  out.push('**Before vs After** (baseline → every fix applied):', '', beforeAfterTable(first, last), '');
-  const firstTop = first.findings.slice(0, 5);
-  out.push('**What the baseline found** (top findings by estimated impact):', '');
-  for (const f of firstTop) out.push(`- [${f.severity}] \`${f.rule}\` ${mdEscape(f.title)}`);
-  out.push('', '**Runs**:', '');
+
+  const rows: string[][] = [];
+  for (let i = 1; i < iterations.length; i++) {
+    const before = iterations[i - 1].record;
+    const after = iterations[i].record;
+    const cmp = compareRuns(before, after);
+    const b = before.metrics.http_req_duration.p95;
+    const a = after.metrics.http_req_duration.p95;
+    rows.push([
+      String(i),
+      mdEscape(iterations[i].bottleneck),
+      mdEscape(iterations[i].change),
+      fmtMs(b),
+      fmtMs(a),
+      b > 0 ? `${Math.round((100 * (b - a)) / b)}%` : '–',
+      verdictCell(cmp),
+    ]);
+  }
+  out.push('### Optimization Iteration', '', '**Iteration Log** (each run against the one before it):', '');
+  out.push(mdTable(['#', 'Bottleneck', 'Change', 'Before (p95)', 'After (p95)', 'Improvement', 'Verdict'], rows), '');
+  out.push(
+    '_Verdicts: per-second intervals as samples, Mann-Whitney U and Kolmogorov–Smirnov (smaller p, doubled), bootstrap 95 % CI, minimum effect 5 %; `unknown` means the evidence does not decide — run again or longer._',
+    '',
+  );
+  out.push('**Before vs After** (baseline → every fix applied):', '', comparisonMarkdown(compareRuns(first, last)), '');
+
+  const components = Object.fromEntries(iterations.filter((it) => it.component).map((it) => [it.record.run.label, it.component!]));
+  out.push(phaseSummaryMarkdown(phaseSummary({ runs: iterations.map((it) => it.record), gateConfigFiles: [], components })), '');
+
+  out.push('**Runs**:', '');
   const base = iterations[0].dir.replace(/\/[^/]+$/, '');
   for (const it of iterations) {
     const r = it.record;
-    out.push(`- \`${r.run.id}\` ${mdEscape(r.run.label)}: [report](${encodeURI(relative(base, it.dir))}/report.md) · [flame graph](${encodeURI(relative(base, it.dir))}/flame.html) · ${r.findings.length} findings`);
+    const rel = encodeURI(relative(base, it.dir));
+    out.push(`- \`${r.run.id}\` ${mdEscape(r.run.label)}: [report](${rel}/report.md) · [charts](${rel}/report.html) · [flame graph](${rel}/flame.html) · ${r.findings.length} findings`);
   }
   out.push('');
   return out.join('\n');

@@ -9,12 +9,14 @@ test('samples caused by the agent (a mid-run heap snapshot) are dropped; the ser
   const agentCmd = b.frame({ name: 'heapSnapshot', file: '/opt/perfloop/dist/src/agent/commands.js' });
   const native = b.frame({ name: 'triggerHeapSnapshot' });
   const work = b.frame({ name: 'work', file: '/srv/app.js' });
-  b.sample(b.stack([handler, work]), 10, 0);
+  // the agent's request wrapper sits under every request: those samples are the service's
+  const wrapper = b.frame({ name: 'emit', file: '/opt/perfloop/dist/src/agent/request-context.js' });
+  b.sample(b.stack([wrapper, handler, work]), 10, 0);
   b.sample(b.stack([agentCmd, native]), 500, 10);
   b.sample(b.stack([handler]), 5, 510);
   const p = withoutAgentWork(b.build(), '/opt/perfloop/dist/src/agent');
   assert.equal(p.sampleCount, 2);
   assert.equal(p.totalWeight, 15);
   assert.deepEqual(Array.from(p.sampleTime!), [0, 510]);
-  assert.deepEqual(p.stackOf(p.sampleNode[0]).map((f) => p.frames[f].name), ['handle', 'work']);
+  assert.deepEqual(p.stackOf(p.sampleNode[0]).map((f) => p.frames[f].name), ['emit', 'handle', 'work']);
 });

@@ -17,7 +17,7 @@ export function writeFixtureService(): { dir: string; entry: string } {
 import { PGlite } from '@electric-sql/pglite';
 const db = new PGlite();
 await db.exec("CREATE TABLE items (id int primary key, owner int, name text); INSERT INTO items SELECT g, g % 20, 'item ' || g FROM generate_series(1, 400) g;");
-const inventory = Array.from({ length: 300 }, (_, i) => ({ id: i, name: 'thing ' + i, tags: ['a', 'b', 'c'], dims: { w: i, h: i * 2, d: i * 3 } }));
+const inventory = Array.from({ length: 2000 }, (_, i) => ({ id: i, name: 'thing ' + i, tags: ['a', 'b', 'c'], dims: { w: i, h: i * 2, d: i * 3 } }));
 function serializeInventory() {
   return JSON.stringify({ inventory, at: Date.now() }, null, 2);
 }

@@ -31,7 +31,9 @@ test('self and total per function match the hit counts Node recorded', () => {
   const p = importCpuProfile(raw);
   const w = frameWeights(p);
   const hits = (name: string) =>
-    raw.nodes.filter((n: { callFrame: { functionName: string } }) => n.callFrame.functionName === name).reduce((s: number, n: { hitCount: number }) => s + n.hitCount, 0);
+    raw.nodes
+      .filter((n: { callFrame: { functionName: string } }) => n.callFrame.functionName === name)
+      .reduce((s: number, n: { hitCount: number }) => s + n.hitCount, 0);
   const f = (name: string) => p.frames.findIndex((x) => x.name === name);
   const samplesOf = (frame: number) => {
     let c = 0;
@@ -53,7 +55,10 @@ test('analysis: top consumers with categories, hot line attributed to JSON.strin
   assert.equal(first.hotLine?.line, 9);
   assert.ok(first.hotLine!.pct > 90);
   const hot = a.findings.filter((f) => f.rule === 'cpu.hot-function');
-  assert.deepEqual(hot.slice(0, 2).map((f) => f.evidence.function), ['serializeReport', 'countPrimes']);
+  assert.deepEqual(
+    hot.slice(0, 2).map((f) => f.evidence.function),
+    ['serializeReport', 'countPrimes'],
+  );
   // percentages are of non-idle weight and add up
   const sum = a.categories.reduce((s, c) => s + c.pct, 0);
   assert.ok(Math.abs(sum - 100) < 0.5, `categories sum ${sum}`);
@@ -73,7 +78,9 @@ test('when the source is readable, the hot line names the builtin and the catego
 
 test('a healthy flat profile gives no hot-function finding; recursion counts once in total', () => {
   const b = new ProfileBuilder({ format: 'test' }, 'samples');
-  const frames = Array.from({ length: 40 }, (_, i) => b.frame({ name: `f${i}`, file: '/app/x.js', line: i + 1 }));
+  const frames = Array.from({ length: 40 }, (_, i) =>
+    b.frame({ name: `f${i}`, file: '/app/x.js', line: i + 1 }),
+  );
   for (const f of frames) b.sample(b.stack([f]), 1);
   const flat = analyseProfile(b.build());
   assert.equal(flat.findings.length, 0);
@@ -89,7 +96,11 @@ test('a healthy flat profile gives no hot-function finding; recursion counts onc
 test('negative time deltas are sorted, idle is excluded from percentages, bad input is a clear error', () => {
   const prof = {
     nodes: [
-      { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 }, children: [2, 3] },
+      {
+        id: 1,
+        callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
+        children: [2, 3],
+      },
       { id: 2, callFrame: { functionName: '(idle)', url: '', lineNumber: -1, columnNumber: -1 } },
       { id: 3, callFrame: { functionName: 'work', url: 'file:///a.js', lineNumber: 0, columnNumber: 0 } },
     ],
@@ -109,8 +120,14 @@ test('negative time deltas are sorted, idle is excluded from percentages, bad in
 test('WebAssembly frames of one module are one consumer; the hottest own-code function is reported even when a library dominates', () => {
   const b = new ProfileBuilder({ format: 'test' }, 'us');
   const handler = b.frame({ name: 'handle', file: '/srv/app/routes.js', line: 1 });
-  const db = b.frame({ name: 'query', file: '/srv/app/node_modules/@electric-sql/pglite/dist/index.js', line: 10 });
-  const wasm = Array.from({ length: 30 }, (_, i) => b.frame({ name: `wasm-function[${i}]`, file: 'wasm://wasm/abc123' }));
+  const db = b.frame({
+    name: 'query',
+    file: '/srv/app/node_modules/@electric-sql/pglite/dist/index.js',
+    line: 10,
+  });
+  const wasm = Array.from({ length: 30 }, (_, i) =>
+    b.frame({ name: `wasm-function[${i}]`, file: 'wasm://wasm/abc123' }),
+  );
   const render = b.frame({ name: 'renderPage', file: '/srv/app/render.js', line: 3 });
   const tiny = b.frame({ name: 'tinyHelper', file: '/srv/app/util.js', line: 3 });
   for (const w of wasm) b.sample(b.stack([handler, db, w]), 30); // 900 in the database engine
@@ -120,7 +137,9 @@ test('WebAssembly frames of one module are one consumer; the hottest own-code fu
   assert.equal(a.top[0].name, '@electric-sql/pglite (WebAssembly)');
   assert.equal(a.top[0].category, 'database');
   assert.ok(a.top[0].selfPct > 85);
-  const titles = a.findings.filter((f) => f.rule === 'cpu.hot-function').map((f) => String(f.evidence.function));
+  const titles = a.findings
+    .filter((f) => f.rule === 'cpu.hot-function')
+    .map((f) => String(f.evidence.function));
   assert.deepEqual(titles, ['@electric-sql/pglite (WebAssembly)', 'renderPage']);
   const render75 = a.findings.find((f) => f.evidence.function === 'renderPage')!;
   assert.equal(render75.evidence.appSharePct, 85.7);

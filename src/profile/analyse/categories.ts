@@ -13,32 +13,128 @@ export interface CategoryRule {
   name?: RegExp;
   /** Specific rules win anywhere on the stack; generic ones only at the leaf. */
   specific: boolean;
+  /** What to do about time in this category (user categories; the defaults are in CATEGORY_ACTIONS). */
+  action?: string;
 }
 
 const mod = (names: string) => new RegExp(`node_modules/(${names})/`);
+/** Standard libraries and runtimes other than Node's: Go's GOROOT, CPython's lib, the JDK. */
+const STDLIB =
+  /(^|\/)(go(-[\d.]+)?\/src\/|lib\/python\d(\.\d+)?\/(?!(site|dist)-packages\/)|jdk[^/]*\/|<frozen )|^\$GOROOT\//;
+/** Third-party code: npm, Go modules, Python packages, Rust crates. */
+/** Runtimes' binaries, system libraries, JIT maps: native code the user did not write. */
+const NATIVE =
+  /(^|\/)(node|nodejs|python3?(\.\d+)?|java|ruby)$|^\/(usr\/)?(local\/)?lib(32|64)?\/.*\.so(\.[\d.]+)?$|^\/tmp\/perf-\d+\.map$/;
+const DEPENDENCY = /node_modules\/|\/pkg\/mod\/|\/(site|dist)-packages\/|\/\.cargo\/registry\//;
 
 export const DEFAULT_CATEGORY_RULES: readonly CategoryRule[] = [
   { category: 'gc', name: /^\(garbage collector\)$/, specific: true },
+  // Native GC work seen by perf in node, and Go's runtime GC (pprof, perf).
+  {
+    category: 'gc',
+    name: /^(v8::internal::(Heap|Scavenger\w*|MarkCompactCollector|MinorMarkCompactCollector|ConcurrentMarking|IncrementalMarking|MarkingVisitor\w*)::|runtime\.(gcBgMarkWorker|gcDrain\w*|gcAssistAlloc\w*|markroot\w*|scanobject|scanblock|greyobject|bgsweep|sweepone|bgscavenge|mallocgc|gcStart))/,
+    specific: true,
+  },
   {
     category: 'database',
-    file: mod('pg|pg-pool|pg-protocol|pg-cursor|postgres|mysql2?|@prisma|prisma|knex|sequelize|typeorm|@mikro-orm/[^/]+|drizzle-orm|mongodb|mongoose|ioredis|redis|@redis/[^/]+|better-sqlite3|sqlite3|@electric-sql/pglite'),
+    file: mod(
+      'pg|pg-pool|pg-protocol|pg-cursor|postgres|mysql2?|@prisma|prisma|knex|sequelize|typeorm|@mikro-orm/[^/]+|drizzle-orm|mongodb|mongoose|ioredis|redis|@redis/[^/]+|better-sqlite3|sqlite3|@electric-sql/pglite',
+    ),
+    specific: true,
+  },
+  {
+    category: 'database',
+    name: /^(database\/sql\.|github\.com\/(lib\/pq|jackc\/pgx|go-sql-driver\/mysql|mattn\/go-sqlite3)|gorm\.io\/)/,
+    specific: true,
+  },
+  {
+    category: 'database',
+    file: /\/(site|dist)-packages\/(psycopg2?|psycopg|sqlalchemy|asyncpg|pymysql|MySQLdb|django\/db)\//,
     specific: true,
   },
   {
     category: 'serialization',
-    file: mod('protobufjs|@bufbuild/[^/]+|msgpackr|@msgpack/[^/]+|msgpack-lite|fast-json-stringify|superjson|devalue|flatted|safe-stable-stringify|fast-safe-stringify|yaml|js-yaml|xml2js|fast-xml-parser'),
+    file: mod(
+      'protobufjs|@bufbuild/[^/]+|msgpackr|@msgpack/[^/]+|msgpack-lite|fast-json-stringify|superjson|devalue|flatted|safe-stable-stringify|fast-safe-stringify|yaml|js-yaml|xml2js|fast-xml-parser',
+    ),
     specific: true,
   },
-  { category: 'serialization', name: /^(JSON\.(parse|stringify)|[sS]erialize\w*|[dD]eserialize\w*)$/, specific: true },
-  { category: 'logging', file: mod('pino|pino-pretty|winston|bunyan|log4js|debug|loglevel|signale|morgan|sonic-boom'), specific: true },
+  {
+    category: 'serialization',
+    name: /^(JSON\.(parse|stringify)|[sS]erialize\w*|[dD]eserialize\w*)$/,
+    specific: true,
+  },
+  {
+    category: 'serialization',
+    name: /^(v8::internal::(JsonStringifier|JsonParser\w*)::|v8::internal::Builtin_Json|Builtins_Json|encoding\/(json|xml|gob)\.|google\.golang\.org\/protobuf\/|json\.(dumps|loads)$|com[./]fasterxml[./]jackson)/,
+    specific: true,
+  },
+  {
+    category: 'serialization',
+    file: /\/(json\/(encoder|decoder)\.py|encoding\/(json|xml)\/[^/]+\.go)$/,
+    specific: true,
+  },
+  {
+    category: 'logging',
+    file: mod('pino|pino-pretty|winston|bunyan|log4js|debug|loglevel|signale|morgan|sonic-boom'),
+    specific: true,
+  },
   { category: 'logging', file: /(^|\/)(node:)?internal\/console\//, specific: true },
   { category: 'logging', name: /^(log|logger|log[A-Z_]\w*|\w+Log(ger)?|\w+_log)$/, specific: true },
+  {
+    category: 'logging',
+    name: /^(log\.(\(\*Logger\)\.)?\w+|go\.uber\.org\/zap|github\.com\/sirupsen\/logrus|github\.com\/rs\/zerolog)/,
+    specific: true,
+  },
+  { category: 'logging', file: /\/logging\/(__init__|handlers)\.py$/, specific: true },
   { category: 'regexp', name: /^(RegExp[:\s].*|\/.*\/[dgimsuvy]*)$/, specific: true },
-  { category: 'compression/crypto', file: /(^|\/)(node:)?(zlib|crypto|internal\/crypto\/.*|internal\/streams\/.*zlib.*)(\.js)?$/, specific: true },
-  { category: 'compression/crypto', file: mod('bcrypt|bcryptjs|argon2|jsonwebtoken|jose|pako|fflate|brotli|snappy|lz4'), specific: true },
-  { category: 'framework', file: mod('express|fastify|koa|@koa/[^/]+|hono|@hono/[^/]+|@nestjs/[^/]+|next|restify|@hapi/[^/]+|router|find-my-way|body-parser|undici|ws|socket\\.io'), specific: false },
-  { category: 'node core', file: /^(node:|internal\/|events\.js$|fs\.js$|net\.js$|http\.js$|_http_\w+\.js$|stream\.js$|timers\.js$)/, specific: false },
-  { category: 'dependency', file: /node_modules\//, specific: false },
+  {
+    category: 'regexp',
+    name: /^(regexp\.|regexp\/syntax\.|v8::internal::(RegExp\w*|Builtin_RegExp\w*)|Builtins_RegExp|java[./]util[./]regex)/,
+    specific: true,
+  },
+  {
+    category: 'regexp',
+    file: /\/(re|sre_compile|sre_parse|_parser|_compiler)\.py$/,
+    name: /^(match|search|sub|findall|finditer|compile|_compile|fullmatch|split)$/,
+    specific: true,
+  },
+  {
+    category: 'compression/crypto',
+    file: /(^|\/)(node:)?(zlib|crypto|internal\/crypto\/.*|internal\/streams\/.*zlib.*)(\.js)?$/,
+    specific: true,
+  },
+  {
+    category: 'compression/crypto',
+    file: mod('bcrypt|bcryptjs|argon2|jsonwebtoken|jose|pako|fflate|brotli|snappy|lz4'),
+    specific: true,
+  },
+  {
+    category: 'compression/crypto',
+    name: /^(compress\/|crypto\/|golang\.org\/x\/crypto\/|node::crypto::|node::(zlib|ZlibContext)|deflate_|inflate_|BrotliEncoder|EVP_)/,
+    specific: true,
+  },
+  {
+    category: 'compression/crypto',
+    file: /(^|\/)lib(z|crypto|ssl|brotli\w*|zstd)\.so(\.[\d.]+)?$/,
+    specific: true,
+  },
+  {
+    category: 'framework',
+    file: mod(
+      'express|fastify|koa|@koa/[^/]+|hono|@hono/[^/]+|@nestjs/[^/]+|next|restify|@hapi/[^/]+|router|find-my-way|body-parser|undici|ws|socket\\.io',
+    ),
+    specific: false,
+  },
+  {
+    category: 'node core',
+    file: /^(node:|internal\/|events\.js$|fs\.js$|net\.js$|http\.js$|_http_\w+\.js$|stream\.js$|timers\.js$)/,
+    specific: false,
+  },
+  { category: 'kernel', file: /^\[(kernel\.kallsyms|kernel|vdso|vsyscall)\]$/, specific: false },
+  { category: 'runtime/stdlib', file: STDLIB, specific: false },
+  { category: 'v8/native', file: NATIVE, specific: false },
+  { category: 'dependency', file: DEPENDENCY, specific: false },
   { category: 'your code', file: /./, specific: false },
 ];
 
@@ -101,10 +197,30 @@ export const CATEGORY_ACTIONS: Record<string, string> = {
   dependency: 'Check how the library is used (options, call count) or replace it',
   'your code': 'Algorithm review: hoist work out of loops, cache, use better data structures',
   'v8/native': 'Native/VM time: look at the JavaScript callers that trigger it',
+  'sync-io':
+    'Use the asynchronous API (fs.promises, zlib/crypto callbacks) or move the work off the request path',
+  kernel: 'Kernel time: look for system calls on the hot path (small reads/writes, polling, page faults)',
+  'runtime/stdlib': 'Standard library or runtime time: look at the callers that use it most',
   idle: 'Idle: not a cost',
 };
 
 /** The service's own code: a file that is neither a dependency nor Node's or V8's. */
 export function isAppFile(file: string | undefined | null): boolean {
-  return !!file && !file.includes('node_modules/') && !/^(node:|internal\/|wasm:\/\/|native )/.test(file) && !/^[\w.]+\.js$/.test(file);
+  return (
+    !!file &&
+    !DEPENDENCY.test(file) &&
+    !STDLIB.test(file) &&
+    !/^(node:|internal\/|wasm:\/\/|native |\[)/.test(file) &&
+    !/^[\w.]+\.js$/.test(file) &&
+    !NATIVE.test(file)
+  );
+}
+
+/** The action for a category: a user rule's own, else the default one. */
+export function actionFor(category: string, rules: readonly CategoryRule[] = []): string {
+  return (
+    rules.find((r) => r.category === category && r.action)?.action ??
+    CATEGORY_ACTIONS[category] ??
+    CATEGORY_ACTIONS['your code']
+  );
 }

@@ -35,7 +35,9 @@ export function groupFrames(p: Profile): FrameGroups {
       if (g === undefined) {
         g = names.length;
         wasmGroups.set(key, g);
-        names.push(`${packageOf(f.file) ?? `wasm module ${f.file?.split('/').pop() ?? ''}`.trim()} (WebAssembly)`);
+        names.push(
+          `${packageOf(f.file) ?? `wasm module ${f.file?.split('/').pop() ?? ''}`.trim()} (WebAssembly)`,
+        );
         representative.push(i);
         merged.push(true);
       }
@@ -54,7 +56,12 @@ export function groupFrames(p: Profile): FrameGroups {
     if (!merged[g] || named.has(g)) continue;
     for (let a = p.nodeParent[n]; a >= 0; a = p.nodeParent[a]) {
       const caller = p.frames[p.nodeFrame[a]];
-      if (caller.kind === 'code' && caller.file && !WASM.test(caller.name) && !caller.file.startsWith('wasm:')) {
+      if (
+        caller.kind === 'code' &&
+        caller.file &&
+        !WASM.test(caller.name) &&
+        !caller.file.startsWith('wasm:')
+      ) {
         const pkg = packageOf(caller.file);
         if (pkg) names[g] = `${pkg} (WebAssembly)`;
         named.add(g);

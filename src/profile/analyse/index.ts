@@ -1,6 +1,7 @@
 import { rankFindings, type Finding } from '../../core/finding.js';
 import type { Profile, ProfileUnit } from '../../core/profile.js';
-import { categoriser, DEFAULT_CATEGORY_RULES, type CategoryRule } from './categories.js';
+import { categoriser, DEFAULT_CATEGORY_RULES, nodeCategories, type CategoryRule } from './categories.js';
+import { optimizationPriorities, type OptimizationPriority } from './priorities.js';
 import { PROFILE_RULES } from './rules/index.js';
 import { topConsumers, type CategoryShare, type TopConsumer } from './top-consumers.js';
 import { frameWeights } from './weights.js';
@@ -13,6 +14,8 @@ export interface ProfileAnalysis {
   top: TopConsumer[];
   categories: CategoryShare[];
   findings: Finding[];
+  /** The method's "Optimization Priorities": findings by estimated time saved, one per target. */
+  priorities: OptimizationPriority[];
 }
 
 const TO_MS: Partial<Record<ProfileUnit, number>> = { ns: 1e-6, us: 1e-3, ms: 1 };
@@ -22,11 +25,20 @@ export function analyseProfile(
   options: { top?: number; categoryRules?: readonly CategoryRule[] } = {},
 ): ProfileAnalysis {
   const weights = frameWeights(profile);
-  const cat = categoriser([...(options.categoryRules ?? []), ...DEFAULT_CATEGORY_RULES]);
-  const { top, categories } = topConsumers(profile, weights, cat, Math.max(options.top ?? 10, 30));
+  const userRules = options.categoryRules ?? [];
+  const cat = categoriser([...userRules, ...DEFAULT_CATEGORY_RULES]);
+  const nodeCats = nodeCategories(profile, cat);
+  const { top, categories } = topConsumers(profile, weights, cat, Math.max(options.top ?? 10, 30), {
+    nodeCats,
+    rules: userRules,
+  });
   const factor = TO_MS[profile.unit];
   const toMs = (w: number) => (factor === undefined ? NaN : Math.round(w * factor * 100) / 100);
-  const findings = PROFILE_RULES.flatMap((r) => r.run({ profile, weights, top, categories, toMs }));
+  const findings = rankFindings(
+    PROFILE_RULES.flatMap((r) =>
+      r.run({ profile, weights, top, categories, nodeCategories: nodeCats, categoryRules: userRules, toMs }),
+    ),
+  );
   return {
     unit: profile.unit,
     totalWeight: weights.all,
@@ -34,6 +46,7 @@ export function analyseProfile(
     samples: profile.sampleCount,
     top: top.slice(0, options.top ?? 10),
     categories,
-    findings: rankFindings(findings),
+    findings,
+    priorities: optimizationPriorities(findings),
   };
 }

@@ -21,10 +21,26 @@ export interface HotLine {
 const BUILTINS: { re: RegExp; builtin: string; category: string }[] = [
   { re: /JSON\.stringify\s*\(/, builtin: 'JSON.stringify', category: 'serialization' },
   { re: /JSON\.parse\s*\(/, builtin: 'JSON.parse', category: 'serialization' },
-  { re: /\b(appendFileSync|writeFileSync|writeSync|readFileSync|readSync|existsSync|statSync|readdirSync)\s*\(/, builtin: 'fs.$1', category: 'sync-io' },
-  { re: /\b(gzipSync|gunzipSync|deflateSync|inflateSync|brotliCompressSync|brotliDecompressSync)\s*\(/, builtin: 'zlib.$1', category: 'compression/crypto' },
-  { re: /\b(pbkdf2Sync|scryptSync|randomFillSync|generateKeyPairSync|hashSync)\s*\(/, builtin: 'crypto.$1', category: 'compression/crypto' },
-  { re: /(new RegExp\s*\(|\.(match|matchAll|replace|replaceAll|test|exec|split)\s*\(\s*\/)/, builtin: 'RegExp', category: 'regexp' },
+  {
+    re: /\b(appendFileSync|writeFileSync|writeSync|readFileSync|readSync|existsSync|statSync|readdirSync)\s*\(/,
+    builtin: 'fs.$1',
+    category: 'sync-io',
+  },
+  {
+    re: /\b(gzipSync|gunzipSync|deflateSync|inflateSync|brotliCompressSync|brotliDecompressSync)\s*\(/,
+    builtin: 'zlib.$1',
+    category: 'compression/crypto',
+  },
+  {
+    re: /\b(pbkdf2Sync|scryptSync|randomFillSync|generateKeyPairSync|hashSync)\s*\(/,
+    builtin: 'crypto.$1',
+    category: 'compression/crypto',
+  },
+  {
+    re: /(new RegExp\s*\(|\.(match|matchAll|replace|replaceAll|test|exec|split)\s*\(\s*\/)/,
+    builtin: 'RegExp',
+    category: 'regexp',
+  },
 ];
 
 const sourceCache = new Map<string, string[] | null>();

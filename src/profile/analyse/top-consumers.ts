@@ -1,5 +1,5 @@
 import type { Profile } from '../../core/profile.js';
-import { CATEGORY_ACTIONS, nodeCategories, type Categoriser } from './categories.js';
+import { actionFor, nodeCategories, type Categoriser, type CategoryRule } from './categories.js';
 import { hotLineOf, type HotLine } from './line-attribution.js';
 import { frameWeights, type FrameWeights } from './weights.js';
 import { groupFrames } from './function-groups.js';
@@ -26,21 +26,38 @@ export interface CategoryShare {
 const pct = (x: number, of: number) => (of > 0 ? Math.round((10000 * x) / of) / 100 : 0);
 
 /** Share of active (non-idle) weight per category, largest first. */
-export function categoryShares(p: Profile, w: FrameWeights, categories: readonly string[]): CategoryShare[] {
+export function categoryShares(
+  p: Profile,
+  w: FrameWeights,
+  categories: readonly string[],
+  moved?: ReadonlyMap<string, number>,
+): CategoryShare[] {
   const by = new Map<string, number>();
   for (let n = 0; n < p.nodeCount; n++) {
     if (categories[n] === 'idle' || w.nodeSelf[n] === 0) continue;
     by.set(categories[n], (by.get(categories[n]) ?? 0) + w.nodeSelf[n]);
   }
-  return [...by.entries()].map(([name, x]) => ({ name, pct: pct(x, w.active) })).sort((a, b) => b.pct - a.pct);
+  for (const [name, x] of moved ?? []) by.set(name, (by.get(name) ?? 0) + x);
+  return [...by.entries()]
+    .filter(([, x]) => x > 1e-9 * w.active)
+    .map(([name, x]) => ({ name, pct: pct(x, w.active) }))
+    .sort((a, b) => b.pct - a.pct);
 }
 
 /**
  * The method's "Top Time Consumers" table: functions by self time, each with the category its self time falls
  * in (refined by the hottest line's builtin: a `JSON.stringify` line makes a handler's self time serialization).
  */
-export function topConsumers(p: Profile, w: FrameWeights, cat: Categoriser, limit = 10): { top: TopConsumer[]; categories: CategoryShare[] } {
-  const categories = nodeCategories(p, cat);
+export function topConsumers(
+  p: Profile,
+  w: FrameWeights,
+  cat: Categoriser,
+  limit = 10,
+  pre: { nodeCats?: readonly string[]; rules?: readonly CategoryRule[] } = {},
+): { top: TopConsumer[]; categories: CategoryShare[] } {
+  const categories = pre.nodeCats ?? nodeCategories(p, cat);
+  // Self weight moved between categories by line attribution (a handler whose time is its JSON.stringify line).
+  const moved = new Map<string, number>();
   const groups = groupFrames(p);
   const gw = frameWeights(p, groups.groupOf, groups.count);
   const groupCat = new Map<number, Map<string, number>>();
@@ -60,7 +77,12 @@ export function topConsumers(p: Profile, w: FrameWeights, cat: Categoriser, limi
     const frame = p.frames[f];
     let category = [...(groupCat.get(g)?.entries() ?? [])].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'v8/native';
     const hotLine = frame.kind === 'code' && !groups.merged[g] ? hotLineOf(p, f) : undefined;
-    if (hotLine?.category && hotLine.pct >= 50 && (category === 'your code' || category === 'dependency')) category = hotLine.category;
+    if (hotLine?.category && hotLine.pct >= 50 && (category === 'your code' || category === 'dependency')) {
+      const share = (gw.self[g] * hotLine.pct) / 100;
+      moved.set(category, (moved.get(category) ?? 0) - share);
+      moved.set(hotLine.category, (moved.get(hotLine.category) ?? 0) + share);
+      category = hotLine.category;
+    }
     return {
       frame: f,
       name: groups.names[g],
@@ -71,9 +93,9 @@ export function topConsumers(p: Profile, w: FrameWeights, cat: Categoriser, limi
       selfPct: pct(gw.self[g], w.active),
       total: gw.total[g],
       totalPct: pct(gw.total[g], w.active),
-      action: CATEGORY_ACTIONS[category] ?? CATEGORY_ACTIONS['your code'],
+      action: actionFor(category, pre.rules),
       hotLine,
     };
   });
-  return { top, categories: categoryShares(p, w, categories) };
+  return { top, categories: categoryShares(p, w, categories, moved) };
 }

@@ -20,7 +20,17 @@ export interface FrameWeights {
  * children-before-parents (the builder creates a parent before any child), then each node's subtree total is
  * credited to its frame only at the topmost occurrence of that frame on the path, so recursion counts once.
  */
+/** Profiles are immutable, so their per-frame weights are computed once (analysis, rules and views all ask). */
+const cache = new WeakMap<Profile, FrameWeights>();
+
 export function frameWeights(p: Profile, groupOf?: Int32Array, groups = p.frames.length): FrameWeights {
+  if (groupOf) return computeWeights(p, groupOf, groups);
+  let w = cache.get(p);
+  if (!w) cache.set(p, (w = computeWeights(p, undefined, groups)));
+  return w;
+}
+
+function computeWeights(p: Profile, groupOf: Int32Array | undefined, groups: number): FrameWeights {
   // With `groupOf`, weights are per group of frames (e.g. all of one WebAssembly module) instead of per frame.
   const key = (frame: number) => (groupOf ? groupOf[frame] : frame);
   const nodes = p.nodeCount;

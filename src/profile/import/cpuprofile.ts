@@ -2,22 +2,30 @@
  * V8 CPU profile (`.cpuprofile`: Node `--cpu-prof`, Chrome DevTools, the inspector's Profiler.stop).
  * Format: https://chromedevtools.github.io/devtools-protocol/tot/Profiler/#type-Profile — nodes form a tree
  * (children by id), `samples[i]` is the leaf node of sample i and `timeDeltas[i]` the µs since the previous one.
+ * Files stream (json-stream.ts): a 500 MB profile is read member by member, never as one string.
  */
 import { PerfloopError } from '../../core/errors.js';
-import { ProfileBuilder, type FrameKind, type Profile } from '../../core/profile.js';
+import { Profile, type FrameKind } from '../../core/profile.js';
+import { ProfileAssembler } from './assembler.js';
+import { scanJson } from './json-stream.js';
+import type { ProfileSource } from './source.js';
+import { Float64Vec, Int32Vec } from './typed-vec.js';
+import type { ImportOptions, ProfileImporter } from './types.js';
 
-interface V8CallFrame {
+export interface V8CallFrame {
   functionName: string;
   url?: string;
   lineNumber?: number;
   columnNumber?: number;
 }
 
-interface V8Node {
+export interface V8Node {
   id: number;
   callFrame: V8CallFrame;
   hitCount?: number;
   children?: number[];
+  /** Chrome trace ProfileChunk nodes name their parent instead of their children. */
+  parent?: number;
   positionTicks?: { line: number; ticks: number }[];
 }
 
@@ -29,7 +37,7 @@ export interface V8CpuProfile {
   timeDeltas?: number[];
 }
 
-const PSEUDO: Record<string, FrameKind> = {
+export const V8_PSEUDO_FRAMES: Record<string, FrameKind> = {
   '(root)': 'root',
   '(idle)': 'idle',
   '(program)': 'program',
@@ -41,78 +49,332 @@ export function looksLikeCpuProfile(json: unknown): json is V8CpuProfile {
   return !!j && Array.isArray(j.nodes) && (j.nodes.length === 0 || typeof j.nodes[0]?.callFrame === 'object');
 }
 
-function fileOf(url: string | undefined): string | undefined {
+export function fileOfUrl(url: string | undefined): string | undefined {
   if (!url) return undefined;
-  return url.startsWith('file://') ? decodeURIComponent(url.slice(7)) : url;
+  if (!url.startsWith('file://')) return url;
+  try {
+    return decodeURIComponent(url.slice(7));
+  } catch {
+    return url.slice(7);
+  }
 }
 
+export interface V8Samples {
+  startTime: number;
+  endTime: number;
+  samples: ArrayLike<number>;
+  timeDeltas: ArrayLike<number>;
+}
+
+/**
+ * Turns V8 nodes into perfloop nodes as they arrive (a streamed file never holds its node objects): a node whose
+ * parent is known becomes a tree node at once; the rare node listed before its parent waits until the end.
+ * Parents are known from the parent's `children` (cpuprofile) or the node's own `parent` (Chrome trace chunks).
+ */
+export class V8TreeBuilder {
+  private ourDense: Int32Array = new Int32Array(1024).fill(UNSEEN);
+  private parentDense: Int32Array = new Int32Array(1024).fill(NO_PARENT);
+  private readonly ourSparse = new Map<number, number>();
+  private readonly parentSparse = new Map<number, number>();
+  private pending: V8Node[] = [];
+  private count = 0;
+  /** URL → file: decoding a URL per node costs, and a profile has few distinct scripts. */
+  private readonly files = new Map<string, string | undefined>();
+  /** Nodes with a hitCount, for profiles without a samples array. */
+  readonly hits: [number, number][] = [];
+
+  constructor(
+    readonly asm: ProfileAssembler,
+    private readonly where: string,
+  ) {}
+
+  ourOf(id: number): number {
+    return id >= 0 && id < DENSE_LIMIT
+      ? id < this.ourDense.length
+        ? this.ourDense[id]
+        : UNSEEN
+      : (this.ourSparse.get(id) ?? UNSEEN);
+  }
+
+  private setOur(id: number, v: number): void {
+    if (id >= 0 && id < DENSE_LIMIT) {
+      if (id >= this.ourDense.length) this.ourDense = grow(this.ourDense, id, UNSEEN);
+      this.ourDense[id] = v;
+    } else this.ourSparse.set(id, v);
+  }
+
+  private parentOf(id: number): number {
+    return id >= 0 && id < DENSE_LIMIT
+      ? id < this.parentDense.length
+        ? this.parentDense[id]
+        : NO_PARENT
+      : (this.parentSparse.get(id) ?? NO_PARENT);
+  }
+
+  private setParent(id: number, parent: number): void {
+    if (id >= 0 && id < DENSE_LIMIT) {
+      if (id >= this.parentDense.length) this.parentDense = grow(this.parentDense, id, NO_PARENT);
+      this.parentDense[id] = parent;
+    } else this.parentSparse.set(id, parent);
+  }
+
+  add(n: V8Node): void {
+    const index = this.count++;
+    if (typeof n?.id !== 'number' || !n.callFrame || typeof n.callFrame !== 'object') {
+      throw new PerfloopError(
+        'PROFILE_BAD_FORMAT',
+        `${this.where}: nodes[${index}] has no numeric "id" or no "callFrame"`,
+      );
+    }
+    if (typeof n.parent === 'number') this.setParent(n.id, n.parent);
+    if (n.children) for (const c of n.children) this.setParent(c, n.id);
+    if (!this.tryCreate(n)) this.pending.push(n);
+  }
+
+  private tryCreate(n: V8Node): boolean {
+    const parentId = this.parentOf(n.id);
+    const parent = parentId === NO_PARENT ? -1 : this.ourOf(parentId);
+    if (parent === UNSEEN) return false;
+    const cf = n.callFrame;
+    const kind = V8_PSEUDO_FRAMES[cf.functionName] ?? 'code';
+    if (kind === 'root') {
+      this.setOur(n.id, parent); // (root) is the tree's top, not a frame
+      return true;
+    }
+    const frame = this.asm.frame({
+      name: cf.functionName || '(anonymous)',
+      file: this.fileOf(cf.url),
+      line: cf.lineNumber !== undefined && cf.lineNumber >= 0 ? cf.lineNumber + 1 : undefined,
+      col: cf.columnNumber !== undefined && cf.columnNumber >= 0 ? cf.columnNumber + 1 : undefined,
+      kind,
+    });
+    const node = this.asm.node(parent, frame);
+    this.setOur(n.id, node);
+    if (n.positionTicks) for (const pt of n.positionTicks) this.asm.addLineWeight(node, pt.line, pt.ticks);
+    if (n.hitCount) this.hits.push([node, n.hitCount]);
+    return true;
+  }
+
+  private fileOf(url: string | undefined): string | undefined {
+    if (!url) return undefined;
+    let f = this.files.get(url);
+    if (f === undefined && !this.files.has(url)) this.files.set(url, (f = fileOfUrl(url)));
+    return f;
+  }
+
+  /** Creates the nodes that came before their parents; a parent that never came is an error. */
+  finish(): void {
+    while (this.pending.length > 0) {
+      const left = this.pending.filter((n) => !this.tryCreate(n));
+      if (left.length === this.pending.length) {
+        const n = left[0];
+        const parentId = this.parentOf(n.id);
+        throw new PerfloopError(
+          'PROFILE_BAD_FORMAT',
+          `${this.where}: node ${n.id} has parent ${parentId}, which is not in the profile (or the tree has a cycle)`,
+        );
+      }
+      this.pending = left;
+    }
+  }
+}
+
+const UNSEEN = -2;
+const NO_PARENT = -2147483648;
+/** Ids below this are looked up in typed arrays; V8 numbers nodes from 1 upwards. */
+const DENSE_LIMIT = 1 << 26;
+
+function grow(a: Int32Array, index: number, fill: number): Int32Array {
+  const next = new Int32Array(Math.max(index + 1, a.length * 2)).fill(fill);
+  next.set(a);
+  return next;
+}
+
+/**
+ * The samples of a V8 profile onto its tree: weights are the time to the next sample (the last one runs to
+ * endTime), in time order, since Chrome can emit negative deltas.
+ */
+export function assembleV8Samples(tree: V8TreeBuilder, s: V8Samples): Profile {
+  tree.finish();
+  const base = tree.asm.build();
+  const count = s.samples.length;
+  if (count === 0) {
+    // Some producers keep only hitCount: spread the profile's duration over the hits.
+    const hits = tree.hits.reduce((sum, h) => sum + h[1], 0);
+    const per = hits > 0 ? Math.max(0, s.endTime - s.startTime) / hits || 1 : 1;
+    const kept = tree.hits.filter((h) => h[0] >= 0);
+    return new Profile(
+      base.meta,
+      'us',
+      base.frames,
+      base.nodeFrame,
+      base.nodeParent,
+      Int32Array.from(kept, (h) => h[0]),
+      Float64Array.from(kept, (h) => h[1] * per),
+      undefined,
+      base.lineWeights,
+    );
+  }
+  const times = new Float64Array(count);
+  let t = 0;
+  let ordered = true;
+  for (let i = 0; i < count; i++) {
+    t += s.timeDeltas[i] ?? 0;
+    times[i] = t;
+    if (i > 0 && t < times[i - 1]) ordered = false;
+  }
+  const order = ordered ? null : timeOrder(times);
+  const sampleNode = new Int32Array(count);
+  const sampleWeight = new Float64Array(count);
+  const sampleTime = new Float64Array(count);
+  const last = order ? order[count - 1] : count - 1;
+  const end = Math.max(s.endTime - s.startTime, times[last]);
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const i = order ? order[k] : k;
+    const node = tree.ourOf(s.samples[i]);
+    if (node === UNSEEN)
+      throw new PerfloopError(
+        'PROFILE_BAD_FORMAT',
+        `${base.meta.name}: ${base.meta.format}: samples[${i}] refers to unknown node ${s.samples[i]}`,
+      );
+    if (node < 0) continue; // a sample of (root) itself
+    const next = k + 1 < count ? times[order ? order[k + 1] : k + 1] : end;
+    sampleNode[kept] = node;
+    sampleWeight[kept] = Math.max(0, next - times[i]);
+    sampleTime[kept] = times[i];
+    kept++;
+  }
+  return new Profile(
+    { ...base.meta, startedAt: s.startTime > 1e14 ? Math.round(s.startTime / 1000) : undefined },
+    'us',
+    base.frames,
+    base.nodeFrame,
+    base.nodeParent,
+    kept === count ? sampleNode : sampleNode.slice(0, kept),
+    kept === count ? sampleWeight : sampleWeight.slice(0, kept),
+    kept === count ? sampleTime : sampleTime.slice(0, kept),
+    base.lineWeights,
+  );
+}
+
+/**
+ * Sample indices by time. Chrome's out-of-order samples are few and local, so an insertion sort is linear in
+ * practice; if the input turns out to be badly shuffled, a full sort takes over.
+ */
+export function timeOrder(times: Float64Array): Uint32Array {
+  const n = times.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let moves = 0;
+  for (let i = 1; i < n; i++) {
+    const x = order[i];
+    const t = times[x];
+    let j = i - 1;
+    while (j >= 0 && times[order[j]] > t) {
+      order[j + 1] = order[j];
+      j--;
+      if (++moves > 16 * n + 1024) return order.sort((a, b) => times[a] - times[b] || a - b);
+    }
+    order[j + 1] = x;
+  }
+  return order;
+}
+
+/** The Profile of V8 nodes and samples, shared by the .cpuprofile and Chrome trace importers. */
+export function buildV8Profile(
+  nodes: readonly V8Node[],
+  s: V8Samples,
+  format: string,
+  source: string,
+): Profile {
+  const tree = new V8TreeBuilder(
+    new ProfileAssembler({ format, name: source }, 'us'),
+    `${source}: ${format}`,
+  );
+  for (const n of nodes) tree.add(n);
+  return assembleV8Samples(tree, s);
+}
+
+/** From an already parsed profile (what the inspector returns). */
 export function importCpuProfile(json: unknown, source = 'cpuprofile'): Profile {
   if (!looksLikeCpuProfile(json)) {
-    throw new PerfloopError('PROFILE_BAD_FORMAT', `${source}: not a V8 cpuprofile (expected "nodes" with "callFrame")`);
+    throw new PerfloopError(
+      'PROFILE_BAD_FORMAT',
+      `${source}: not a V8 cpuprofile (expected "nodes" with "callFrame")`,
+    );
   }
-  const b = new ProfileBuilder({ format: 'cpuprofile', name: source }, 'us', { timed: true });
-  const byId = new Map<number, V8Node>();
-  const parentOf = new Map<number, number>();
-  for (const n of json.nodes) {
-    if (typeof n.id !== 'number' || !n.callFrame) throw new PerfloopError('PROFILE_BAD_FORMAT', `${source}: node without id or callFrame`);
-    byId.set(n.id, n);
-    for (const c of n.children ?? []) parentOf.set(c, n.id);
-  }
-  // Our node for each V8 node, created parents first (iteratively: stacks can be 10,000 deep).
-  const ourNode = new Map<number, number>();
-  const resolve = (id: number): number => {
-    const chain: number[] = [];
-    for (let cur: number | undefined = id; cur !== undefined && !ourNode.has(cur); cur = parentOf.get(cur)) chain.push(cur);
-    for (let i = chain.length - 1; i >= 0; i--) {
-      const v = byId.get(chain[i]);
-      if (!v) throw new PerfloopError('PROFILE_BAD_FORMAT', `${source}: sample refers to unknown node ${chain[i]}`);
-      const parentId = parentOf.get(chain[i]);
-      const parent = parentId === undefined ? -1 : ourNode.get(parentId)!;
-      const kind = PSEUDO[v.callFrame.functionName] ?? 'code';
-      if (kind === 'root') {
-        ourNode.set(chain[i], -1); // (root) is the tree's top, not a frame
-        continue;
-      }
-      const cf = v.callFrame;
-      const frame = b.frame({
-        name: cf.functionName || '(anonymous)',
-        file: fileOf(cf.url),
-        line: cf.lineNumber !== undefined && cf.lineNumber >= 0 ? cf.lineNumber + 1 : undefined,
-        col: cf.columnNumber !== undefined && cf.columnNumber >= 0 ? cf.columnNumber + 1 : undefined,
-        kind,
-      });
-      const node = b.node(parent, frame);
-      ourNode.set(chain[i], node);
-      for (const pt of v.positionTicks ?? []) b.addLineWeight(node, pt.line, pt.ticks);
-    }
-    return ourNode.get(id)!;
-  };
-
-  const samples = json.samples ?? [];
-  const deltas = json.timeDeltas ?? [];
-  if (samples.length > 0) {
-    // Absolute times; Chrome can emit negative deltas (samples out of order), so sort by time when needed.
-    const times = new Float64Array(samples.length);
-    let t = 0;
-    let ordered = true;
-    for (let i = 0; i < samples.length; i++) {
-      t += deltas[i] ?? 0;
-      times[i] = t;
-      if (i > 0 && times[i] < times[i - 1]) ordered = false;
-    }
-    const order = Array.from(samples.keys());
-    if (!ordered) order.sort((a, c) => times[a] - times[c] || a - c);
-    const end = Math.max(json.endTime - json.startTime, times[order[order.length - 1]]);
-    for (let k = 0; k < order.length; k++) {
-      const i = order[k];
-      const next = k + 1 < order.length ? times[order[k + 1]] : end;
-      b.sample(resolve(samples[i]), Math.max(0, next - times[i]), times[i]);
-    }
-  } else {
-    // Some producers keep only hitCount: spread the profile's duration over the hits.
-    const hits = json.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0);
-    const per = hits > 0 ? Math.max(0, json.endTime - json.startTime) / hits || 1 : 1;
-    for (const n of json.nodes) if (n.hitCount) b.sample(resolve(n.id), n.hitCount * per);
-  }
-  return b.build();
+  return buildV8Profile(
+    json.nodes,
+    {
+      startTime: json.startTime ?? 0,
+      endTime: json.endTime ?? 0,
+      samples: json.samples ?? [],
+      timeDeltas: json.timeDeltas ?? [],
+    },
+    'cpuprofile',
+    source,
+  );
 }
+
+/** From a file, streamed: nodes become tree nodes as they are read, samples and deltas go to typed arrays. */
+export async function importCpuProfileSource(
+  src: ProfileSource,
+  options: ImportOptions = {},
+): Promise<Profile> {
+  const where = `${src.name}: cpuprofile`;
+  const tree = new V8TreeBuilder(new ProfileAssembler({ format: 'cpuprofile', name: src.name }, 'us'), where);
+  const samples = new Int32Vec(1 << 16);
+  const deltas = new Float64Vec(1 << 16);
+  let startTime = 0;
+  let endTime = 0;
+  let sawNodes = false;
+  await scanJson(
+    src,
+    {
+      mode: (key) =>
+        key === 'nodes'
+          ? 'elements'
+          : key === 'samples' || key === 'timeDeltas'
+            ? 'numbers'
+            : key === 'startTime' || key === 'endTime'
+              ? 'value'
+              : 'skip',
+      element: (_key, v, index) => {
+        if (
+          index === 0 &&
+          (typeof v !== 'object' || v === null || typeof (v as V8Node).callFrame !== 'object')
+        ) {
+          throw new PerfloopError(
+            'PROFILE_BAD_FORMAT',
+            `${where}: not a V8 cpuprofile (expected "nodes" with "callFrame")`,
+          );
+        }
+        sawNodes = true;
+        tree.add(v as V8Node);
+      },
+      number: (key, n) => (key === 'samples' ? samples.push(n) : deltas.push(n)),
+      value: (key, v) => {
+        if (key === 'startTime') startTime = Number(v) || 0;
+        else if (key === 'endTime') endTime = Number(v) || 0;
+        else if (key === 'nodes' && Array.isArray(v)) sawNodes = true;
+      },
+    },
+    where,
+    options.progress,
+  );
+  if (!sawNodes)
+    throw new PerfloopError(
+      'PROFILE_BAD_FORMAT',
+      `${where}: not a V8 cpuprofile (expected "nodes" with "callFrame")`,
+    );
+  return assembleV8Samples(tree, { startTime, endTime, samples: samples.view(), timeDeltas: deltas.view() });
+}
+
+export const cpuprofileImporter: ProfileImporter = {
+  format: 'cpuprofile',
+  fileName: /\.cpuprofile(\.gz)?$/i,
+  sniff: (_head, text) =>
+    /^\s*\{\s*"(nodes|startTime|endTime|samples|timeDeltas)"/.test(text) && /"callFrame"\s*:/.test(text),
+  importFrom: importCpuProfileSource,
+};

@@ -16,7 +16,8 @@ function finding(t: TopConsumer, input: ProfileRuleInput, appSharePct: number | 
     line && line.pct >= 30
       ? ` ${line.pct}% of its self time is line ${line.line}${line.builtin ? `, the ${line.builtin} call` : ''}${line.text ? `: \`${line.text}\`` : ''}.`
       : '';
-  const share = appSharePct !== null && t.selfPct < MIN_SELF_PCT ? `, ${appSharePct}% of your own code's` : '';
+  const share =
+    appSharePct !== null && t.selfPct < MIN_SELF_PCT ? `, ${appSharePct}% of your own code's` : '';
   return {
     rule: 'cpu.hot-function',
     area: 'cpu',
@@ -34,7 +35,10 @@ function finding(t: TopConsumer, input: ProfileRuleInput, appSharePct: number | 
       hotLine: line ?? null,
     },
     recommendation: `${t.action}.${lineNote} Function: ${t.name}${where}.`,
-    estimatedImpact: { pct: t.selfPct, basis: 'share of the non-idle CPU samples spent in the function itself' },
+    estimatedImpact: {
+      pct: t.selfPct,
+      basis: 'share of the non-idle CPU samples spent in the function itself',
+    },
   };
 }
 

@@ -1,5 +1,21 @@
 import type { ProfileRule } from './types.js';
+import { deepRecursion } from './deep-recursion.js';
+import { gcPressure } from './gc-pressure.js';
 import { hotFunction } from './hot-function.js';
+import { hotPath } from './hot-path.js';
+import { logging } from './logging.js';
+import { regexp } from './regexp.js';
+import { serialization } from './serialization.js';
+import { syncIo } from './sync-io.js';
 
 /** Every profile rule, by id. Adding a rule is adding its file and one line here. */
-export const PROFILE_RULES: readonly ProfileRule[] = [hotFunction];
+export const PROFILE_RULES: readonly ProfileRule[] = [
+  hotFunction,
+  hotPath,
+  deepRecursion,
+  gcPressure,
+  logging,
+  serialization,
+  regexp,
+  syncIo,
+];

@@ -1,0 +1,106 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EXIT, PerfloopError } from '../../core/errors.js';
+import type { RunRecord } from '../../core/run.js';
+import { budgetTargets, loadBudget, type Budget } from '../../gate/budget.js';
+import { repositoryUrl } from '../../gate/git-refs.js';
+import { loopRuns } from '../../gate/loop-runs.js';
+import {
+  currentVsTarget,
+  currentVsTargetTable,
+  loggedIterations,
+  loggedIterationTable,
+} from '../../report/iteration-log.js';
+import { DEFAULT_STORE_PATH, RunStore } from '../../store/run-store.js';
+import type { Command, CommandIO, ParsedValues } from '../command.js';
+import { str } from '../parse.js';
+
+/** Options and loading shared by `perfloop log` and `perfloop summary`. */
+export const LOOP_OPTIONS = {
+  store: { type: 'string', arg: 'PATH', description: 'history store', default: DEFAULT_STORE_PATH },
+  since: {
+    type: 'string',
+    arg: 'REF',
+    description: 'first run of the loop (default: the newest run labelled "baseline")',
+  },
+  budget: {
+    type: 'string',
+    arg: 'FILE',
+    description: 'performance-budget.json for the targets (default: ./performance-budget.json when present)',
+  },
+  'repo-url': {
+    type: 'string',
+    arg: 'URL',
+    description: 'repository web URL for commit links (default: from git remote origin)',
+  },
+  json: { type: 'boolean', description: 'print JSON' },
+} as const;
+
+export function loadLoop(
+  v: ParsedValues,
+  io: CommandIO,
+): { runs: RunRecord[]; budget?: Budget; repoUrl: string | null } {
+  const store = RunStore.open(resolve(io.cwd, str(v, 'store')!));
+  try {
+    const all = store.all();
+    if (all.length === 0)
+      throw new PerfloopError('LOG_EMPTY', `no runs stored in ${store.path}`, {
+        hint: 'perfloop run --label "baseline" … stores the first one',
+      });
+    const since = str(v, 'since');
+    let start: RunRecord | undefined;
+    if (since) {
+      start = store.get(since);
+      if (!start)
+        throw new PerfloopError('RUN_NOT_FOUND', `--since: no stored run ${JSON.stringify(since)}`, {
+          hint: `perfloop runs --store ${store.path}`,
+        });
+    }
+    const budgetFlag = str(v, 'budget');
+    const defaultBudget = resolve(io.cwd, 'performance-budget.json');
+    const budget = budgetFlag
+      ? loadBudget(resolve(io.cwd, budgetFlag))
+      : existsSync(defaultBudget)
+        ? loadBudget(defaultBudget)
+        : undefined;
+    return { runs: loopRuns(all, start), budget, repoUrl: str(v, 'repo-url') ?? repositoryUrl(io.cwd) };
+  } finally {
+    store.close();
+  }
+}
+
+export const logCommand: Command = {
+  name: 'log',
+  summary:
+    'the iteration log from stored runs: bottleneck, change, before, after, improvement, verdict, commit',
+  usage: 'perfloop log [--since REF] [--budget FILE] [--json] [--store PATH]',
+  details:
+    'One row per iteration (repeats of one commit and label are pooled). The bottleneck is the top finding of the\n' +
+    'previous run; the change is the run’s --label; before/after are p95 latency with the verdict of the change\n' +
+    '(bootstrap confidence interval, Mann-Whitney U + Kolmogorov-Smirnov). Then Current vs Target.',
+  options: { ...LOOP_OPTIONS, help: { type: 'boolean', short: 'h', description: 'show this help' } },
+  async run(v, _p, io) {
+    const { runs, budget, repoUrl } = loadLoop(v, io);
+    const iterations = loggedIterations(runs, { repoUrl });
+    const first = iterations[0].runs.at(-1)!;
+    const last = iterations[iterations.length - 1].runs.at(-1)!;
+    const targets = currentVsTarget(first, last, budget ? budgetTargets(budget) : last.budget);
+    if (v.json) {
+      const doc = {
+        schema: 'perfloop/log@1',
+        iterations: iterations.map(({ runs: rs, ...it }) => ({ ...it, runIds: rs.map((r) => r.run.id) })),
+        currentVsTarget: targets,
+      };
+      io.out(`${JSON.stringify(doc, null, 2)}\n`);
+      return EXIT.ok;
+    }
+    io.out('### Optimization Iteration\n\n**Iteration Log**:\n\n');
+    io.out(
+      iterations.length > 1
+        ? `${loggedIterationTable(iterations)}\n\n`
+        : `_Only the first run (${first.run.label || first.run.id}) so far: label the next run with the change it makes._\n\n`,
+    );
+    io.out(`**Current vs Target**:\n\n${currentVsTargetTable(targets)}\n`);
+    return EXIT.ok;
+  },
+};

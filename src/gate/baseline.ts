@@ -1,0 +1,71 @@
+import type { RunRecord } from '../core/run.js';
+import type { RunStore } from '../store/run-store.js';
+import { defaultBaseBranch, mergeBase, revParse, ancestors } from './git-refs.js';
+import { repeatsOf, resolveRuns, type RunSelection } from './run-refs.js';
+
+/**
+ * Which run the gate compares the candidate with. Named (`--baseline REF|FILE`): that. Otherwise the
+ * stored run at the merge-base of the candidate's commit with the base branch (main/master by default) —
+ * what the branch started from — or at its nearest stored ancestor. On the base branch itself (the
+ * merge-base is the candidate's commit) it is the nearest stored run before that commit.
+ */
+export interface BaselineChoice {
+  selection: RunSelection | null;
+  /** How it was chosen, or why there is none. */
+  how: string;
+}
+
+export function chooseBaseline(o: {
+  ref?: string;
+  store: RunStore | null;
+  cwd: string;
+  candidate: readonly RunRecord[];
+  baseBranch?: string;
+}): BaselineChoice {
+  const exclude = new Set(o.candidate.map((r) => r.run.id));
+  if (o.ref) {
+    const selection = resolveRuns(o.ref, { store: o.store, cwd: o.cwd, exclude });
+    return { selection, how: `named: ${o.ref}` };
+  }
+  if (!o.store) return { selection: null, how: 'no run store' };
+  const branch = o.baseBranch ?? defaultBaseBranch(o.cwd);
+  if (!branch)
+    return {
+      selection: null,
+      how: 'not a git checkout with a main or master branch',
+    };
+  const head = o.candidate[o.candidate.length - 1]?.run.gitSha ?? revParse(o.cwd, 'HEAD');
+  if (!head) return { selection: null, how: 'the candidate has no git commit' };
+  const base = mergeBase(o.cwd, head, branch);
+  if (!base)
+    return {
+      selection: null,
+      how: `no merge-base of ${head.slice(0, 10)} and ${branch} (a shallow clone? fetch with depth 0)`,
+    };
+  const all = o.store.all().filter((r) => !exclude.has(r.run.id));
+  const bySha = new Map<string, RunRecord>();
+  for (const r of all) if (r.run.gitSha) bySha.set(r.run.gitSha, r);
+  // On the base branch the merge-base is the candidate's own commit: look from its parent on.
+  const chain = ancestors(o.cwd, base);
+  const start = base === head ? chain.slice(1) : chain;
+  for (const sha of start) {
+    const hit = bySha.get(sha);
+    if (hit) {
+      const where =
+        sha === base
+          ? `the merge-base with ${branch}`
+          : `${sha.slice(0, 10)}, the nearest stored ancestor of the merge-base with ${branch}`;
+      return {
+        selection: {
+          runs: repeatsOf(all, hit),
+          source: `run ${hit.run.id}${hit.run.label ? ` (${hit.run.label})` : ''} at ${where}`,
+        },
+        how: `merge-base ${base.slice(0, 10)} with ${branch}`,
+      };
+    }
+  }
+  return {
+    selection: null,
+    how: `no stored run at the merge-base ${base.slice(0, 10)} with ${branch} or before it`,
+  };
+}

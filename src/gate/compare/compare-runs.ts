@@ -1,0 +1,263 @@
+import type { RunRecord } from '../../core/run.js';
+import { apdexOf, DEFAULT_APDEX_T_MS, type Apdex } from '../apdex.js';
+import {
+  compareLatency,
+  compareMean,
+  compareRatio,
+  DEFAULT_STAT_OPTIONS,
+  type MetricSpec,
+  type MetricStats,
+  type StatOptions,
+} from '../stats/sample-compare.js';
+import type { Verdict } from '../stats/verdict.js';
+import { likeWithLikeWarnings } from './like-with-like.js';
+import {
+  errorUnits,
+  latencyUnits,
+  resourceUnits,
+  sampleUnitFor,
+  throughputUnits,
+  type SampleUnit,
+} from './units.js';
+
+/**
+ * Before/after comparison of runs: every metric of the method's Before vs After table with its change,
+ * confidence interval, p-value and verdict (`perfloop compare`, `perfloop gate`, the demo summary).
+ */
+export const COMPARISON_METRICS = [
+  'p50_latency_ms',
+  'p95_latency_ms',
+  'p99_latency_ms',
+  'throughput_rps',
+  'error_rate',
+  'memory_mb',
+  'cpu_pct',
+] as const;
+export type ComparisonMetric = (typeof COMPARISON_METRICS)[number];
+
+export interface ComparisonRow {
+  name: ComparisonMetric;
+  /** Human name for tables, e.g. "p95 latency". */
+  label: string;
+  unit: 'ms' | 'req/s' | 'ratio' | 'MB' | '%';
+  betterWhen: 'lower' | 'higher';
+  before: number | null;
+  after: number | null;
+  /** (after − before) / before, %; null when before is 0 or a side was not measured. */
+  changePct: number | null;
+  /** Bootstrap confidence interval of changePct. */
+  ci: [number, number] | null;
+  /** Mann–Whitney U and Kolmogorov–Smirnov, the smaller p doubled; null with too few units. */
+  pValue: number | null;
+  verdict: Verdict;
+  /** Units per side, and what a unit is. */
+  samples: [number, number];
+  sampleUnit: SampleUnit;
+  /** When unknown: about how many more runs (of the same length, per side) would decide; null when unlikely to help. */
+  moreRuns: number | null;
+  /** Why the verdict, in words. */
+  note: string;
+}
+
+export interface CompareOptions extends Partial<StatOptions> {
+  metrics?: readonly ComparisonMetric[];
+}
+
+interface MetricDef {
+  label: string;
+  unit: ComparisonRow['unit'];
+  spec: MetricSpec;
+}
+
+const DEFS: Record<ComparisonMetric, MetricDef> = {
+  p50_latency_ms: { label: 'p50 latency', unit: 'ms', spec: { higherIsBetter: false, minAbsolute: 0.05 } },
+  p95_latency_ms: { label: 'p95 latency', unit: 'ms', spec: { higherIsBetter: false, minAbsolute: 0.05 } },
+  p99_latency_ms: { label: 'p99 latency', unit: 'ms', spec: { higherIsBetter: false, minAbsolute: 0.05 } },
+  throughput_rps: { label: 'Throughput', unit: 'req/s', spec: { higherIsBetter: true, minAbsolute: 0.5 } },
+  error_rate: { label: 'Error rate', unit: 'ratio', spec: { higherIsBetter: false, minAbsolute: 0.001 } },
+  memory_mb: { label: 'Memory (mean RSS)', unit: 'MB', spec: { higherIsBetter: false, minAbsolute: 2 } },
+  cpu_pct: { label: 'CPU (mean, % of a core)', unit: '%', spec: { higherIsBetter: false, minAbsolute: 2 } },
+};
+
+export const metricLabel = (m: ComparisonMetric) => DEFS[m].label;
+
+const asList = (x: RunRecord | readonly RunRecord[]): RunRecord[] =>
+  Array.isArray(x) ? [...x] : [x as RunRecord];
+
+function unitsPerRun(samples: [number, number], runs: [number, number], unit: SampleUnit): number {
+  if (unit === 'run') return 1;
+  return Math.max(1, Math.min(samples[0] / Math.max(1, runs[0]), samples[1] / Math.max(1, runs[1])));
+}
+
+function row(
+  name: ComparisonMetric,
+  s: MetricStats,
+  unit: SampleUnit,
+  runs: [number, number],
+): ComparisonRow {
+  const d = DEFS[name];
+  const perRun = unitsPerRun(s.samples, runs, unit);
+  return {
+    name,
+    label: d.label,
+    unit: d.unit,
+    betterWhen: d.spec.higherIsBetter ? 'higher' : 'lower',
+    before: s.before,
+    after: s.after,
+    changePct: s.changePct,
+    ci: s.ci,
+    pValue: s.pValue,
+    verdict: s.verdict,
+    samples: s.samples,
+    sampleUnit: unit,
+    moreRuns:
+      s.verdict === 'unknown' && s.moreUnits !== null ? Math.max(1, Math.ceil(s.moreUnits / perRun)) : null,
+    note: s.reason,
+  };
+}
+
+export function compareRuns(
+  before: RunRecord | readonly RunRecord[],
+  after: RunRecord | readonly RunRecord[],
+  options: CompareOptions = {},
+): ComparisonRow[] {
+  const b = asList(before);
+  const a = asList(after);
+  const o: StatOptions = {
+    ...DEFAULT_STAT_OPTIONS,
+    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+  };
+  const wanted = new Set(options.metrics ?? COMPARISON_METRICS);
+  const unit = sampleUnitFor(b, a);
+  const runs: [number, number] = [b.length, a.length];
+  const out = new Map<ComparisonMetric, ComparisonRow>();
+
+  const latency = (['p50_latency_ms', 'p95_latency_ms', 'p99_latency_ms'] as const).filter((m) =>
+    wanted.has(m),
+  );
+  if (latency.length > 0) {
+    const ps = latency.map((m) => (m === 'p50_latency_ms' ? 50 : m === 'p95_latency_ms' ? 95 : 99));
+    const stats = compareLatency(
+      latencyUnits(b, unit),
+      latencyUnits(a, unit),
+      ps,
+      latency.map((m) => DEFS[m].spec),
+      o,
+    );
+    latency.forEach((m, k) => out.set(m, row(m, stats[k], unit, runs)));
+  }
+  if (wanted.has('throughput_rps'))
+    out.set(
+      'throughput_rps',
+      row(
+        'throughput_rps',
+        compareMean(throughputUnits(b, unit), throughputUnits(a, unit), DEFS.throughput_rps.spec, o),
+        unit,
+        runs,
+      ),
+    );
+  if (wanted.has('error_rate'))
+    out.set(
+      'error_rate',
+      row(
+        'error_rate',
+        compareRatio(errorUnits(b, unit), errorUnits(a, unit), DEFS.error_rate.spec, o),
+        unit,
+        runs,
+      ),
+    );
+  if (wanted.has('memory_mb'))
+    out.set(
+      'memory_mb',
+      row(
+        'memory_mb',
+        compareMean(resourceUnits(b, unit, 'rssMb'), resourceUnits(a, unit, 'rssMb'), DEFS.memory_mb.spec, o),
+        unit,
+        runs,
+      ),
+    );
+  if (wanted.has('cpu_pct'))
+    out.set(
+      'cpu_pct',
+      row(
+        'cpu_pct',
+        compareMean(resourceUnits(b, unit, 'cpuPct'), resourceUnits(a, unit, 'cpuPct'), DEFS.cpu_pct.spec, o),
+        unit,
+        runs,
+      ),
+    );
+  return COMPARISON_METRICS.filter((m) => out.has(m)).map((m) => out.get(m)!);
+}
+
+/** How many rows got each verdict. */
+export function verdictCounts(rows: readonly ComparisonRow[]): Record<Verdict, number> {
+  const c: Record<Verdict, number> = { improved: 0, regressed: 0, same: 0, unknown: 0 };
+  for (const r of rows) c[r.verdict]++;
+  return c;
+}
+
+export interface RunSideSummary {
+  runs: { id: string; label: string; startedAt: string; gitSha: string | null; gitBranch: string | null }[];
+  source: string;
+  apdex: Apdex | null;
+}
+
+/** `perfloop/compare@1`: what `perfloop compare --json` prints. */
+export interface ComparisonDocument {
+  schema: 'perfloop/compare@1';
+  before: RunSideSummary;
+  after: RunSideSummary;
+  options: StatOptions & { apdexTMs: number };
+  metrics: ComparisonRow[];
+  counts: Record<Verdict, number>;
+  warnings: string[];
+}
+
+export const COMPARE_SCHEMA = 'perfloop/compare@1';
+
+export function sideSummary(
+  runs: readonly RunRecord[],
+  source: string,
+  apdexTMs = DEFAULT_APDEX_T_MS,
+): RunSideSummary {
+  return {
+    runs: runs.map((r) => ({
+      id: r.run.id,
+      label: r.run.label,
+      startedAt: r.run.startedAt,
+      gitSha: r.run.gitSha,
+      gitBranch: r.run.gitBranch,
+    })),
+    source,
+    apdex: apdexOf(runs, apdexTMs),
+  };
+}
+
+export function comparisonDocument(
+  before: { runs: readonly RunRecord[]; source: string },
+  after: { runs: readonly RunRecord[]; source: string },
+  options: CompareOptions & { apdexTMs?: number } = {},
+): ComparisonDocument {
+  const metrics = compareRuns(before.runs, after.runs, options);
+  const apdexTMs = options.apdexTMs ?? DEFAULT_APDEX_T_MS;
+  const stat = {
+    minEffectPct: options.minEffectPct,
+    alpha: options.alpha,
+    confidence: options.confidence,
+    resamples: options.resamples,
+    seed: options.seed,
+  };
+  return {
+    schema: COMPARE_SCHEMA,
+    before: sideSummary(before.runs, before.source, apdexTMs),
+    after: sideSummary(after.runs, after.source, apdexTMs),
+    options: {
+      ...DEFAULT_STAT_OPTIONS,
+      ...Object.fromEntries(Object.entries(stat).filter(([, v]) => v !== undefined)),
+      apdexTMs,
+    },
+    metrics,
+    counts: verdictCounts(metrics),
+    warnings: likeWithLikeWarnings(before.runs, after.runs),
+  };
+}

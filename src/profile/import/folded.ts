@@ -1,0 +1,144 @@
+/**
+ * Folded ("collapsed") stacks, the format of Brendan Gregg's FlameGraph (https://github.com/brendangregg/FlameGraph,
+ * stackcollapse-*.pl), inferno, py-spy `--format raw` and async-profiler `collapsed`: one line per distinct stack,
+ * frames root first separated by `;`, then a space and the count — `main;handle;parse 12`. The differential
+ * variant of difffolded.pl has two counts, `stack before after`. Frame decorations understood:
+ * py-spy's `func (file.py:12)` (the line executing, so it becomes a line weight of the leaf, not part of the
+ * function), async-profiler's type suffixes `_[j]` `_[i]` `_[k]` `_[0]` `_[1]`.
+ * Read line by line, never as one string.
+ */
+import { PerfloopError } from '../../core/errors.js';
+import type { FrameKind, Profile } from '../../core/profile.js';
+import { ProfileAssembler } from './assembler.js';
+import { V8_PSEUDO_FRAMES } from './cpuprofile.js';
+import { eachLine, type ProfileSource } from './source.js';
+import type { ImportOptions, ProfileImporter } from './types.js';
+
+const WITH_LOCATION = /^(.*\S) \(([^()]*?):(\d+)(?::(\d+))?\)$/;
+const TYPE_SUFFIX = /_\[[jik01c]\]$/;
+const COUNT = /^\d+(\.\d+)?$/;
+
+export interface FoldedFrame {
+  name: string;
+  file?: string;
+  line?: number;
+  col?: number;
+  kind: FrameKind;
+}
+
+/** One frame of a folded line, decorations parsed. */
+export function parseFoldedFrame(text: string): FoldedFrame {
+  const name = text.replace(TYPE_SUFFIX, '');
+  const pseudo = V8_PSEUDO_FRAMES[name];
+  if (pseudo) return { name, kind: pseudo };
+  const m = WITH_LOCATION.exec(name);
+  if (m)
+    return {
+      name: m[1],
+      file: m[2] || undefined,
+      line: Number(m[3]) || undefined,
+      col: m[4] ? Number(m[4]) : undefined,
+      kind: 'code',
+    };
+  return { name, kind: 'code' };
+}
+
+interface FoldedResult {
+  profile: Profile;
+  twoCounts: boolean;
+}
+
+async function readFolded(src: ProfileSource, options: ImportOptions): Promise<FoldedResult> {
+  const column = options.column ?? 'after';
+  const a = new ProfileAssembler({ format: 'folded', name: src.name }, 'samples');
+  // A decorated frame's line is the line executing when the sample was taken (py-spy), not the function's: the
+  // function is (name, file) and the leaf's line goes to the line weights, as for V8's positionTicks.
+  const frameIds = new Map<string, number>();
+  const frameLines = new Map<string, number>();
+  const frameOf = (text: string) => {
+    let id = frameIds.get(text);
+    if (id === undefined) {
+      const f = parseFoldedFrame(text);
+      id = f.kind === 'root' ? -1 : a.b.frame({ name: f.name, file: f.file, kind: f.kind });
+      frameIds.set(text, id);
+      if (f.line) frameLines.set(text, f.line);
+    }
+    return id;
+  };
+  // Folded files are usually sorted, so a line shares most of its stack with the previous one: reuse that path.
+  let prevNames: string[] = [];
+  const prevNodes: number[] = [];
+  let twoCounts = false;
+  let data = 0;
+  const where = `${src.name}: folded`;
+  await eachLine(
+    src,
+    (text, line) => {
+      if (text.length === 0 || text.charCodeAt(0) === 35 /* # */) return;
+      const sp = text.lastIndexOf(' ');
+      if (sp <= 0 || !COUNT.test(text.slice(sp + 1))) {
+        const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+        throw new PerfloopError(
+          'PROFILE_BAD_FORMAT',
+          `${where}: line ${line}: no sample count at the end of ${JSON.stringify(shown)}`,
+          {
+            hint: 'each line must be "frame;frame;frame COUNT"',
+          },
+        );
+      }
+      let count = Number(text.slice(sp + 1));
+      let stackEnd = sp;
+      const sp2 = text.lastIndexOf(' ', sp - 1);
+      if (sp2 > 0 && COUNT.test(text.slice(sp2 + 1, sp))) {
+        // difffolded.pl: "stack before after"
+        twoCounts = true;
+        if (column === 'before') count = Number(text.slice(sp2 + 1, sp));
+        stackEnd = sp2;
+      }
+      data++;
+      const names = text.slice(0, stackEnd).split(';');
+      let k = 0;
+      while (k < names.length && k < prevNames.length && names[k] === prevNames[k]) k++;
+      let node = k > 0 ? prevNodes[k - 1] : -1;
+      prevNodes.length = k;
+      for (let i = k; i < names.length; i++) {
+        const f = frameOf(names[i]);
+        if (f >= 0) node = a.b.node(node, f);
+        prevNodes.push(node);
+      }
+      prevNames = names;
+      if (count > 0) {
+        a.sample(node, count);
+        const line = frameLines.get(names[names.length - 1]);
+        if (line && node >= 0) a.b.addLineWeight(node, line, count);
+      }
+    },
+    options.progress,
+  );
+  if (data === 0) throw new PerfloopError('PROFILE_BAD_FORMAT', `${where}: no stacks in the file`);
+  return { profile: a.build(twoCounts ? { format: 'folded-diff' } : {}), twoCounts };
+}
+
+/**
+ * A folded file. A two-count file gives its `after` column unless `options.column` says `before`; its
+ * meta.format is then `folded-diff`, so a caller can show the difference.
+ */
+export async function importFolded(src: ProfileSource, options: ImportOptions = {}): Promise<Profile> {
+  return (await readFolded(src, options)).profile;
+}
+
+export const foldedImporter: ProfileImporter = {
+  format: 'folded',
+  fileName: /\.(folded|collapsed|stacks)(\.txt)?(\.gz)?$/i,
+  // First non-empty line: frames and a count, and not perf script's indented stack lines.
+  sniff: (_head, text) => {
+    const first = text.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#'));
+    return (
+      !!first &&
+      /^\S.*\s\d+(\.\d+)?(\s\d+(\.\d+)?)?\r?$/.test(first) &&
+      !/^\s/.test(first) &&
+      !/:\s+\d+\s+\S+:/.test(first)
+    );
+  },
+  importFrom: importFolded,
+};

@@ -1,0 +1,104 @@
+/**
+ * The importer registry and dispatcher: a file's format is decided by its name first, then by its first bytes
+ * (gzip is looked through), the way speedscope's importer does it. Adding a format is adding its file and one
+ * line in IMPORTERS.
+ */
+import { basename } from 'node:path';
+import { PerfloopError } from '../../core/errors.js';
+import type { Profile } from '../../core/profile.js';
+import { mergeProfiles } from '../transform/merge.js';
+import { chromeTraceImporter } from './chrome-trace.js';
+import { cpuprofileImporter } from './cpuprofile.js';
+import { foldedImporter } from './folded.js';
+import { perfScriptImporter } from './perf-script.js';
+import { pprofImporter } from './pprof.js';
+import { fileSource, head, type ProfileSource } from './source.js';
+import { speedscopeImporter } from './speedscope.js';
+import type { ImportOptions, ProfileImporter } from './types.js';
+
+export type { ImportOptions, ProfileImporter } from './types.js';
+export { bufferSource, fileSource, type ProfileSource, type ProgressCallback } from './source.js';
+
+/** Content sniffing order matters: the specific JSON shapes before the generic text formats. */
+export const IMPORTERS: readonly ProfileImporter[] = [
+  speedscopeImporter,
+  chromeTraceImporter,
+  cpuprofileImporter,
+  pprofImporter,
+  perfScriptImporter,
+  foldedImporter,
+];
+
+export function importerByFormat(format: string): ProfileImporter {
+  const imp = IMPORTERS.find((i) => i.format === format);
+  if (!imp) {
+    throw new PerfloopError('USAGE', `unknown profile format ${JSON.stringify(format)}`, {
+      hint: `formats: ${IMPORTERS.map((i) => i.format).join(', ')}`,
+    });
+  }
+  return imp;
+}
+
+/** The importer for `src`: by file name, then by content. */
+export async function detectImporter(src: ProfileSource): Promise<ProfileImporter> {
+  const name = basename(src.name);
+  const byName = IMPORTERS.find((i) => i.fileName?.test(name));
+  if (byName) return byName;
+  const bytes = await head(src);
+  if (bytes.length === 0) throw new PerfloopError('PROFILE_BAD_FORMAT', `${src.name}: the file is empty`);
+  const text = bytes.toString('utf8');
+  const byContent = IMPORTERS.find((i) => i.sniff(bytes, text));
+  if (byContent) return byContent;
+  // JSON of no recognisable shape: the V8 importer says precisely where it stops making sense.
+  if (/^\s*[{[]/.test(text)) return /^\s*\[/.test(text) ? chromeTraceImporter : cpuprofileImporter;
+  const printable = [...text.slice(0, 200)].every(
+    (c) => c === '\t' || c === '\n' || c === '\r' || (c >= ' ' && c <= '~'),
+  );
+  throw new PerfloopError(
+    'PROFILE_BAD_FORMAT',
+    `${src.name}: not a profile format perfloop reads (looked at the name and the first ${bytes.length} bytes${printable ? `: ${JSON.stringify(text.slice(0, 40))}` : ', binary'})`,
+    { hint: `formats: ${IMPORTERS.map((i) => i.format).join(', ')} (gzipped or not)` },
+  );
+}
+
+export async function importProfileSource(
+  src: ProfileSource,
+  options: ImportOptions & { format?: string } = {},
+): Promise<Profile> {
+  const importer = options.format ? importerByFormat(options.format) : await detectImporter(src);
+  try {
+    return await importer.importFrom(src, options);
+  } catch (e) {
+    if (e instanceof PerfloopError) throw e;
+    if (e instanceof RangeError) {
+      // Call stack or memory exhaustion on a hostile input: still one line naming the file and the format.
+      throw new PerfloopError('PROFILE_BAD_FORMAT', `${src.name}: ${importer.format}: ${e.message}`, {
+        cause: e,
+      });
+    }
+    throw e;
+  }
+}
+
+/** A profile file of any supported format. */
+export function importProfileFile(
+  path: string,
+  options: ImportOptions & { format?: string } = {},
+): Promise<Profile> {
+  return importProfileSource(fileSource(path), options);
+}
+
+/** Several files as one profile (identical stacks merged), e.g. the profiles of every worker. */
+export async function importProfileFiles(
+  paths: readonly string[],
+  options: ImportOptions & { format?: string } = {},
+): Promise<Profile> {
+  const profiles: Profile[] = [];
+  for (const p of paths) profiles.push(await importProfileFile(p, options));
+  if (profiles.length === 1) return profiles[0];
+  const formats = [...new Set(profiles.map((p) => p.meta.format))];
+  return mergeProfiles(profiles, {
+    format: formats.join('+'),
+    name: paths.map((p) => basename(p)).join(' + '),
+  });
+}

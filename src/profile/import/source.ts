@@ -1,0 +1,152 @@
+/**
+ * Where an importer's bytes come from: a file (or an in-memory buffer in tests), gzip-decompressed
+ * transparently when it starts with the gzip magic bytes, read in chunks so a 1 GB profile never becomes one
+ * string. Progress is reported in bytes read from disk, which is what the user can relate to the file size.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { PerfloopError } from '../../core/errors.js';
+
+export type ProgressCallback = (bytesRead: number, totalBytes: number) => void;
+
+export interface ProfileSource {
+  /** What error messages call the input (the path as the user gave it). */
+  readonly name: string;
+  /** Size on disk (compressed when gzipped). */
+  readonly size: number;
+  /** Raw bytes as stored, in chunks. */
+  raw(): AsyncIterable<Buffer>;
+}
+
+const CHUNK = 1 << 20;
+
+export function fileSource(path: string): ProfileSource {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new Error('not a regular file');
+    size = st.size;
+  } catch (e) {
+    throw new PerfloopError('PROFILE_UNREADABLE', `${path}: cannot read (${(e as Error).message})`);
+  }
+  return {
+    name: path,
+    size,
+    raw: () => createReadStream(path, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>,
+  };
+}
+
+export function bufferSource(name: string, data: Buffer | string): ProfileSource {
+  const buf = typeof data === 'string' ? Buffer.from(data) : data;
+  return {
+    name,
+    size: buf.length,
+    async *raw() {
+      for (let i = 0; i < buf.length; i += CHUNK) yield buf.subarray(i, i + CHUNK);
+    },
+  };
+}
+
+export const isGzip = (b: Uint8Array) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+
+/** The stored file's short name, for the profile's title. */
+export const displayName = (s: ProfileSource) => basename(s.name);
+
+/** Decompressed bytes in chunks, with progress over the bytes read from disk. */
+export async function* bytes(src: ProfileSource, progress?: ProgressCallback): AsyncGenerator<Buffer> {
+  let read = 0;
+  const counted = (async function* () {
+    for await (const c of src.raw()) {
+      read += c.length;
+      progress?.(read, src.size);
+      yield c;
+    }
+  })();
+  const first = await counted.next();
+  if (first.done) return;
+  if (!isGzip(first.value)) {
+    yield first.value;
+    for await (const c of counted) yield c;
+    return;
+  }
+  const gunzip = createGunzip();
+  const raw = Readable.from(
+    (async function* () {
+      yield first.value;
+      for await (const c of counted) yield c;
+    })(),
+  );
+  raw.pipe(gunzip);
+  raw.on('error', (e) => gunzip.destroy(e));
+  try {
+    for await (const c of gunzip) yield c as Buffer;
+  } catch (e) {
+    if (e instanceof PerfloopError) throw e;
+    throw new PerfloopError(
+      'PROFILE_BAD_FORMAT',
+      `${src.name}: gzip: corrupt or truncated compressed data after ${read} bytes (${(e as Error).message})`,
+    );
+  }
+}
+
+/** The first `n` decompressed bytes (fewer when the input is shorter), for detecting the format. */
+export async function head(src: ProfileSource, n = 64 * 1024): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let got = 0;
+  let gz = false;
+  for await (const c of src.raw()) {
+    if (parts.length === 0) gz = isGzip(c);
+    parts.push(c);
+    got += c.length;
+    if (got >= (gz ? Math.max(n, 256 * 1024) : n)) break;
+  }
+  const all = Buffer.concat(parts);
+  if (!gz) return all.subarray(0, n);
+  try {
+    // A prefix of a gzip stream: decompress what is there and ignore the missing end.
+    return gunzipSync(all, { finishFlush: 2 /* Z_SYNC_FLUSH */ }).subarray(0, n);
+  } catch (e) {
+    throw new PerfloopError(
+      'PROFILE_BAD_FORMAT',
+      `${src.name}: gzip: not valid gzip data at the start of the file (${(e as Error).message})`,
+    );
+  }
+}
+
+/** The whole decompressed input as one buffer: only for binary formats that cannot stream (pprof). */
+export async function readAll(src: ProfileSource, progress?: ProgressCallback): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of bytes(src, progress)) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+/**
+ * Calls `onLine` for every line of text (1-based line numbers, without the newline or a trailing \r). A callback
+ * rather than an async iterator: a million lines should not cost a million awaits.
+ */
+export async function eachLine(
+  src: ProfileSource,
+  onLine: (text: string, line: number) => void,
+  progress?: ProgressCallback,
+): Promise<number> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  let line = 0;
+  for await (const chunk of bytes(src, progress)) {
+    const text = rest + decoder.write(chunk);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      line++;
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      onLine(text.slice(start, end), line);
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  rest += decoder.end();
+  if (rest.length > 0) onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest, ++line);
+  return line;
+}

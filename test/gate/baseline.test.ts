@@ -1,0 +1,149 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { PerfloopError } from '../../src/core/errors.js';
+import { chooseBaseline } from '../../src/gate/baseline.js';
+import { commitUrl, repositoryUrl } from '../../src/gate/git-refs.js';
+import { repeatsOf, resolveRuns } from '../../src/gate/run-refs.js';
+import { RunStore } from '../../src/store/run-store.js';
+import { tempDir } from '../helpers.js';
+import { recordFromLatencies, steadyLatencies } from './records.js';
+
+function repo() {
+  const dir = tempDir('perfloop-git-');
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .toString()
+      .trim();
+  git('init', '-q', '-b', 'main');
+  git('commit', '-q', '--allow-empty', '-m', 'c1');
+  const c1 = git('rev-parse', 'HEAD');
+  git('commit', '-q', '--allow-empty', '-m', 'c2');
+  const c2 = git('rev-parse', 'HEAD');
+  git('checkout', '-q', '-b', 'feature');
+  git('commit', '-q', '--allow-empty', '-m', 'c3');
+  const c3 = git('rev-parse', 'HEAD');
+  return { dir, git, c1, c2, c3 };
+}
+
+const run = (label: string, sha: string, minute: number, branch = 'main') =>
+  recordFromLatencies(steadyLatencies(3, 20, 20, minute), {
+    label,
+    gitSha: sha,
+    gitBranch: branch,
+    startedAt: `2026-01-01T10:${String(minute).padStart(2, '0')}:00.000Z`,
+  });
+
+test('baseline: the merge-base’s stored run, its nearest stored ancestor, or the parent on the base branch', () => {
+  const { dir, c1, c2, c3 } = repo();
+  const store = RunStore.open(join(dir, '.perfloop', 'perfloop.db'));
+  try {
+    const r1 = run('main c1', c1, 1);
+    const r2 = run('main c2', c2, 2);
+    const r2b = run('main c2', c2, 3); // a repeat
+    const cand = run('feature work', c3, 4, 'feature');
+    for (const r of [r1, r2, r2b, cand]) store.save(r);
+
+    const byMergeBase = chooseBaseline({ store, cwd: dir, candidate: [cand] });
+    assert.deepEqual(
+      byMergeBase.selection!.runs.map((r) => r.run.id),
+      [r2.run.id, r2b.run.id],
+      'the merge-base run with its repeat',
+    );
+    assert.match(byMergeBase.selection!.source, /merge-base with main/);
+
+    // On main itself the merge-base is the candidate's commit: the baseline is the run before it.
+    const onMain = chooseBaseline({ store, cwd: dir, candidate: [r2b] });
+    assert.deepEqual(
+      onMain.selection!.runs.map((r) => r.run.id),
+      [r1.run.id],
+    );
+
+    // Named: a branch (its newest stored run), a git ref, a label, a run id.
+    assert.equal(
+      chooseBaseline({ ref: 'main', store, cwd: dir, candidate: [cand] }).selection!.runs.at(-1)!.run.id,
+      r2b.run.id,
+    );
+    assert.equal(
+      chooseBaseline({ ref: 'HEAD~2', store, cwd: dir, candidate: [cand] }).selection!.runs[0].run.id,
+      r1.run.id,
+    );
+    assert.equal(
+      chooseBaseline({ ref: 'main c1', store, cwd: dir, candidate: [cand] }).selection!.runs[0].run.id,
+      r1.run.id,
+    );
+    assert.deepEqual(
+      chooseBaseline({ ref: r2.run.id, store, cwd: dir, candidate: [cand] }).selection!.runs.map(
+        (r) => r.run.id,
+      ),
+      [r2.run.id],
+      'an explicit id is just that run',
+    );
+    assert.throws(
+      () => chooseBaseline({ ref: 'no-such-thing', store, cwd: dir, candidate: [cand] }),
+      (e: PerfloopError) => e.code === 'RUN_NOT_FOUND' && e.exitCode === 2,
+    );
+  } finally {
+    store.close();
+  }
+});
+
+test('baseline: nearest stored ancestor when the merge-base has no run; none at all is reported, not invented', () => {
+  const { dir, c1, c3 } = repo();
+  const store = RunStore.open(join(dir, 's.db'));
+  try {
+    const cand = run('feature', c3, 5, 'feature');
+    store.save(cand);
+    const none = chooseBaseline({ store, cwd: dir, candidate: [cand] });
+    assert.equal(none.selection, null);
+    assert.match(none.how, /no stored run at the merge-base/);
+    const r1 = run('old', c1, 1);
+    store.save(r1);
+    const hit = chooseBaseline({ store, cwd: dir, candidate: [cand] });
+    assert.equal(hit.selection!.runs[0].run.id, r1.run.id);
+    assert.match(hit.selection!.source, /nearest stored ancestor/);
+  } finally {
+    store.close();
+  }
+});
+
+test('refs: latest skips the excluded candidate; repeats share commit, label, target and scenario', () => {
+  const dir = tempDir();
+  const store = RunStore.open(join(dir, 's.db'));
+  try {
+    const a = run('baseline', 'a'.repeat(40), 1);
+    const b = run('fix', 'a'.repeat(40), 2);
+    const b2 = run('fix', 'a'.repeat(40), 3);
+    const c = run('fix', 'b'.repeat(40), 4);
+    for (const r of [a, b, b2, c]) store.save(r);
+    assert.equal(resolveRuns('latest', { store, cwd: dir }).runs[0].run.id, c.run.id);
+    assert.equal(
+      resolveRuns('latest', { store, cwd: dir, exclude: new Set([c.run.id]) }).runs.at(-1)!.run.id,
+      b2.run.id,
+    );
+    assert.deepEqual(
+      repeatsOf(store.all(), b).map((r) => r.run.id),
+      [b.run.id, b2.run.id],
+    );
+    assert.deepEqual(
+      resolveRuns('fix', { store, cwd: dir, repeats: false }).runs.map((r) => r.run.id),
+      [c.run.id],
+    );
+  } finally {
+    store.close();
+  }
+});
+
+test('commit links for GitHub and GitLab remotes', () => {
+  const { dir, git } = repo();
+  assert.equal(repositoryUrl(dir), null);
+  git('remote', 'add', 'origin', 'git@github.com:acme/shop.git');
+  assert.equal(repositoryUrl(dir), 'https://github.com/acme/shop');
+  assert.equal(commitUrl('https://github.com/acme/shop', 'abc'), 'https://github.com/acme/shop/commit/abc');
+  git('remote', 'set-url', 'origin', 'https://gitlab.com/acme/shop.git');
+  assert.equal(commitUrl(repositoryUrl(dir)!, 'abc'), 'https://gitlab.com/acme/shop/-/commit/abc');
+});
