@@ -7,17 +7,10 @@
  */
 import { closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
 import { ProfileBuilder, type Profile } from '../src/core/profile.js';
+import { seededRandom } from '../src/load/url-template.js';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded generator shared with the load engine's templates (Mulberry32). */
+export const rng = seededRandom;
 
 /** Buffered writes: a 500 MB file in 4 MB writes. */
 class Writer {

@@ -5,11 +5,10 @@
  * Files stream (json-stream.ts): a 500 MB profile is read member by member, never as one string.
  */
 import { PerfloopError } from '../../core/errors.js';
-import { Profile, type FrameKind } from '../../core/profile.js';
-import { ProfileAssembler } from './assembler.js';
+import { ProfileBuilder, Profile, type FrameKind } from '../../core/profile.js';
 import { scanJson } from './json-stream.js';
 import type { ProfileSource } from './source.js';
-import { Float64Vec, Int32Vec } from './typed-vec.js';
+import { Float64Vec, Int32Vec } from '../../core/typed-vec.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
 export interface V8CallFrame {
@@ -84,7 +83,7 @@ export class V8TreeBuilder {
   readonly hits: [number, number][] = [];
 
   constructor(
-    readonly asm: ProfileAssembler,
+    readonly asm: ProfileBuilder,
     private readonly where: string,
   ) {}
 
@@ -289,7 +288,7 @@ export function buildV8Profile(
   source: string,
 ): Profile {
   const tree = new V8TreeBuilder(
-    new ProfileAssembler({ format, name: source }, 'us'),
+    new ProfileBuilder({ format, name: source }, 'us'),
     `${source}: ${format}`,
   );
   for (const n of nodes) tree.add(n);
@@ -323,7 +322,7 @@ export async function importCpuProfileSource(
   options: ImportOptions = {},
 ): Promise<Profile> {
   const where = `${src.name}: cpuprofile`;
-  const tree = new V8TreeBuilder(new ProfileAssembler({ format: 'cpuprofile', name: src.name }, 'us'), where);
+  const tree = new V8TreeBuilder(new ProfileBuilder({ format: 'cpuprofile', name: src.name }, 'us'), where);
   const samples = new Int32Vec(1 << 16);
   const deltas = new Float64Vec(1 << 16);
   let startTime = 0;

@@ -8,8 +8,7 @@
  * Read line by line, never as one string.
  */
 import { PerfloopError } from '../../core/errors.js';
-import type { FrameKind, Profile } from '../../core/profile.js';
-import { ProfileAssembler } from './assembler.js';
+import { ProfileBuilder, type FrameKind, type Profile } from '../../core/profile.js';
 import { V8_PSEUDO_FRAMES } from './cpuprofile.js';
 import { eachLine, type ProfileSource } from './source.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
@@ -50,7 +49,7 @@ interface FoldedResult {
 
 async function readFolded(src: ProfileSource, options: ImportOptions): Promise<FoldedResult> {
   const column = options.column ?? 'after';
-  const a = new ProfileAssembler({ format: 'folded', name: src.name }, 'samples');
+  const a = new ProfileBuilder({ format: 'folded', name: src.name }, 'samples');
   // A decorated frame's line is the line executing when the sample was taken (py-spy), not the function's: the
   // function is (name, file) and the leaf's line goes to the line weights, as for V8's positionTicks.
   const frameIds = new Map<string, number>();
@@ -59,7 +58,7 @@ async function readFolded(src: ProfileSource, options: ImportOptions): Promise<F
     let id = frameIds.get(text);
     if (id === undefined) {
       const f = parseFoldedFrame(text);
-      id = f.kind === 'root' ? -1 : a.b.frame({ name: f.name, file: f.file, kind: f.kind });
+      id = f.kind === 'root' ? -1 : a.frame({ name: f.name, file: f.file, kind: f.kind });
       frameIds.set(text, id);
       if (f.line) frameLines.set(text, f.line);
     }
@@ -103,14 +102,14 @@ async function readFolded(src: ProfileSource, options: ImportOptions): Promise<F
       prevNodes.length = k;
       for (let i = k; i < names.length; i++) {
         const f = frameOf(names[i]);
-        if (f >= 0) node = a.b.node(node, f);
+        if (f >= 0) node = a.node(node, f);
         prevNodes.push(node);
       }
       prevNames = names;
       if (count > 0) {
         a.sample(node, count);
         const line = frameLines.get(names[names.length - 1]);
-        if (line && node >= 0) a.b.addLineWeight(node, line, count);
+        if (line && node >= 0) a.addLineWeight(node, line, count);
       }
     },
     options.progress,

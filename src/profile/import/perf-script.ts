@@ -7,8 +7,7 @@
  * The process name is the root frame, so several processes in one recording stay apart.
  */
 import { PerfloopError } from '../../core/errors.js';
-import type { Frame, FrameKind, Profile, ProfileUnit } from '../../core/profile.js';
-import { ProfileAssembler } from './assembler.js';
+import { ProfileBuilder, type Frame, type FrameKind, type Profile, type ProfileUnit } from '../../core/profile.js';
 import { fileOfUrl } from './cpuprofile.js';
 import { eachLine, type ProfileSource } from './source.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
@@ -47,7 +46,7 @@ export function parsePerfSymbol(rawSym: string, dso: string): PerfFrame {
 
 export async function importPerfScript(src: ProfileSource, options: ImportOptions = {}): Promise<Profile> {
   const where = `${src.name}: perf-script`;
-  let a: ProfileAssembler | null = null;
+  let a: ProfileBuilder | null = null;
   let unit: ProfileUnit = 'samples';
   let t0 = -1;
   const frameIds = new Map<string, number>();
@@ -60,11 +59,11 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
   const leafFirst: number[] = [];
   let samples = 0;
 
-  const assembler = (): ProfileAssembler => a!;
+  const assembler = (): ProfileBuilder => a!;
   const frameOf = (sym: string, dso: string) => {
     const key = `${sym}\u0000${dso}`;
     let id = frameIds.get(key);
-    if (id === undefined) frameIds.set(key, (id = assembler().b.frame(parsePerfSymbol(sym, dso))));
+    if (id === undefined) frameIds.set(key, (id = assembler().frame(parsePerfSymbol(sym, dso))));
     return id;
   };
   const flush = () => {
@@ -72,9 +71,9 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
     inSample = false;
     const b = assembler();
     let commId = commIds.get(comm);
-    if (commId === undefined) commIds.set(comm, (commId = b.b.frame({ name: comm, kind: 'root' })));
-    let node = b.b.node(-1, commId);
-    for (let i = leafFirst.length - 1; i >= 0; i--) node = b.b.node(node, leafFirst[i]);
+    if (commId === undefined) commIds.set(comm, (commId = b.frame({ name: comm, kind: 'root' })));
+    let node = b.node(-1, commId);
+    for (let i = leafFirst.length - 1; i >= 0; i--) node = b.node(node, leafFirst[i]);
     b.sample(node, weight, unit === 'ns' ? time : undefined);
     samples++;
     leafFirst.length = 0;
@@ -110,7 +109,7 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
         );
       if (!a) {
         unit = h[6] !== undefined ? (TIME_EVENTS.test(h[7]) ? 'ns' : 'count') : 'samples';
-        a = new ProfileAssembler({ format: 'perf-script', name: src.name }, unit, { timed: unit === 'ns' });
+        a = new ProfileBuilder({ format: 'perf-script', name: src.name }, unit, { timed: unit === 'ns' });
       }
       inSample = true;
       comm = h[1];
@@ -126,7 +125,7 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
   );
   flush();
   if (!a || samples === 0) throw new PerfloopError('PROFILE_BAD_FORMAT', `${where}: no samples in the file`);
-  return (a as ProfileAssembler).build();
+  return (a as ProfileBuilder).build();
 }
 
 export const perfScriptImporter: ProfileImporter = {

@@ -6,8 +6,7 @@
  */
 import { Profile as PprofProfile } from 'pprof-format';
 import { PerfloopError } from '../../core/errors.js';
-import type { FrameKind, Profile, ProfileUnit } from '../../core/profile.js';
-import { ProfileAssembler } from './assembler.js';
+import { ProfileBuilder, type FrameKind, type Profile, type ProfileUnit } from '../../core/profile.js';
 import { readAll, type ProfileSource } from './source.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
@@ -52,7 +51,7 @@ export function pprofToProfile(p: PprofProfile, name: string, sampleType?: strin
     }
   }
   const [unit, scale] = UNITS[types[index].unit] ?? ['count', 1];
-  const a = new ProfileAssembler(
+  const a = new ProfileBuilder(
     {
       format: 'pprof',
       name: `${name} · ${types[index].type}`,
@@ -76,14 +75,14 @@ export function pprofToProfile(p: PprofProfile, name: string, sampleType?: strin
     let leafLine = 0;
     if (loc.line.length === 0) {
       const file = mappings.get(Number(loc.mappingId)) || undefined;
-      frames.push(a.b.frame({ name: `0x${BigInt(loc.address).toString(16)}`, file }));
+      frames.push(a.frame({ name: `0x${BigInt(loc.address).toString(16)}`, file }));
     } else {
       for (let k = loc.line.length - 1; k >= 0; k--) {
         const ln = loc.line[k];
         const fn = functions.get(Number(ln.functionId));
         const fname = fn?.name || '(unknown)';
         frames.push(
-          a.b.frame({
+          a.frame({
             name: fname,
             file: fn?.file || undefined,
             line: fn?.startLine || undefined,
@@ -111,8 +110,8 @@ export function pprofToProfile(p: PprofProfile, name: string, sampleType?: strin
       for (const f of loc.frames) stack.push(f);
       if (k === 0) leafLine = loc.leafLine;
     }
-    const node = a.b.stack(stack);
-    if (leafLine > 0 && node >= 0) a.b.addLineWeight(node, leafLine, v);
+    const node = a.stack(stack);
+    if (leafLine > 0 && node >= 0) a.addLineWeight(node, leafLine, v);
     a.sample(node, v);
   });
   return a.build();

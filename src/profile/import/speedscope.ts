@@ -5,8 +5,7 @@
  * Every profile of the file (usually one per thread) is imported and merged.
  */
 import { PerfloopError } from '../../core/errors.js';
-import type { FrameKind, Profile, ProfileUnit } from '../../core/profile.js';
-import { ProfileAssembler } from './assembler.js';
+import { ProfileBuilder, type FrameKind, type Profile, type ProfileUnit } from '../../core/profile.js';
 import { fileOfUrl, V8_PSEUDO_FRAMES } from './cpuprofile.js';
 import { scanJson } from './json-stream.js';
 import type { ProfileSource } from './source.js';
@@ -80,12 +79,12 @@ export async function importSpeedscope(src: ProfileSource, options: ImportOption
       `${where}: unknown unit ${JSON.stringify(profiles[0].unit)}`,
     );
   const [unit] = first;
-  const a = new ProfileAssembler({ format: 'speedscope', name: name ?? src.name }, unit, { timed: true });
+  const a = new ProfileBuilder({ format: 'speedscope', name: name ?? src.name }, unit, { timed: true });
   const frameIds = frames.map((f, i) => {
     if (!f || typeof f.name !== 'string')
       throw new PerfloopError('PROFILE_BAD_FORMAT', `${where}: shared.frames[${i}] has no name`);
     const kind: FrameKind = V8_PSEUDO_FRAMES[f.name] ?? (PY_SPY_IDLE.test(f.name) ? 'idle' : 'code');
-    return a.b.frame({
+    return a.frame({
       name: f.name,
       file: fileOfUrl(f.file),
       line: f.line,
@@ -119,7 +118,7 @@ export async function importSpeedscope(src: ProfileSource, options: ImportOption
       p.samples.forEach((stack, si) => {
         const w = (p.weights?.[si] ?? 1) * scale;
         let node = -1;
-        for (const f of stack) node = a.b.node(node, frameId(f, `profiles[${pi}].samples[${si}]`));
+        for (const f of stack) node = a.node(node, frameId(f, `profiles[${pi}].samples[${si}]`));
         a.sample(node, w, offset + t);
         t += w;
       });
@@ -137,7 +136,7 @@ export async function importSpeedscope(src: ProfileSource, options: ImportOption
         prev = Math.max(prev, at);
         if (e.type === 'O') {
           stack.push(
-            a.b.node(
+            a.node(
               stack.length ? stack[stack.length - 1] : -1,
               frameId(e.frame, `profiles[${pi}].events[${ei}]`),
             ),

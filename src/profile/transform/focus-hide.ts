@@ -1,22 +1,21 @@
-import type { Profile } from '../../core/profile.js';
-import { ProfileAssembler } from '../import/assembler.js';
+import { ProfileBuilder, type Profile } from '../../core/profile.js';
 
 const OUTSIDE = -2;
 
 function rebuild(
   p: Profile,
-  map: (a: ProfileAssembler, frameIds: number[]) => Int32Array,
+  map: (a: ProfileBuilder, frameIds: number[]) => Int32Array,
   suffix: string,
 ): Profile {
-  const a = new ProfileAssembler({ ...p.meta, name: `${p.meta.name ?? p.meta.format} ${suffix}` }, p.unit, {
+  const a = new ProfileBuilder({ ...p.meta, name: `${p.meta.name ?? p.meta.format} ${suffix}` }, p.unit, {
     timed: p.sampleTime !== undefined,
   });
-  const frameIds = p.frames.map((f) => a.b.frame(f));
+  const frameIds = p.frames.map((f) => a.frame(f));
   const nodeMap = map(a, frameIds);
   for (const [node, lines] of p.lineWeights) {
     const to = nodeMap[node];
     if (to >= 0 && p.nodeFrame[node] !== undefined)
-      for (const [line, w] of lines) a.b.addLineWeight(to, line, w);
+      for (const [line, w] of lines) a.addLineWeight(to, line, w);
   }
   for (let i = 0; i < p.sampleCount; i++) {
     const to = nodeMap[p.sampleNode[i]];
@@ -39,7 +38,7 @@ export function focusProfile(p: Profile, re: RegExp): Profile {
         const parent = p.nodeParent[n];
         const up = parent < 0 ? OUTSIDE : nodeMap[parent];
         const f = p.nodeFrame[n];
-        nodeMap[n] = up !== OUTSIDE ? a.b.node(up, ids[f]) : matches[f] ? a.b.node(-1, ids[f]) : OUTSIDE;
+        nodeMap[n] = up !== OUTSIDE ? a.node(up, ids[f]) : matches[f] ? a.node(-1, ids[f]) : OUTSIDE;
       }
       return nodeMap;
     },
@@ -58,7 +57,7 @@ export function hideFrames(p: Profile, re: RegExp): Profile {
         const parent = p.nodeParent[n];
         const up = parent < 0 ? -1 : nodeMap[parent];
         const f = p.nodeFrame[n];
-        nodeMap[n] = matches[f] ? up : a.b.node(up, ids[f]);
+        nodeMap[n] = matches[f] ? up : a.node(up, ids[f]);
       }
       return nodeMap;
     },

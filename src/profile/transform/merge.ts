@@ -1,6 +1,5 @@
 import { PerfloopError } from '../../core/errors.js';
-import type { Profile, ProfileMeta, ProfileUnit } from '../../core/profile.js';
-import { ProfileAssembler } from '../import/assembler.js';
+import { ProfileBuilder, type Profile, type ProfileMeta, type ProfileUnit } from '../../core/profile.js';
 
 const TIME_SCALE: Partial<Record<ProfileUnit, number>> = { ns: 1, us: 1e3, ms: 1e6 };
 
@@ -22,7 +21,7 @@ export function mergeProfiles(profiles: readonly Profile[], meta: ProfileMeta): 
   if (profiles.length === 1) return profiles[0];
   const unit = profiles[0].unit;
   const timed = profiles.every((p) => p.sampleTime !== undefined);
-  const a = new ProfileAssembler(meta, unit, { timed });
+  const a = new ProfileBuilder(meta, unit, { timed });
   let offset = 0;
   for (const p of profiles) {
     const scale = unitFactor(p.unit, unit);
@@ -37,7 +36,7 @@ export function mergeProfiles(profiles: readonly Profile[], meta: ProfileMeta): 
     }
     const nodeMap = copyTree(p, a);
     for (const [node, lines] of p.lineWeights)
-      for (const [line, w] of lines) a.b.addLineWeight(nodeMap[node], line, w);
+      for (const [line, w] of lines) a.addLineWeight(nodeMap[node], line, w);
     let end = 0;
     for (let i = 0; i < p.sampleCount; i++) {
       const w = p.sampleWeight[i] * scale;
@@ -51,12 +50,12 @@ export function mergeProfiles(profiles: readonly Profile[], meta: ProfileMeta): 
 }
 
 /** Copies p's frames and call tree into the assembler; returns old node → new node. */
-export function copyTree(p: Profile, a: ProfileAssembler): Int32Array {
-  const frameMap = p.frames.map((f) => a.b.frame(f));
+export function copyTree(p: Profile, a: ProfileBuilder): Int32Array {
+  const frameMap = p.frames.map((f) => a.frame(f));
   const nodeMap = new Int32Array(p.nodeCount);
   for (let n = 0; n < p.nodeCount; n++) {
     const parent = p.nodeParent[n];
-    nodeMap[n] = a.b.node(parent < 0 ? -1 : nodeMap[parent], frameMap[p.nodeFrame[n]]);
+    nodeMap[n] = a.node(parent < 0 ? -1 : nodeMap[parent], frameMap[p.nodeFrame[n]]);
   }
   return nodeMap;
 }
