@@ -15,6 +15,7 @@ import { likeWithLikeWarnings } from './compare/like-with-like.js';
 import { DEFAULT_STAT_OPTIONS, type StatOptions } from './stats/sample-compare.js';
 import type { Verdict } from './stats/verdict.js';
 import { checkThresholds, type ThresholdCheck } from './thresholds.js';
+import { newGatedFindings, type NewFinding } from './new-findings.js';
 
 /**
  * The CI gate: budgets, k6 thresholds and the regression test against a baseline, on one candidate.
@@ -51,6 +52,8 @@ export interface GateResult {
   budgets: BudgetCheck[];
   thresholds: ThresholdCheck[];
   regressions: RegressionCheck[];
+  /** Leaks and query problems the baseline did not have (each fails the gate). */
+  newFindings: NewFinding[];
   alerts: AlertCheck[];
   counts: Record<Verdict, number>;
   options: StatOptions & { apdexTMs: number; gatedMetrics: RegressionMetric[]; budget: string | null };
@@ -119,6 +122,8 @@ export function evaluateGate(
       `threshold ${t.metric}: ${t.expression} failed (${t.actual === null ? t.note : +t.actual.toPrecision(4)})`,
     );
   for (const r of regressions.filter((x) => !x.pass)) failures.push(`regression ${r.label}: ${r.note}`);
+  const newFindings = baseline ? newGatedFindings(baseline.runs, newest) : [];
+  for (const f of newFindings) failures.push(`new finding ${f.rule} (${f.severity}): ${f.title}`);
 
   const warnings = baseline
     ? likeWithLikeWarnings(baseline.runs, candidate.runs)
@@ -134,6 +139,7 @@ export function evaluateGate(
     budgets,
     thresholds,
     regressions,
+    newFindings,
     alerts: alertLevels(newest, budget),
     counts: verdictCounts(regressions),
     options: { ...stat, apdexTMs, gatedMetrics, budget: budget?.source ?? null },
