@@ -17,6 +17,18 @@ function verdictCell(rows: readonly ComparisonRow[]): string {
     .join('<br>');
 }
 
+/** Rules found only by comparing heap snapshots: absent from a run without snapshots, not resolved. */
+const SNAPSHOT_RULES = /^memory\.(unbounded-collection|listener-leak|timer-leak|closure-leak|global-growth|unsettled-promises)$/;
+
+/** Rules the run before had (above info) and this one no longer has: what the fix removed. */
+function resolvedRules(before: Iteration['record'], after: Iteration['record']): string[] {
+  const now = new Set(after.findings.map((f) => f.rule));
+  const gone = before.findings
+    .filter((f) => f.severity !== 'info' && !now.has(f.rule) && (after.heap || !SNAPSHOT_RULES.test(f.rule)))
+    .map((f) => f.rule);
+  return [...new Set(gone)];
+}
+
 /**
  * `summary.md` of `perfloop demo`: the iteration log with each fix's statistical verdict against the run
  * before it, the before/after comparison of the baseline and the final run, the Phase 15 approval-gate
@@ -45,10 +57,11 @@ export function demoSummaryMarkdown(
       fmtMs(a),
       b > 0 ? `${Math.round((100 * (b - a)) / b)}%` : '–',
       verdictCell(cmp),
+      resolvedRules(before, after).map((r) => `\`${r}\``).join(' ') || '–',
     ]);
   }
   out.push('### Optimization Iteration', '', '**Iteration Log** (each run against the one before it):', '');
-  out.push(mdTable(['#', 'Bottleneck', 'Change', 'Before (p95)', 'After (p95)', 'Improvement', 'Verdict'], rows), '');
+  out.push(mdTable(['#', 'Bottleneck', 'Change', 'Before (p95)', 'After (p95)', 'Improvement', 'Verdict', 'Findings gone'], rows), '');
   out.push(
     '_Verdicts: per-second intervals as samples, Mann-Whitney U and Kolmogorov–Smirnov (smaller p, doubled), bootstrap 95 % CI, minimum effect 5 %; `unknown` means the evidence does not decide — run again or longer._',
     '',
