@@ -1,4 +1,5 @@
 import type { RunRecord } from '../../core/run.js';
+import { REGRESSION_METRICS } from '../budget.js';
 import { apdexOf, DEFAULT_APDEX_T_MS, type Apdex } from '../apdex.js';
 import {
   compareLatency,
@@ -24,15 +25,8 @@ import {
  * Before/after comparison of runs: every metric of the method's Before vs After table with its change,
  * confidence interval, p-value and verdict (`perfloop compare`, `perfloop gate`, the demo summary).
  */
-export const COMPARISON_METRICS = [
-  'p50_latency_ms',
-  'p95_latency_ms',
-  'p99_latency_ms',
-  'throughput_rps',
-  'error_rate',
-  'memory_mb',
-  'cpu_pct',
-] as const;
+/** Every metric the regression test can gate on is compared (one list, owned by the budget schema). */
+export const COMPARISON_METRICS = REGRESSION_METRICS;
 export type ComparisonMetric = (typeof COMPARISON_METRICS)[number];
 
 export interface ComparisonRow {

@@ -44,13 +44,7 @@ export function checkInt(
   min: number,
   required: boolean,
 ): void {
-  const v = config[field];
-  if (v === undefined) {
-    if (required) errors.push(`${at(path, field)}: is required (an integer ≥ ${min})`);
-    return;
-  }
-  if (!(typeof v === 'number' && Number.isInteger(v) && v >= min))
-    errors.push(`${at(path, field)}: must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  checkNumeric(errors, config, path, field, min, required, 'an integer', Number.isInteger);
 }
 
 export function checkNumber(
@@ -61,13 +55,45 @@ export function checkNumber(
   min: number,
   required: boolean,
 ): void {
+  checkNumeric(errors, config, path, field, min, required, 'a number', Number.isFinite);
+}
+
+function checkNumeric(
+  errors: string[],
+  config: Record<string, unknown>,
+  path: string,
+  field: string,
+  min: number,
+  required: boolean,
+  what: string,
+  valid: (n: number) => boolean,
+): void {
   const v = config[field];
   if (v === undefined) {
-    if (required) errors.push(`${at(path, field)}: is required (a number ≥ ${min})`);
+    if (required) errors.push(`${at(path, field)}: is required (${what} ≥ ${min})`);
     return;
   }
-  if (!(typeof v === 'number' && Number.isFinite(v) && v >= min))
-    errors.push(`${at(path, field)}: must be a number ≥ ${min}, got ${JSON.stringify(v)}`);
+  if (!(typeof v === 'number' && valid(v) && v >= min))
+    errors.push(`${at(path, field)}: must be ${what} ≥ ${min}, got ${JSON.stringify(v)}`);
+}
+
+/** The options of both iteration-count executors (`shared-iterations`, `per-vu-iterations`). */
+export interface IterationsConfig {
+  vus?: number;
+  iterations?: number;
+  maxDuration?: string | number;
+  gracefulStop?: string | number;
+}
+
+export const ITERATIONS_FIELDS = ['vus', 'iterations', 'maxDuration'];
+export const MAX_DURATION_DEFAULT_MS = 600_000;
+
+export function checkIterationsConfig(config: Record<string, unknown>, path: string): string[] {
+  const errors: string[] = [];
+  checkInt(errors, config, path, 'vus', 1, false);
+  checkInt(errors, config, path, 'iterations', 1, false);
+  checkDuration(errors, config, path, 'maxDuration', false, true);
+  return errors;
 }
 
 export interface Stage {

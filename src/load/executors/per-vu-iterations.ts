@@ -1,26 +1,16 @@
-import { checkDuration, checkInt, durationMs } from './config-check.js';
+import { checkIterationsConfig, durationMs, ITERATIONS_FIELDS, MAX_DURATION_DEFAULT_MS, type IterationsConfig } from './config-check.js';
 import { GRACEFUL_STOP_DEFAULT_MS, registerExecutor } from './registry.js';
 import type { Executor, ExecutorFactory } from './types.js';
 import { runClosedVU, settle } from './vu-loop.js';
 
-export interface PerVUIterationsConfig {
-  vus?: number;
-  iterations?: number;
-  maxDuration?: string | number;
-  gracefulStop?: string | number;
-}
-
-const MAX_DURATION_DEFAULT_MS = 600_000;
+export type PerVUIterationsConfig = IterationsConfig;
 
 /** k6 `per-vu-iterations`: each VU runs exactly `iterations` iterations (bounded by `maxDuration`). */
 export const perVUIterations: ExecutorFactory<PerVUIterationsConfig> = {
   name: 'per-vu-iterations',
-  fields: ['vus', 'iterations', 'maxDuration'],
+  fields: ITERATIONS_FIELDS,
   validate(config, path) {
-    const errors: string[] = [];
-    checkInt(errors, config, path, 'vus', 1, false);
-    checkInt(errors, config, path, 'iterations', 1, false);
-    checkDuration(errors, config, path, 'maxDuration', false, true);
+    const errors = checkIterationsConfig(config, path);
     return errors;
   },
   maxVUs: (config) => config.vus ?? 1,

@@ -1,16 +1,9 @@
-import { checkDuration, checkInt, durationMs } from './config-check.js';
+import { checkIterationsConfig, durationMs, ITERATIONS_FIELDS, MAX_DURATION_DEFAULT_MS, type IterationsConfig } from './config-check.js';
 import { GRACEFUL_STOP_DEFAULT_MS, registerExecutor } from './registry.js';
 import type { Executor, ExecutorFactory } from './types.js';
 import { runClosedVU, settle } from './vu-loop.js';
 
-export interface SharedIterationsConfig {
-  vus?: number;
-  iterations?: number;
-  maxDuration?: string | number;
-  gracefulStop?: string | number;
-}
-
-const MAX_DURATION_DEFAULT_MS = 600_000;
+export type SharedIterationsConfig = IterationsConfig;
 
 /**
  * k6 `shared-iterations`: `iterations` in total, shared by `vus` VUs (a fast VU does more of them), bounded by
@@ -18,12 +11,9 @@ const MAX_DURATION_DEFAULT_MS = 600_000;
  */
 export const sharedIterations: ExecutorFactory<SharedIterationsConfig> = {
   name: 'shared-iterations',
-  fields: ['vus', 'iterations', 'maxDuration'],
+  fields: ITERATIONS_FIELDS,
   validate(config, path) {
-    const errors: string[] = [];
-    checkInt(errors, config, path, 'vus', 1, false);
-    checkInt(errors, config, path, 'iterations', 1, false);
-    checkDuration(errors, config, path, 'maxDuration', false, true);
+    const errors = checkIterationsConfig(config, path);
     if (
       typeof config.vus === 'number' &&
       typeof config.iterations === 'number' &&
