@@ -35,6 +35,38 @@ test('every split point of a byte stream gives the same responses', () => {
   assert.equal(parseAll([...stream]).length, 3);
 });
 
+test('feeding from one reused buffer (as the connection reads): kept heads and captured bodies are copies', () => {
+  const stream = `HTTP/1.1 200 OK\r\nX-Long: ${'h'.repeat(40)}\r\nContent-Length: 11\r\n\r\nhello world` + chunked;
+  const shared = Buffer.alloc(64);
+  for (let cut = 1; cut < stream.length; cut += 7) {
+    const p = new ResponseParser();
+    const out: ParsedResponse[] = [];
+    // As the connection does: the next response's capture is asked for when the previous one completes.
+    p.captureBody();
+    const onResponse = (r: ParsedResponse) => {
+      out.push(r);
+      p.captureBody();
+    };
+    for (let at = 0; at < stream.length; at += cut) {
+      // Before each read the shared buffer still holds the previous read's bytes, then is overwritten.
+      const piece = Buffer.from(stream.slice(at, at + cut), 'latin1');
+      for (let o = 0; o < piece.length; o += shared.length) {
+        const n = piece.copy(shared, 0, o, o + shared.length);
+        p.feed(shared.subarray(0, n), onResponse);
+        shared.fill(0x58); // scribble: anything the parser kept without copying is now garbage
+      }
+    }
+    assert.deepEqual(
+      out.map((r) => [r.status, r.body?.toString('latin1')]),
+      [
+        [200, 'hello world'],
+        [201, 'hello world'],
+      ],
+      `reads of ${cut} bytes`,
+    );
+  }
+});
+
 test('Connection: close, HTTP/1.0, 1xx interim and HEAD', () => {
   assert.equal(parseAll(['HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'])[0].keepAlive, false);
   assert.equal(parseAll(['HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n'])[0].keepAlive, false);

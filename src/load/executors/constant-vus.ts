@@ -1,7 +1,7 @@
 import { checkDuration, checkInt, durationMs, toMs } from './config-check.js';
 import { registerExecutor, GRACEFUL_STOP_DEFAULT_MS } from './registry.js';
 import type { Executor, ExecutorFactory } from './types.js';
-import { runClosedVU, settle } from './vu-loop.js';
+import { deadlineFlag, runClosedVU, settle } from './vu-loop.js';
 
 export interface ConstantVUsConfig {
   vus?: number;
@@ -36,10 +36,10 @@ export const constantVUs: ExecutorFactory<ConstantVUsConfig> = {
         const list = Array.from({ length: vus }, () => ctx.newVU());
         ctx.setAllocated(vus);
         ctx.setVUs(vus);
-        const running = Promise.all(
-          list.map((vu) => runClosedVU(ctx, vu, () => performance.now() < deadline)),
-        );
+        const over = deadlineFlag(deadline);
+        const running = Promise.all(list.map((vu) => runClosedVU(ctx, vu, () => !over.passed)));
         await settle(running, () => list, deadline, gracefulStopMs);
+        over.clear();
         ctx.setVUs(0);
       },
     };

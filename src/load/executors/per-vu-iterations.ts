@@ -1,7 +1,13 @@
-import { checkIterationsConfig, durationMs, ITERATIONS_FIELDS, MAX_DURATION_DEFAULT_MS, type IterationsConfig } from './config-check.js';
+import {
+  checkIterationsConfig,
+  durationMs,
+  ITERATIONS_FIELDS,
+  MAX_DURATION_DEFAULT_MS,
+  type IterationsConfig,
+} from './config-check.js';
 import { GRACEFUL_STOP_DEFAULT_MS, registerExecutor } from './registry.js';
 import type { Executor, ExecutorFactory } from './types.js';
-import { runClosedVU, settle } from './vu-loop.js';
+import { deadlineFlag, runClosedVU, settle } from './vu-loop.js';
 
 export type PerVUIterationsConfig = IterationsConfig;
 
@@ -31,14 +37,16 @@ export const perVUIterations: ExecutorFactory<PerVUIterationsConfig> = {
         ctx.setAllocated(vus);
         let active = vus;
         ctx.setVUs(active);
+        const over = deadlineFlag(deadline);
         const running = Promise.all(
           list.map(async (vu) => {
             let left = iterations;
-            await runClosedVU(ctx, vu, () => left-- > 0 && performance.now() < deadline);
+            await runClosedVU(ctx, vu, () => left-- > 0 && !over.passed);
             ctx.setVUs(--active);
           }),
         );
         await settle(running, () => list, deadline, gracefulStopMs);
+        over.clear();
         ctx.setVUs(0);
       },
     };

@@ -1,7 +1,13 @@
-import { checkIterationsConfig, durationMs, ITERATIONS_FIELDS, MAX_DURATION_DEFAULT_MS, type IterationsConfig } from './config-check.js';
+import {
+  checkIterationsConfig,
+  durationMs,
+  ITERATIONS_FIELDS,
+  MAX_DURATION_DEFAULT_MS,
+  type IterationsConfig,
+} from './config-check.js';
 import { GRACEFUL_STOP_DEFAULT_MS, registerExecutor } from './registry.js';
 import type { Executor, ExecutorFactory } from './types.js';
-import { runClosedVU, settle } from './vu-loop.js';
+import { deadlineFlag, runClosedVU, settle } from './vu-loop.js';
 
 export type SharedIterationsConfig = IterationsConfig;
 
@@ -44,13 +50,15 @@ export const sharedIterations: ExecutorFactory<SharedIterationsConfig> = {
         let left = iterations;
         let active = vus;
         ctx.setVUs(active);
+        const over = deadlineFlag(deadline);
         const running = Promise.all(
           list.map(async (vu) => {
-            await runClosedVU(ctx, vu, () => left-- > 0 && performance.now() < deadline);
+            await runClosedVU(ctx, vu, () => left-- > 0 && !over.passed);
             ctx.setVUs(--active);
           }),
         );
         await settle(running, () => list, deadline, gracefulStopMs);
+        over.clear();
         ctx.setVUs(0);
       },
     };

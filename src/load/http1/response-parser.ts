@@ -102,7 +102,11 @@ export class ResponseParser {
     return r;
   }
 
-  /** Feeds bytes; calls onResponse for each complete response. Throws ResponseParseError on malformed input. */
+  /**
+   * Feeds bytes; calls onResponse for each complete response. Throws ResponseParseError on malformed input.
+   * `buf` may be reused by the caller once feed returns (the connection reads into one shared buffer): what the
+   * parser keeps across calls — a partial head, a captured body — it copies.
+   */
   feed(buf: Buffer, onResponse: (r: ParsedResponse) => void): void {
     let i = 0;
     while (i < buf.length) {
@@ -111,7 +115,7 @@ export class ResponseParser {
           const start = i;
           const end = this.findHeadEnd(buf, i);
           if (end < 0) {
-            this.head.push(buf.subarray(start));
+            this.head.push(Buffer.from(buf.subarray(start)));
             this.headLen += buf.length - start;
             if (this.headLen > 64 * 1024) throw new ResponseParseError('response headers exceed 64 KB');
             return;
@@ -134,7 +138,7 @@ export class ResponseParser {
         }
         case State.FixedBody: {
           const take = Math.min(this.remaining, buf.length - i);
-          if (this.capture) this.bodyParts.push(buf.subarray(i, i + take));
+          if (this.capture) this.bodyParts.push(Buffer.from(buf.subarray(i, i + take)));
           this.remaining -= take;
           this.bytes += take;
           i += take;
@@ -170,7 +174,7 @@ export class ResponseParser {
         }
         case State.ChunkData: {
           const take = Math.min(this.remaining, buf.length - i);
-          if (this.capture) this.bodyParts.push(buf.subarray(i, i + take));
+          if (this.capture) this.bodyParts.push(Buffer.from(buf.subarray(i, i + take)));
           this.remaining -= take;
           this.bytes += take;
           i += take;
@@ -189,7 +193,7 @@ export class ResponseParser {
           break;
         }
         case State.UntilClose:
-          if (this.capture) this.bodyParts.push(buf.subarray(i));
+          if (this.capture) this.bodyParts.push(Buffer.from(buf.subarray(i)));
           this.bytes += buf.length - i;
           return;
       }
@@ -259,8 +263,13 @@ export class ResponseParser {
     while (pos < end) {
       let eol = pos;
       while (eol < end && b[eol] !== LF) eol++;
-      let colon = pos;
-      while (colon < eol && b[colon] !== COLON) colon++;
+      // Only Content-Length, Connection and Transfer-Encoding matter: others are skipped on their first letter.
+      const first = b[pos] | 0x20;
+      let colon = eol;
+      if (first === 99 || first === 116) {
+        colon = pos;
+        while (colon < eol && b[colon] !== COLON) colon++;
+      }
       if (colon < eol) {
         // Only three headers matter: compare by length first, so other headers cost nothing more.
         const len = colon - pos;
@@ -316,7 +325,7 @@ export class ResponseParser {
 
   private takeBody(): Buffer | undefined {
     if (!this.capture) return undefined;
-    const body = this.bodyParts.length === 1 ? Buffer.from(this.bodyParts[0]) : Buffer.concat(this.bodyParts);
+    const body = this.bodyParts.length === 1 ? this.bodyParts[0] : Buffer.concat(this.bodyParts);
     this.bodyParts = [];
     return body;
   }

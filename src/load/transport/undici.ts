@@ -35,8 +35,8 @@ export class UndiciTransport implements Transport {
   }
 
   send(req: EncodedRequest, cb: ResponseCallback): void {
-    if (this.closed) return cb(new Error('connection closed'), null);
     const startedAt = performance.now();
+    if (this.closed) return cb(new Error('connection closed'), null, startedAt);
     this.client
       .request({
         path: req.path,
@@ -53,20 +53,25 @@ export class UndiciTransport implements Transport {
           if (req.captureBody) parts.push(chunk);
         }
         const now = performance.now();
-        cb(null, {
-          status: res.statusCode,
-          bytesIn: bytes,
-          bytesOut: req.bytes.length,
+        cb(
+          null,
+          {
+            status: res.statusCode,
+            bytesIn: bytes,
+            bytesOut: req.bytes.length,
+            startedAt,
+            connectingMs: 0,
+            blockedMs: 0,
+            waitingMs: headersAt - startedAt,
+            receivingMs: now - headersAt,
+            durationMs: now - startedAt,
+            endedAt: now,
+            body: req.captureBody ? Buffer.concat(parts) : undefined,
+          },
           startedAt,
-          connectingMs: 0,
-          blockedMs: 0,
-          waitingMs: headersAt - startedAt,
-          receivingMs: now - headersAt,
-          durationMs: now - startedAt,
-          body: req.captureBody ? Buffer.concat(parts) : undefined,
-        });
+        );
       })
-      .catch((err: Error) => cb(err, null));
+      .catch((err: Error) => cb(err, null, startedAt));
   }
 
   close(): void {

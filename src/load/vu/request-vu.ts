@@ -50,11 +50,10 @@ export class RequestVu implements Vu {
     const { mix, recorder } = this.env;
     const index = mix.pick();
     const req = mix.request(index);
-    const started = performance.now();
-    this.transportFor(req).send(req, (err, t) => {
+    this.transportFor(req).send(req, (err, t, startedAt) => {
       if (this.closed) return done(false);
-      const now = performance.now();
-      const uncorrected = t ? t.durationMs : now - started;
+      const now = t ? t.endedAt : performance.now();
+      const uncorrected = t ? t.durationMs : now - startedAt;
       // Latency counts from when the request was meant to go out, not from when a VU was free to send it.
       const duration = uncorrected + lateMs;
       const status = t ? t.status : 0;
