@@ -1,17 +1,19 @@
 import { EXIT, isPerfloopError, type ExitCode } from '../core/errors.js';
-import type { CommandIO } from './command.js';
+import type { Command, CommandIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { helpText, parseCommandArgs } from './parse.js';
 
-function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+/** The overview lists every command's summary, so it is the one place that loads them all. */
+async function usage(): Promise<string> {
+  const commands: Command[] = await Promise.all(COMMANDS.map((c) => c.load()));
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'perfloop — the performance optimization loop: load-test, profile, find, fix, measure, gate',
     '',
     'Usage: perfloop <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'perfloop <command> --help shows a command’s options.',
   ].join('\n');
@@ -26,7 +28,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   const out = (t: string) => void process.stdout.write(t);
   const err = (t: string) => void process.stderr.write(t);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    out(`${usage()}\n`);
+    out(`${await usage()}\n`);
     return name ? EXIT.ok : EXIT.badInput;
   }
   if (name === '--version' || name === '-v') {
@@ -34,7 +36,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
     out(`${(createRequire(import.meta.url)('../../../package.json') as { version: string }).version}\n`);
     return EXIT.ok;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
+  const cmd = await COMMANDS.find((c) => c.name === name)?.load();
   if (!cmd) {
     err(`perfloop: USAGE: unknown command ${JSON.stringify(name)} (hint: perfloop --help lists them)\n`);
     return EXIT.badInput;

@@ -1,19 +1,29 @@
 import type { Command } from '../command.js';
-import { flameCommand } from './flame.js';
-import { profileCommand } from './profile.js';
-import { demoCommand } from './demo.js';
-import { explainCommand } from './explain.js';
-import { queriesCommand } from './queries.js';
-import { heapCommand } from './heap.js';
-import { loadCommand } from './load.js';
-import { mergeCommand } from './merge.js';
-import { runCommand } from './run.js';
-import { runsCommand } from './runs.js';
-import { compareCommand } from './compare.js';
-import { gateCommand } from './gate.js';
-import { logCommand } from './log.js';
-import { summaryCommand } from './summary.js';
-import { ciCommand } from './ci.js';
 
-/** Every command, by name. Adding a command is adding its file and one entry here. */
-export const COMMANDS: readonly Command[] = [runCommand, demoCommand, runsCommand, explainCommand, queriesCommand, loadCommand, mergeCommand, flameCommand, profileCommand, heapCommand, compareCommand, gateCommand, logCommand, summaryCommand, ciCommand];
+/** A command by name; its module (and what that imports) is loaded only when the command runs. */
+export interface CommandEntry {
+  readonly name: string;
+  load(): Promise<Command>;
+}
+
+/**
+ * Every command, by name. Adding a command is adding its file and one entry here. Loading lazily keeps
+ * `perfloop load …` from paying for PostgreSQL clients, SQLite, profile importers (~0.2 s of start-up).
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'run', load: async () => (await import('./run.js')).runCommand },
+  { name: 'demo', load: async () => (await import('./demo.js')).demoCommand },
+  { name: 'runs', load: async () => (await import('./runs.js')).runsCommand },
+  { name: 'explain', load: async () => (await import('./explain.js')).explainCommand },
+  { name: 'queries', load: async () => (await import('./queries.js')).queriesCommand },
+  { name: 'load', load: async () => (await import('./load.js')).loadCommand },
+  { name: 'merge', load: async () => (await import('./merge.js')).mergeCommand },
+  { name: 'flame', load: async () => (await import('./flame.js')).flameCommand },
+  { name: 'profile', load: async () => (await import('./profile.js')).profileCommand },
+  { name: 'heap', load: async () => (await import('./heap.js')).heapCommand },
+  { name: 'compare', load: async () => (await import('./compare.js')).compareCommand },
+  { name: 'gate', load: async () => (await import('./gate.js')).gateCommand },
+  { name: 'log', load: async () => (await import('./log.js')).logCommand },
+  { name: 'summary', load: async () => (await import('./summary.js')).summaryCommand },
+  { name: 'ci', load: async () => (await import('./ci.js')).ciCommand },
+];

@@ -6,7 +6,7 @@ import type { LoadRecorder } from '../recorder.js';
 import type { ThreadPlan } from '../runner.js';
 import { RequestMix, type RequestTemplate } from '../scenario.js';
 import type { Transport } from '../transport/types.js';
-import { UndiciTransport } from '../transport/undici.js';
+import type { UndiciTransport } from '../transport/undici.js';
 import { seededRandom, TemplateFiller } from '../url-template.js';
 import { RequestVu, type RequestVuEnv } from './request-vu.js';
 
@@ -27,12 +27,25 @@ export async function createVuFactory(plan: ThreadPlan): Promise<VuFactory> {
     const { scriptVuFactory } = await import('../script/script-vu.js');
     return scriptVuFactory(plan, plan.source.path);
   }
-  return requestVuFactory(plan, plan.source.requests);
+  const undici = await undiciIfNeeded(plan, plan.source.requests);
+  return requestVuFactory(plan, plan.source.requests, undici);
+}
+
+type UndiciClass = typeof UndiciTransport;
+
+/** undici is loaded only for runs that use it (https://, HTTP/2): it costs ~0.1 s of start-up otherwise. */
+async function undiciIfNeeded(
+  plan: Pick<ThreadPlan, 'http2'>,
+  requests: readonly RequestTemplate[],
+): Promise<UndiciClass | null> {
+  if (!plan.http2 && requests.every((r) => !/^https:/i.test(r.url))) return null;
+  return (await import('../transport/undici.js')).UndiciTransport;
 }
 
 /** The transport for an origin: the lean HTTP/1.1 loop for http://, undici for https:// and HTTP/2. */
 export function transportFactory(
   plan: Pick<ThreadPlan, 'http2' | 'insecure' | 'timeoutMs' | 'pipelining'>,
+  undici: UndiciClass | null,
 ): (origin: string) => Transport {
   const hosts = new Map<string, { host: string; port: number }>();
   return (origin) => {
@@ -48,7 +61,8 @@ export function transportFactory(
         pipelining: plan.pipelining,
       });
     }
-    return new UndiciTransport(origin, {
+    if (!undici) throw new Error(`no transport for ${origin}: undici was not loaded`);
+    return new undici(origin, {
       http2: plan.http2,
       insecure: plan.insecure,
       timeoutMs: plan.timeoutMs,
@@ -56,12 +70,16 @@ export function transportFactory(
   };
 }
 
-function requestVuFactory(plan: ThreadPlan, requests: RequestTemplate[]): VuFactory {
+function requestVuFactory(
+  plan: ThreadPlan,
+  requests: RequestTemplate[],
+  undici: UndiciClass | null,
+): VuFactory {
   // Each segment draws its own repeatable random sequence ({{rand:N}}, the weighted pick).
   const random = seededRandom((plan.seed >>> 0) + plan.segment.residue * 7919);
   const mix = new RequestMix(requests, new TemplateFiller(random), random);
   const checks = requests.map((t) => (t.checks ? compileChecks(t.checks) : null));
-  const newTransport = transportFactory(plan);
+  const newTransport = transportFactory(plan, undici);
   // With pipelining p, every p consecutive VUs share one connection: p requests in flight on it (autocannon's -p).
   const shared = new Map<string, Transport>();
   const transport = (origin: string, slot: number): Transport => {
