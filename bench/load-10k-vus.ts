@@ -84,6 +84,7 @@ try {
       vus_max: { value: number };
     };
     generator: { eventLoopLagP99Ms: number; utilization: number };
+    warnings: string[];
   };
   const steady = samples.slice(5);
   console.log(
@@ -101,6 +102,8 @@ try {
   console.log(
     `  generator RSS: peak ${Math.round(hwm)} MB (VmHWM), steady ${Math.round(Math.min(...steady))}–${Math.round(Math.max(...steady))} MB   (goal < 400 MB)`,
   );
+  // Failures at this scale usually come from the target's accept queue (see the ListenOverflows warning).
+  for (const w of j.warnings) console.log(`  warning: ${w}`);
 } finally {
   server.kill();
   rmSync(dir, { recursive: true, force: true });

@@ -35,6 +35,7 @@ import {
   type GeneratorOutcome,
   type Generators,
 } from './workers/generators.js';
+import { listenOverflowWarning, readListenOverflows } from './listen-overflows.js';
 
 export interface LoadProgress {
   elapsedMs: number;
@@ -230,6 +231,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let abortedBy: string | null = null;
   let liveThresholds: { ok: number; failed: number } | null = null;
   const t0 = performance.now();
+  const overflowsBefore = readListenOverflows();
   const onAbort = () => generators.stop();
   if (options.signal?.aborted) generators.stop();
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -312,6 +314,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
   const warnings = [...new Set(outcomes.flatMap((x) => x.warnings))];
   warnings.push(...healthWarnings(generator, arrivals));
+  const overflowsAfter = overflowsBefore === null ? null : readListenOverflows();
+  const overflowed =
+    overflowsAfter === null ? null : listenOverflowWarning(overflowsAfter - overflowsBefore!);
+  if (overflowed) warnings.push(overflowed);
   if (abortedBy) warnings.unshift(`Stopped early: threshold ${abortedBy} failed (abortOnFail).`);
   const interrupted = outcomes.some((x) => x.interrupted) || !!options.signal?.aborted || !!abortedBy;
   const result = new LoadResult(
