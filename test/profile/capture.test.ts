@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { captureWith, toolInstalled } from '../../src/profile/capture/external.js';
@@ -73,6 +74,8 @@ test(
   { skip: perfWorks ? false : 'perf is not installed or may not record here' },
   async () => {
     const out = join(tempDir(), 'busy.perf.txt');
+    const v8Logs = () => readdirSync(process.cwd()).filter((f) => /^isolate-.*-v8\.log$/.test(f)).length;
+    const logsBefore = v8Logs();
     const r = await captureWith({
       tool: 'perf',
       argv: [process.execPath, script],
@@ -85,8 +88,9 @@ test(
     assert.equal(p.meta.format, 'perf-script');
     assert.ok(
       p.frames.some((f) => f.name === 'crunch'),
-      'JavaScript frames are named (--perf-basic-prof)',
+      'JavaScript frames are named (--perf-basic-prof-only-functions)',
     );
+    assert.equal(v8Logs(), logsBefore, 'no isolate-*-v8.log left in the working directory');
   },
 );
 

@@ -1,7 +1,7 @@
 /**
  * `perfloop profile --with perf|py-spy -- CMD`: run a system profiler around any command (Python, Go, Rust,
  * Java …) and keep its output for the importers. perf: `perf record -g` on the cpu-clock software event (works in
- * containers without hardware counters), then `perf script`; Node targets get --perf-basic-prof so their
+ * containers without hardware counters), then `perf script`; Node targets get --perf-basic-prof-only-functions so their
  * JavaScript frames have names. py-spy: `py-spy record --format raw` (folded stacks).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -67,9 +67,11 @@ export async function captureWith(o: ExternalCaptureOptions): Promise<CaptureRes
   const data = join(dir, 'perf.data');
   const mapsBefore = new Set(perfMaps());
   try {
+    // "-only-functions": JS functions are what the flame graph needs, and unlike plain --perf-basic-prof
+    // (Node 20) it does not also leave an isolate-*-v8.log in the user's working directory.
     const env = {
       ...process.env,
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --perf-basic-prof`.trim(),
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --perf-basic-prof-only-functions`.trim(),
     };
     const p = await spawnGroup(
       'perf',
