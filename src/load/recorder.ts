@@ -12,6 +12,7 @@ export function defineBuiltinMetrics(m: MetricSet): MetricSet {
   m.define('http_req_duration_uncorrected', 'trend', 'time');
   m.define('http_req_blocked', 'trend', 'time');
   m.define('http_req_connecting', 'trend', 'time');
+  m.define('http_req_sending', 'trend', 'time');
   m.define('http_req_waiting', 'trend', 'time');
   m.define('http_req_receiving', 'trend', 'time');
   m.define('http_req_failed', 'rate');
@@ -43,6 +44,8 @@ export interface RequestOutcome {
   /** Queued before the write (behind pipelined requests), connect time excluded. */
   blockedMs?: number;
   connectingMs: number;
+  /** Writing the request to the socket; only transports that can see it (the HTTP/1.1 fast path) set it. */
+  sendingMs?: number;
   waitingMs: number;
   receivingMs: number;
   bytesIn: number;
@@ -64,12 +67,20 @@ interface SeriesRefs {
   zeroConnecting: number;
   zeroReceiving: number;
   /** Integer-bucket fronts of the always-recorded trends (request-mix series only; scripts record directly). */
-  fast: { duration: BucketAccumulator; uncorrected: BucketAccumulator; waiting: BucketAccumulator } | null;
+  fast: {
+    duration: BucketAccumulator;
+    uncorrected: BucketAccumulator;
+    waiting: BucketAccumulator;
+    /** Made on the first measured sending time (undici and scripts never measure it). */
+    sending: BucketAccumulator | null;
+  } | null;
   reqs: CounterSink;
   duration: TrendSink;
   uncorrected: TrendSink;
   blocked: TrendSink;
   connecting: TrendSink;
+  /** Made on the first measured sending time, so transports that cannot see it show no empty metric. */
+  sending: TrendSink | null;
   waiting: TrendSink;
   receiving: TrendSink;
   failed: RateSink;
@@ -223,11 +234,18 @@ export class LoadRecorder {
       else s.connecting.add(o.connectingMs);
       if (o.receivingMs < FLOOR_MS) s.zeroReceiving++;
       else s.receiving.add(o.receivingMs);
+      if (o.sendingMs !== undefined) this.recordSending(s, o.sendingMs);
       this.intervalAcc.recordMs(o.durationMs);
     }
     this.dataReceived.add(o.bytesIn);
     this.dataSent.add(o.bytesOut);
     if (this.points) this.emit(s, o, uncorrected, failed, now);
+  }
+
+  private recordSending(s: SeriesRefs, ms: number): void {
+    const sink = (s.sending ??= this.metrics.sink('http_req_sending', s.tags) as TrendSink);
+    if (s.fast) (s.fast.sending ??= new BucketAccumulator(sink.histogram)).recordMs(ms);
+    else sink.add(ms);
   }
 
   private emit(s: SeriesRefs, o: RequestOutcome, uncorrected: number, failed: boolean, now: number): void {
@@ -239,6 +257,7 @@ export class LoadRecorder {
       p('http_req_duration', o.durationMs, s.tags, t);
       p('http_req_duration_uncorrected', uncorrected, s.tags, t);
       p('http_req_connecting', o.connectingMs, s.tags, t);
+      if (o.sendingMs !== undefined) p('http_req_sending', o.sendingMs, s.tags, t);
       p('http_req_waiting', o.waitingMs, s.tags, t);
       p('http_req_receiving', o.receivingMs, s.tags, t);
     }
@@ -267,6 +286,7 @@ export class LoadRecorder {
         s.fast.duration.flush();
         s.fast.uncorrected.flush();
         s.fast.waiting.flush();
+        s.fast.sending?.flush();
       }
       if (!s.lateSeen) {
         s.uncorrected.histogram.reset();
@@ -322,6 +342,7 @@ export class LoadRecorder {
         duration: new BucketAccumulator(r.duration.histogram),
         uncorrected: new BucketAccumulator(r.uncorrected.histogram),
         waiting: new BucketAccumulator(r.waiting.histogram),
+        sending: null,
       };
       this.series.set(key, s);
     }
@@ -343,6 +364,7 @@ export class LoadRecorder {
       uncorrected: m.sink('http_req_duration_uncorrected', tags) as TrendSink,
       blocked: m.sink('http_req_blocked', tags) as TrendSink,
       connecting: m.sink('http_req_connecting', tags) as TrendSink,
+      sending: null,
       waiting: m.sink('http_req_waiting', tags) as TrendSink,
       receiving: m.sink('http_req_receiving', tags) as TrendSink,
       failed: m.sink('http_req_failed', tags) as RateSink,

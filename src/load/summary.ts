@@ -41,6 +41,7 @@ const GROUPS: [string, string[]][] = [
       'http_req_duration_uncorrected',
       'http_req_blocked',
       'http_req_connecting',
+      'http_req_sending',
       'http_req_waiting',
       'http_req_receiving',
       'http_req_failed',

@@ -175,3 +175,38 @@ test('pipelining: VUs share connections, several requests in flight on each', as
     await srv.close();
   }
 });
+
+test('request phases: sending, waiting (to the first byte) and receiving (to the last) add up to the duration', async () => {
+  // Headers after 20 ms, the body's last bytes 30 ms later.
+  const srv = await startServer((_url, res) => {
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
+      res.write('first part ');
+      res.flushHeaders();
+      setTimeout(() => res.end('last part'), 30);
+    }, 20);
+  });
+  try {
+    const r = await runLoad({
+      requests: [{ url: srv.url }],
+      executor: { executor: 'per-vu-iterations', vus: 2, iterations: 10 },
+    });
+    const m = r.metricSummaries();
+    const mean = (name: string) => m[name].mean;
+    assert.equal(m.http_req_sending.count, 20, 'the HTTP/1.1 path measures sending for every request');
+    assert.ok(mean('http_req_sending') < 5, `sending ${mean('http_req_sending')}`);
+    assert.ok(
+      mean('http_req_waiting') >= 20 && mean('http_req_waiting') < 70,
+      `waiting ${mean('http_req_waiting')}`,
+    );
+    assert.ok(
+      mean('http_req_receiving') >= 28 && mean('http_req_receiving') < 80,
+      `receiving ${mean('http_req_receiving')}`,
+    );
+    const phases = mean('http_req_sending') + mean('http_req_waiting') + mean('http_req_receiving');
+    // Means of µs-precision histograms: the sum matches within a millisecond.
+    assert.ok(Math.abs(phases - mean('http_req_duration')) < 1, `${phases} vs ${mean('http_req_duration')}`);
+  } finally {
+    await srv.close();
+  }
+});

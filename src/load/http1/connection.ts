@@ -11,7 +11,9 @@ export interface ResponseTiming {
   startedAt: number;
   /** Time spent opening the TCP connection for this request (0 on a kept-alive one). */
   connectingMs: number;
-  /** From the write to the first response byte. */
+  /** Handing the request's bytes to the kernel (the synchronous socket write); unset where not visible (undici). */
+  sendingMs?: number;
+  /** From the end of the write to the first response byte. */
   waitingMs: number;
   /** From the first to the last response byte. */
   receivingMs: number;
@@ -32,6 +34,7 @@ interface Pending {
   cb: ResponseCallback;
   startedAt: number;
   writtenAt: number;
+  sendingMs: number;
   firstByteAt: number;
   connectingMs: number;
 }
@@ -79,7 +82,15 @@ export class Http1Connection {
 
   send(req: EncodedRequest, cb: ResponseCallback): void {
     const now = performance.now();
-    const p: Pending = { req, cb, startedAt: now, writtenAt: 0, firstByteAt: 0, connectingMs: 0 };
+    const p: Pending = {
+      req,
+      cb,
+      startedAt: now,
+      writtenAt: 0,
+      sendingMs: 0,
+      firstByteAt: 0,
+      connectingMs: 0,
+    };
     if (this.closed) return cb(new Error('connection closed'), null, now);
     if (this.connected && this.waiting.length === 0 && this.inFlight.length < this.options.pipelining) {
       // The common case: written at once, so handed-over and written are the same instant.
@@ -136,6 +147,7 @@ export class Http1Connection {
     p.writtenAt = now;
     this.inFlight.push(p);
     this.socket!.write(p.req.bytes);
+    p.sendingMs = performance.now() - now;
   }
 
   /** Tells the parser what the response at the head of the pipeline looks like. */
@@ -174,7 +186,8 @@ export class Http1Connection {
       bytesOut: p.req.bytes.length,
       startedAt: p.startedAt,
       connectingMs: p.connectingMs,
-      waitingMs: p.firstByteAt - p.writtenAt,
+      sendingMs: p.sendingMs,
+      waitingMs: Math.max(0, p.firstByteAt - p.writtenAt - p.sendingMs),
       receivingMs: now - p.firstByteAt,
       durationMs: now - p.startedAt,
       endedAt: now,

@@ -67,6 +67,7 @@ export class RequestVu implements Vu {
               uncorrectedMs: uncorrected,
               blockedMs: t.blockedMs,
               connectingMs: t.connectingMs,
+              sendingMs: t.sendingMs,
               waitingMs: t.waitingMs,
               receivingMs: t.receivingMs,
               bytesIn: t.bytesIn,
