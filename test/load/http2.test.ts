@@ -92,6 +92,11 @@ test(
       assert.equal(h2.requests, 10);
       assert.equal(h2.failed.passes, 0);
       assert.deepEqual([...new Set(versions)], ['2.0']);
+      // Two connections (one per VU), each TLS handshake charged to the request that waited for it.
+      const connecting = h2.metricSummaries().http_req_connecting;
+      assert.equal(connecting.count, 10);
+      assert.ok(connecting.max > 0.1, `a TLS connect takes time: max ${connecting.max} ms`);
+      assert.ok(connecting.p50 <= 0.001, `kept-alive requests connect in 0: p50 ${connecting.p50} ms`);
       versions.length = 0;
       const h1 = await runLoad({ requests: [{ url }], insecure: true, options: { vus: 2, iterations: 10 } });
       assert.equal(h1.failed.passes, 0);
