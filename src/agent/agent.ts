@@ -8,6 +8,9 @@ import { QueryRecorder } from './query-recorder.js';
 import { RequestTracker } from './request-context.js';
 import { RuntimeSampler } from './runtime-sampler.js';
 
+/** Commands that are the agent's own blocking work, kept out of the service's event-loop and GC figures. */
+const OWN_WORK = new Set(['gc', 'heapSnapshot', 'stopProfile', 'stopHeapSampling']);
+
 /** Items per queries/requests message, so one flush never becomes one giant line. */
 const BATCH = 5000;
 
@@ -24,7 +27,9 @@ export class Agent {
   private readonly sampler = new RuntimeSampler();
   private readonly dbHandles = new DbHandles();
   private readonly drivers = new DriverPatcher(this.recorder, this.pools, this.dbHandles);
-  private readonly commands = new CommandRunner({ dbRollbackRun: (a) => this.dbHandles.rollbackRun(a.statements as string[], this.recorder) });
+  private readonly commands = new CommandRunner({
+    dbRollbackRun: (a) => this.dbHandles.rollbackRun(a.statements as string[], this.recorder),
+  });
   private readonly channel: AgentChannel;
   private timer: NodeJS.Timeout | null = null;
   private started = false;
@@ -97,7 +102,8 @@ export class Agent {
 
   private onCommand(command: CommandMessage): void {
     const reply = (message: AgentMessage) => this.channel.send(message, true);
-    this.commands.run(command.name, command.args ?? {}).then(
+    const run = () => this.commands.run(command.name, command.args ?? {});
+    (OWN_WORK.has(command.name) ? this.sampler.ownWork(run) : run()).then(
       (result) => reply({ type: 'reply', id: command.id, ok: true, result: result ?? null }),
       (error: unknown) =>
         reply({

@@ -5,9 +5,20 @@ import type { AgentSample, EventLoopDelayMs } from './protocol.js';
 const RESOLUTION_MS = 10;
 const NS_PER_MS = 1e6;
 
+/** Own-work windows older than this are forgotten (GC entries arrive within a tick or two). */
+const WINDOW_KEEP_MS = 60_000;
+
+interface DelayPart extends EventLoopDelayMs {
+  count: number;
+}
+
 /**
  * Process gauges read once per sample: memory, event-loop delay (monitorEventLoopDelay at 10 ms
  * resolution, reset every sample) and GC pauses (PerformanceObserver 'gc') since the last sample.
+ *
+ * The agent's own blocking work (a heap snapshot, a forced GC, serialising a profile) is left out: the
+ * event-loop delay it causes is dropped and the GCs it runs are not counted as the service's pauses —
+ * otherwise measuring would show up as the service's bottleneck.
  */
 export class RuntimeSampler {
   private readonly delay: IntervalHistogram;
@@ -15,6 +26,12 @@ export class RuntimeSampler {
   private gc = { count: 0, pauseMs: 0, maxPauseMs: 0 };
   /** Lowest heap used seen just after a GC this interval: the live heap, without the garbage sawtooth. */
   private heapAfterGc: number | null = null;
+  /** performance.now() windows of the agent's own work. */
+  private ownWindows: { start: number; end: number }[] = [];
+  /** Delay measured this interval before own work interrupted it. */
+  private beforeOwnWork: DelayPart | null = null;
+  /** Set after own work until the monitor has recorded (and we have dropped) the block it caused. */
+  private dropPending: NodeJS.Timeout | null = null;
 
   constructor() {
     this.delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
@@ -25,6 +42,7 @@ export class RuntimeSampler {
     try {
       this.gcObserver = new PerformanceObserver((list) => {
         for (const entry of list.getEntries()) {
+          if (this.isOwnWork(entry.startTime)) continue;
           this.gc.count++;
           this.gc.pauseMs += entry.duration;
           if (entry.duration > this.gc.maxPauseMs) this.gc.maxPauseMs = entry.duration;
@@ -38,7 +56,38 @@ export class RuntimeSampler {
     }
   }
 
+  /**
+   * Runs the agent's own work, keeping it out of the service's measurements. The monitor records a block
+   * when its overdue timer fires in the next timers phase, so the histogram is reset a little after the
+   * work ends; the delay measured before the work started is kept for this interval's sample.
+   */
+  async ownWork<T>(work: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    this.beforeOwnWork = combine(this.beforeOwnWork, this.readDelayPart());
+    try {
+      return await work();
+    } finally {
+      const end = performance.now();
+      this.ownWindows = this.ownWindows.filter((w) => w.end > end - WINDOW_KEEP_MS);
+      this.ownWindows.push({ start, end });
+      if (this.dropPending) clearTimeout(this.dropPending);
+      this.dropPending = setTimeout(() => this.dropOwnDelay(), RESOLUTION_MS + 5);
+      this.dropPending.unref();
+    }
+  }
+
+  private isOwnWork(t: number): boolean {
+    return this.ownWindows.some((w) => t >= w.start && t <= w.end);
+  }
+
+  private dropOwnDelay(): void {
+    this.dropPending = null;
+    this.delay.reset();
+  }
+
   stop(): void {
+    if (this.dropPending) clearTimeout(this.dropPending);
+    this.dropPending = null;
     this.delay.disable();
     this.gcObserver?.disconnect();
     this.gcObserver = null;
@@ -47,7 +96,20 @@ export class RuntimeSampler {
   /** The sample, minus pools (the caller adds those); resets the per-interval counters. */
   take(): Omit<AgentSample, 'pools'> {
     const memory = process.memoryUsage();
-    const eventLoopDelay = this.readDelay();
+    if (this.dropPending) {
+      // Own work just ended: what the histogram holds now includes its block.
+      clearTimeout(this.dropPending);
+      this.dropOwnDelay();
+    }
+    const delay = combine(this.beforeOwnWork, this.readDelayPart());
+    this.beforeOwnWork = null;
+    const eventLoopDelay: EventLoopDelayMs = {
+      min: delay.min,
+      mean: delay.mean,
+      p50: delay.p50,
+      p99: delay.p99,
+      max: delay.max,
+    };
     const gc = this.gc;
     this.gc = { count: 0, pauseMs: 0, maxPauseMs: 0 };
     const heapAfterGc = this.heapAfterGc;
@@ -67,21 +129,41 @@ export class RuntimeSampler {
   /**
    * The histogram records the full interval between timer ticks, so an idle loop reads ~10 ms; the
    * delay is what exceeds the resolution (the convention of @fastify/under-pressure and clinic).
+   * Reads and resets.
    */
-  private readDelay(): EventLoopDelayMs {
+  private readDelayPart(): DelayPart {
     const h = this.delay;
     const ms = (ns: number) => Math.max(0, ns / NS_PER_MS - RESOLUTION_MS);
     const result =
       h.count === 0
-        ? { min: 0, mean: 0, p50: 0, p99: 0, max: 0 }
+        ? { min: 0, mean: 0, p50: 0, p99: 0, max: 0, count: 0 }
         : {
             min: ms(h.min),
             mean: ms(h.mean),
             p50: ms(h.percentile(50)),
             p99: ms(h.percentile(99)),
             max: ms(h.max),
+            count: h.count,
           };
     h.reset();
     return result;
   }
+}
+
+/**
+ * One interval's delay from its parts before and after own work. Means combine exactly; the median is
+ * count-weighted and p99 the larger one — approximations, on the side of reporting a delay.
+ */
+function combine(a: DelayPart | null, b: DelayPart): DelayPart {
+  if (!a || a.count === 0) return b;
+  if (b.count === 0) return a;
+  const n = a.count + b.count;
+  return {
+    min: Math.min(a.min, b.min),
+    mean: (a.mean * a.count + b.mean * b.count) / n,
+    p50: (a.p50 * a.count + b.p50 * b.count) / n,
+    p99: Math.max(a.p99, b.p99),
+    max: Math.max(a.max, b.max),
+    count: n,
+  };
 }
