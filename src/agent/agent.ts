@@ -103,16 +103,25 @@ export class Agent {
   private onCommand(command: CommandMessage): void {
     const reply = (message: AgentMessage) => this.channel.send(message, true);
     const run = () => this.commands.run(command.name, command.args ?? {});
-    (OWN_WORK.has(command.name) ? this.sampler.ownWork(run) : run()).then(
-      (result) => reply({ type: 'reply', id: command.id, ok: true, result: result ?? null }),
-      (error: unknown) =>
-        reply({
-          type: 'reply',
-          id: command.id,
-          ok: false,
-          error: error instanceof Error ? error.message : String(error),
-        }),
-    );
+    (OWN_WORK.has(command.name) ? this.sampler.ownWork(run) : run())
+      .then((result) => this.withOwnWork(command.name, result))
+      .then(
+        (result) => reply({ type: 'reply', id: command.id, ok: true, result: result ?? null }),
+        (error: unknown) =>
+          reply({
+            type: 'reply',
+            id: command.id,
+            ok: false,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+      );
+  }
+
+  /** A stopped CPU profile comes back with the windows of the agent's own work, to be left out. */
+  private withOwnWork(name: string, result: unknown): unknown {
+    if (name !== 'stopProfile') return result;
+    const r = result as { startTime: number; endTime: number };
+    return { ...r, ownWork: this.sampler.ownWorkWithin(r.startTime, r.endTime) };
   }
 
   private shutDown(): void {

@@ -179,7 +179,8 @@ export class AgentCollector extends EventEmitter {
     await this.command('startProfile', { samplingIntervalUs });
   }
 
-  stopProfile(path: string): Promise<{ path: string; samples: number }> {
+  /** `ownWork`: [start, end] µs since the profile's start when the agent was busy with its own work. */
+  stopProfile(path: string): Promise<{ path: string; samples: number; ownWork?: [number, number][] }> {
     return this.command('stopProfile', { path });
   }
 

@@ -64,11 +64,18 @@ export class CommandRunner {
   }
 
   /** Writes exactly what Profiler.stop returns (a .cpuprofile any tool can open). */
-  private async stopProfile(args: Args): Promise<{ path: string; samples: number }> {
+  private async stopProfile(
+    args: Args,
+  ): Promise<{ path: string; samples: number; startTime: number; endTime: number }> {
     const path = requirePath(args);
     const { profile } = await this.inspector().post('Profiler.stop');
     await writeFile(path, JSON.stringify(profile));
-    return { path, samples: profile.samples?.length ?? 0 };
+    return {
+      path,
+      samples: profile.samples?.length ?? 0,
+      startTime: profile.startTime,
+      endTime: profile.endTime,
+    };
   }
 
   private async startHeapSampling(args: Args): Promise<null> {

@@ -1,7 +1,9 @@
 import type { QueryRecorder } from './query-recorder.js';
 
 type Queryable = { query: (sql: string, params?: unknown[]) => Promise<{ rows?: unknown[] }> };
-type PgliteLike = Queryable & { transaction: <T>(cb: (tx: Queryable & { rollback: () => Promise<void> }) => Promise<T>) => Promise<T> };
+type PgliteLike = Queryable & {
+  transaction: <T>(cb: (tx: Queryable & { rollback: () => Promise<void> }) => Promise<T>) => Promise<T>;
+};
 type PgPoolLike = { connect: () => Promise<Queryable & { release: (err?: unknown) => void }> };
 
 /**
@@ -14,7 +16,11 @@ export class DbHandles {
   private pool: WeakRef<PgPoolLike> | null = null;
 
   notePglite(instance: unknown): void {
-    if (instance && typeof (instance as PgliteLike).transaction === 'function' && this.pglite?.deref() !== instance) {
+    if (
+      instance &&
+      typeof (instance as PgliteLike).transaction === 'function' &&
+      this.pglite?.deref() !== instance
+    ) {
       this.pglite = new WeakRef(instance as PgliteLike);
     }
   }
@@ -31,8 +37,12 @@ export class DbHandles {
   }
 
   /** Runs the statements in order inside one transaction that is rolled back; returns each one's rows. */
-  async rollbackRun(statements: string[], recorder: QueryRecorder): Promise<{ driver: string; results: unknown[][] }> {
-    if (!Array.isArray(statements) || statements.some((s) => typeof s !== 'string')) throw new Error('statements must be strings');
+  async rollbackRun(
+    statements: string[],
+    recorder: QueryRecorder,
+  ): Promise<{ driver: string; results: unknown[][] }> {
+    if (!Array.isArray(statements) || statements.some((s) => typeof s !== 'string'))
+      throw new Error('statements must be strings');
     const wasEnabled = recorder.enabled;
     recorder.enabled = false;
     try {

@@ -28,7 +28,11 @@ export class DriverPatcher {
   constructor(recorder: QueryRecorder, pools: PoolRegistry, handles?: DbHandles) {
     this.specs = [
       { packageName: 'pg', patch: (m) => patchPg(m, recorder, pools), esmWrapsCjs: true },
-      { packageName: '@electric-sql/pglite', patch: (m) => patchPglite(m, recorder, handles), esmWrapsCjs: false },
+      {
+        packageName: '@electric-sql/pglite',
+        patch: (m) => patchPglite(m, recorder, handles),
+        esmWrapsCjs: false,
+      },
     ];
   }
 

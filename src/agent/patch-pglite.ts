@@ -14,7 +14,10 @@ export function patchPglite(moduleExports: unknown, recorder: QueryRecorder, han
     safeGet(safeGet(moduleExports, 'default'), 'PGlite')) as { prototype?: object } | undefined;
   const proto = PGlite?.prototype;
   const query = wrapMethod(proto, 'query', (original) =>
-    noting(handles, measured(recorder, original, (args) => args[0], queryRows)),
+    noting(
+      handles,
+      measured(recorder, original, (args) => args[0], queryRows),
+    ),
   );
   const exec = wrapMethod(proto, 'exec', (original) =>
     measured(recorder, original, (args) => args[0], execRows),

@@ -5,8 +5,8 @@ import type { AgentSample, EventLoopDelayMs } from './protocol.js';
 const RESOLUTION_MS = 10;
 const NS_PER_MS = 1e6;
 
-/** Own-work windows older than this are forgotten (GC entries arrive within a tick or two). */
-const WINDOW_KEEP_MS = 60_000;
+/** Own-work windows kept (for GC entries, which arrive a tick later, and for the CPU profile's samples). */
+const WINDOWS_KEPT = 20_000;
 
 interface DelayPart extends EventLoopDelayMs {
   count: number;
@@ -26,8 +26,10 @@ export class RuntimeSampler {
   private gc = { count: 0, pauseMs: 0, maxPauseMs: 0 };
   /** Lowest heap used seen just after a GC this interval: the live heap, without the garbage sawtooth. */
   private heapAfterGc: number | null = null;
-  /** performance.now() windows of the agent's own work. */
+  /** performance.now() windows of the agent's own work, in order. */
   private ownWindows: { start: number; end: number }[] = [];
+  /** process.hrtime in ms minus performance.now(): the CPU profile's clock is hrtime (µs). */
+  private readonly hrOffsetMs = Number(process.hrtime.bigint()) / 1e6 - performance.now();
   /** Delay measured this interval before own work interrupted it. */
   private beforeOwnWork: DelayPart | null = null;
   /** Set after own work until the monitor has recorded (and we have dropped) the block it caused. */
@@ -67,9 +69,8 @@ export class RuntimeSampler {
     try {
       return await work();
     } finally {
-      const end = performance.now();
-      this.ownWindows = this.ownWindows.filter((w) => w.end > end - WINDOW_KEEP_MS);
-      this.ownWindows.push({ start, end });
+      if (this.ownWindows.length >= WINDOWS_KEPT) this.ownWindows.splice(0, WINDOWS_KEPT / 2);
+      this.ownWindows.push({ start, end: performance.now() });
       if (this.dropPending) clearTimeout(this.dropPending);
       this.dropPending = setTimeout(() => this.dropOwnDelay(), RESOLUTION_MS + 5);
       this.dropPending.unref();
@@ -77,7 +78,26 @@ export class RuntimeSampler {
   }
 
   private isOwnWork(t: number): boolean {
-    return this.ownWindows.some((w) => t >= w.start && t <= w.end);
+    for (let i = this.ownWindows.length - 1; i >= 0; i--) {
+      const w = this.ownWindows[i];
+      if (w.end < t) return false; // windows are in order: every earlier one ended before t too
+      if (t >= w.start) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Own-work windows that overlap a CPU profile running from `startUs` to `endUs` (V8's clock: hrtime µs),
+   * as [start, end] µs since the profile's start — the samples to leave out of the service's profile.
+   */
+  ownWorkWithin(startUs: number, endUs: number): [number, number][] {
+    const out: [number, number][] = [];
+    for (const w of this.ownWindows) {
+      const a = (w.start + this.hrOffsetMs) * 1000 - startUs;
+      const b = (w.end + this.hrOffsetMs) * 1000 - startUs;
+      if (b >= 0 && a <= endUs - startUs) out.push([Math.max(0, Math.round(a)), Math.round(b)]);
+    }
+    return out;
   }
 
   private dropOwnDelay(): void {

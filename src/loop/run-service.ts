@@ -4,7 +4,13 @@ import { PerfloopError } from '../core/errors.js';
 import { machineFingerprint, newRunId, RUN_SCHEMA, type RunRecord } from '../core/run.js';
 import type { Profile } from '../core/profile.js';
 import { AgentCollector, type AgentSample } from '../agent/collector.js';
-import { startTarget, ProcSampler, type RunningTarget, type ProcTreeSample, type ReadyCheck } from '../target/index.js';
+import {
+  startTarget,
+  ProcSampler,
+  type RunningTarget,
+  type ProcTreeSample,
+  type ReadyCheck,
+} from '../target/index.js';
 import { runLoad, type LoadProgress } from '../load/engine.js';
 import type { RequestTemplate } from '../load/scenario.js';
 import type { LoadResult } from '../load/result.js';
@@ -126,7 +132,9 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
           const { pid } = await collector.waitForAgent(AGENT_WAIT_MS);
           log(`agent connected (pid ${pid})`);
         } catch {
-          warnings.push('The perfloop agent did not connect: the target is not a Node process (or blocks --import); no CPU profile, heap or query capture.');
+          warnings.push(
+            'The perfloop agent did not connect: the target is not a Node process (or blocks --import); no CPU profile, heap or query capture.',
+          );
           await collector.close();
           collector = null;
         }
@@ -134,7 +142,12 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
     }
     if (o.warmupS > 0 && !o.signal?.aborted) {
       log(`warm-up ${o.warmupS}s`);
-      await runLoad({ requests: o.requests, executor: { executor: 'constant-vus', vus: o.vus, duration: o.warmupS * 1000 }, signal: o.signal, seed: 7 });
+      await runLoad({
+        requests: o.requests,
+        executor: { executor: 'constant-vus', vus: o.vus, duration: o.warmupS * 1000 },
+        signal: o.signal,
+        seed: 7,
+      });
     }
     statementsAtStart = await statementsBefore(o.db?.url, warnings);
     collector?.clearWindow();
@@ -164,7 +177,12 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
       // The first at the start, the last after the load; the others spread between (forced GC before each).
       const c = collector;
       for (let k = 1; k < snapshots - 1; k++) {
-        snapshotTimers.push(setTimeout(() => pendingSnapshots.push(takeSnapshot(c)), (k * o.durationS * 1000) / (snapshots - 1)));
+        snapshotTimers.push(
+          setTimeout(
+            () => pendingSnapshots.push(takeSnapshot(c)),
+            (k * o.durationS * 1000) / (snapshots - 1),
+          ),
+        );
       }
     }
     if (!o.signal?.aborted) {
@@ -182,19 +200,24 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
     if (collector?.connected) {
       const path = join(outDir, 'profile.cpuprofile');
       try {
-        await collector.stopProfile(path);
-        profile = withoutAgentWork(importCpuProfile(JSON.parse(readFileSync(path, 'utf8')), 'profile.cpuprofile'));
+        const { ownWork } = await collector.stopProfile(path);
+        const raw = importCpuProfile(JSON.parse(readFileSync(path, 'utf8')), 'profile.cpuprofile');
+        profile = withoutAgentWork(raw, { ownWork });
       } catch (e) {
         warnings.push(`No CPU profile: ${(e as Error).message}`);
       }
     }
     if (collector?.connected && snapshots >= 2 && snapshotFiles.length > 0) await takeSnapshot(collector);
-    if (load?.interrupted) warnings.push('The run was interrupted: the numbers cover only the part that ran.');
+    if (load?.interrupted)
+      warnings.push('The run was interrupted: the numbers cover only the part that ran.');
   } finally {
     if (probeTimer) clearInterval(probeTimer);
     procSamples = sampler?.stop() ?? [];
     agentSamples = collector ? [...collector.samples] : [];
-    if (target?.hasExited()) warnings.push(`The target exited during the run; its last stderr: ${target.stderrTail(5).join(' | ') || '(none)'}`);
+    if (target?.hasExited())
+      warnings.push(
+        `The target exited during the run; its last stderr: ${target.stderrTail(5).join(' | ') || '(none)'}`,
+      );
     if (target) {
       log('stopping target');
       await target.stop();
@@ -202,7 +225,11 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
   }
   if (!load) {
     await collector?.close();
-    throw new PerfloopError('RUN_INTERRUPTED', 'interrupted before the measured load started: nothing to report', { exitCode: 1 });
+    throw new PerfloopError(
+      'RUN_INTERRUPTED',
+      'interrupted before the measured load started: nothing to report',
+      { exitCode: 1 },
+    );
   }
   const queries = collector ? [...collector.queries] : [];
   const requests = collector ? [...collector.requests] : [];
@@ -210,8 +237,14 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
   const artifacts: Record<string, string> = profile ? { cpuprofile: 'profile.cpuprofile' } : {};
   if (collector) {
     // The captured queries and requests, for `perfloop queries DIR` and other tools (NDJSON, one per line).
-    writeFileSync(join(outDir, 'queries.ndjson'), queries.map((q) => JSON.stringify(q)).join('\n') + (queries.length ? '\n' : ''));
-    writeFileSync(join(outDir, 'requests.ndjson'), requests.map((r) => JSON.stringify(r)).join('\n') + (requests.length ? '\n' : ''));
+    writeFileSync(
+      join(outDir, 'queries.ndjson'),
+      queries.map((q) => JSON.stringify(q)).join('\n') + (queries.length ? '\n' : ''),
+    );
+    writeFileSync(
+      join(outDir, 'requests.ndjson'),
+      requests.map((r) => JSON.stringify(r)).join('\n') + (requests.length ? '\n' : ''),
+    );
     artifacts.queries = 'queries.ndjson';
     artifacts.requests = 'requests.ndjson';
   }
@@ -239,7 +272,15 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
     }
   }
   const analysis = analyseRun(
-    { metrics, profile, agentSamples, procSamples, heapProbes, heapFindings: heapDiff?.findings ?? [], dbFindings: database.findings },
+    {
+      metrics,
+      profile,
+      agentSamples,
+      procSamples,
+      heapProbes,
+      heapFindings: heapDiff?.findings ?? [],
+      dbFindings: database.findings,
+    },
     { budget: o.budget, memoryLimitMb: o.memoryLimitMb },
   );
   const git = gitInfo(cwd);
@@ -265,7 +306,15 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
     intervals: json.intervals,
     profile: analysis.profile
       ? {
-          top: analysis.profile.top.map((t) => ({ name: t.name, file: t.file, line: t.line, category: t.category, selfPct: t.selfPct, totalPct: t.totalPct, action: t.action })),
+          top: analysis.profile.top.map((t) => ({
+            name: t.name,
+            file: t.file,
+            line: t.line,
+            category: t.category,
+            selfPct: t.selfPct,
+            totalPct: t.totalPct,
+            action: t.action,
+          })),
           categories: analysis.profile.categories,
         }
       : null,
@@ -276,14 +325,20 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
       vus: o.vus,
       durationS: o.durationS,
       warmupS: o.warmupS,
-      profiler: profile ? `V8 sampling CPU profiler in-process (inspector), ${o.samplingIntervalUs} µs interval` : null,
+      profiler: profile
+        ? `V8 sampling CPU profiler in-process (inspector), ${o.samplingIntervalUs} µs interval`
+        : null,
     },
     queries: database.top,
     database: database.markdown ? { markdown: database.markdown } : null,
     timeline: timeline(measureStart, procSamples, agentSamples, heapProbes),
     heap: heapDiff
       ? {
-          snapshots: heapDiff.snapshots.map((s) => ({ file: basename(s.file), takenAt: s.takenAt || null, totalSize: s.totalSize })),
+          snapshots: heapDiff.snapshots.map((s) => ({
+            file: basename(s.file),
+            takenAt: s.takenAt || null,
+            totalSize: s.totalSize,
+          })),
           tablesMarkdown: heapTablesMarkdown(heapDiff),
         }
       : null,

@@ -85,14 +85,21 @@ describe('agent ↔ collector against a real node:http + PGlite service', () => 
     ]);
     assert.equal(r.driver, 'pglite');
     assert.equal(r.results.length, 3);
-    const plan = (r.results[1][0] as Record<string, unknown>)['QUERY PLAN'] as { Plan: { 'Node Type': string } }[];
+    const plan = (r.results[1][0] as Record<string, unknown>)['QUERY PLAN'] as {
+      Plan: { 'Node Type': string };
+    }[];
     assert.ok(plan[0].Plan['Node Type'], 'a JSON plan came back');
     assert.deepEqual(r.results[2], [{ n: 1 }], 'the index existed inside the transaction');
     // rolled back: the index is gone afterwards
-    const after = await collector.dbRollbackRun(["SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'perfloop_probe_idx'"]);
+    const after = await collector.dbRollbackRun([
+      "SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'perfloop_probe_idx'",
+    ]);
     assert.deepEqual(after.results[0], [{ n: 0 }]);
     await new Promise((ok) => setTimeout(ok, 200));
-    assert.ok(!collector.queries.slice(before).some((q) => /perfloop_probe_idx|EXPLAIN/.test(q.text)), 'not recorded as the target’s queries');
+    assert.ok(
+      !collector.queries.slice(before).some((q) => /perfloop_probe_idx|EXPLAIN/.test(q.text)),
+      'not recorded as the target’s queries',
+    );
   });
 
   it('captures sql`` templates and queries inside transaction()', async () => {
@@ -135,6 +142,24 @@ describe('agent ↔ collector against a real node:http + PGlite service', () => 
     );
     assert.ok(busyIds.size > 0, 'perfloopBusyLoop is in the profile');
     assert.ok(profile.samples.filter((id) => busyIds.has(id)).length > 0, 'perfloopBusyLoop has samples');
+  });
+
+  it('a CPU profile comes back with the windows of the agent’s own work (a forced GC) in profile time', async () => {
+    await collector.startProfile(1000);
+    await target.get('/busy');
+    await collector.gc();
+    await target.get('/busy');
+    const path = join(out, 'gc.cpuprofile');
+    const result = await collector.stopProfile(path);
+    const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+    const span = profile.endTime - profile.startTime;
+    // The forced GC, then the stop command itself at the profile's very end.
+    assert.equal(result.ownWork?.length, 2, JSON.stringify(result.ownWork));
+    const [start, end] = result.ownWork![0];
+    assert.ok(result.ownWork![1][0] > end, 'in order');
+    assert.ok(start > 0 && end > start && end < span, `window ${start}…${end} in a ${span} µs profile`);
+    // The window lies between the two busy requests: ≥ 150 ms of busy samples before it.
+    assert.ok(start >= 140_000, `after the first busy request: ${start} µs`);
   });
 
   it('writes a sampling heap profile', async () => {
