@@ -4,6 +4,7 @@ import { comparisonMarkdown, fmtChange, fmtP } from '../report/comparison.js';
 import type { Iteration } from '../report/iteration-log.js';
 import { fmtMs, mdEscape, mdTable } from '../report/markdown.js';
 import { phaseSummary, phaseSummaryMarkdown } from '../report/phase-summary.js';
+import { resolvedFindings } from '../report/resolved-findings.js';
 
 const VERDICT_METRICS = ['p50_latency_ms', 'p95_latency_ms', 'throughput_rps'] as const;
 
@@ -15,18 +16,6 @@ function verdictCell(rows: readonly ComparisonRow[]): string {
   })
     .filter(Boolean)
     .join('<br>');
-}
-
-/** Rules found only by comparing heap snapshots: absent from a run without snapshots, not resolved. */
-const SNAPSHOT_RULES = /^memory\.(unbounded-collection|listener-leak|timer-leak|closure-leak|global-growth|unsettled-promises)$/;
-
-/** Rules the run before had (above info) and this one no longer has: what the fix removed. */
-function resolvedRules(before: Iteration['record'], after: Iteration['record']): string[] {
-  const now = new Set(after.findings.map((f) => f.rule));
-  const gone = before.findings
-    .filter((f) => f.severity !== 'info' && !now.has(f.rule) && (after.heap || !SNAPSHOT_RULES.test(f.rule)))
-    .map((f) => f.rule);
-  return [...new Set(gone)];
 }
 
 /**
@@ -57,26 +46,48 @@ export function demoSummaryMarkdown(
       fmtMs(a),
       b > 0 ? `${Math.round((100 * (b - a)) / b)}%` : '–',
       verdictCell(cmp),
-      resolvedRules(before, after).map((r) => `\`${r}\``).join(' ') || '–',
+      resolvedFindings(before, after)
+        .map((f) => `\`${f.rule}\``)
+        .join(' ') || '–',
     ]);
   }
   out.push('### Optimization Iteration', '', '**Iteration Log** (each run against the one before it):', '');
-  out.push(mdTable(['#', 'Bottleneck', 'Change', 'Before (p95)', 'After (p95)', 'Improvement', 'Verdict', 'Findings gone'], rows), '');
+  out.push(
+    mdTable(
+      ['#', 'Bottleneck', 'Change', 'Before (p95)', 'After (p95)', 'Improvement', 'Verdict', 'Findings gone'],
+      rows,
+    ),
+    '',
+  );
   out.push(
     '_Verdicts: per-second intervals as samples, Mann-Whitney U and Kolmogorov–Smirnov (smaller p, doubled), bootstrap 95 % CI, minimum effect 5 %; `unknown` means the evidence does not decide — run again or longer._',
     '',
   );
-  out.push('**Before vs After** (baseline → every fix applied):', '', comparisonMarkdown(compareRuns(first, last)), '');
+  out.push(
+    '**Before vs After** (baseline → every fix applied):',
+    '',
+    comparisonMarkdown(compareRuns(first, last)),
+    '',
+  );
 
-  const components = Object.fromEntries(iterations.filter((it) => it.component).map((it) => [it.record.run.label, it.component!]));
-  out.push(phaseSummaryMarkdown(phaseSummary({ runs: iterations.map((it) => it.record), gateConfigFiles: [], components })), '');
+  const components = Object.fromEntries(
+    iterations.filter((it) => it.component).map((it) => [it.record.run.label, it.component!]),
+  );
+  out.push(
+    phaseSummaryMarkdown(
+      phaseSummary({ runs: iterations.map((it) => it.record), gateConfigFiles: [], components }),
+    ),
+    '',
+  );
 
   out.push('**Runs**:', '');
   const base = iterations[0].dir.replace(/\/[^/]+$/, '');
   for (const it of iterations) {
     const r = it.record;
     const rel = encodeURI(relative(base, it.dir));
-    out.push(`- \`${r.run.id}\` ${mdEscape(r.run.label)}: [report](${rel}/report.md) · [charts](${rel}/report.html) · [flame graph](${rel}/flame.html) · ${r.findings.length} findings`);
+    out.push(
+      `- \`${r.run.id}\` ${mdEscape(r.run.label)}: [report](${rel}/report.md) · [charts](${rel}/report.html) · [flame graph](${rel}/flame.html) · ${r.findings.length} findings`,
+    );
   }
   out.push('');
   return out.join('\n');

@@ -4,6 +4,7 @@ import { compareRuns, type ComparisonRow, type CompareOptions } from '../gate/co
 import { commitUrl } from '../gate/git-refs.js';
 import type { Verdict } from '../gate/stats/verdict.js';
 import { signed } from './comparison.js';
+import { resolvedFindings } from './resolved-findings.js';
 import { fmtMs, fmtNum, fmtPct, mdEscape, mdTable } from './markdown.js';
 import { DEFAULT_P95_TARGET_MS } from './symptoms.js';
 
@@ -103,7 +104,10 @@ export interface LoggedIteration {
   label: string;
   gitSha: string | null;
   commitUrl: string | null;
-  /** The top finding of the previous iteration's newest run: what this change went after. */
+  /**
+   * What this change went after: the highest-ranked finding of the previous iteration that this one no
+   * longer has, else the previous iteration's top finding.
+   */
   bottleneck: string;
   bottleneckRule: string | null;
   change: string;
@@ -134,9 +138,9 @@ export function groupRepeats(runs: readonly RunRecord[]): RunRecord[][] {
   return groups;
 }
 
-/** The top-ranked finding's title, or a dash. */
-function topFinding(r: RunRecord): { title: string; rule: string | null } {
-  const f = rankFindings(r.findings)[0];
+/** The finding a change removed (else the top finding before it): its title, or a dash. */
+function bottleneckOf(before: RunRecord, after: RunRecord): { title: string; rule: string | null } {
+  const f = resolvedFindings(before, after)[0] ?? rankFindings(before.findings)[0];
   return f ? { title: f.title, rule: f.rule } : { title: 'no finding above the thresholds', rule: null };
 }
 
@@ -150,7 +154,7 @@ export function loggedIterations(
     const prev = i > 0 ? groups[i - 1] : null;
     const comparison = prev ? compareRuns(prev, g, o.compare) : null;
     const p95 = comparison?.find((r) => r.name === 'p95_latency_ms') ?? null;
-    const top = prev ? topFinding(prev[prev.length - 1]) : { title: '–', rule: null };
+    const top = prev ? bottleneckOf(prev[prev.length - 1], newest) : { title: '–', rule: null };
     return {
       n: i,
       runs: g,

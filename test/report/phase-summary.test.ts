@@ -210,3 +210,28 @@ test('opportunities: effort by the kind of fix, priority by gain and effort; com
   );
   assert.equal(findingComponent(f('x', 't', 1, {})), null);
 });
+
+test('the bottleneck of an iteration is the finding its change removed, not merely the top one before it', () => {
+  const at = (m: number) => `2026-02-01T11:${String(m).padStart(2, '0')}:00.000Z`;
+  const leak = f('memory.growth', 'live heap grows 50 MB/min', 80);
+  const runs = [
+    recordFromLatencies(steadyLatencies(10, 200, 30, 1), {
+      label: 'baseline',
+      startedAt: at(1),
+      findings: [leak, f('db.missing-index', 'seq scan on orders', 30, { table: 'orders' })],
+    }),
+    recordFromLatencies(steadyLatencies(10, 150, 30, 2), {
+      label: 'index orders.customer_id',
+      startedAt: at(2),
+      findings: [leak],
+    }),
+    recordFromLatencies(steadyLatencies(10, 150, 30, 3), {
+      label: 'tweak nothing',
+      startedAt: at(3),
+      findings: [leak],
+    }),
+  ];
+  const its = loggedIterations(runs);
+  assert.equal(its[1].bottleneck, 'seq scan on orders', 'the leak ranks higher but was not what changed');
+  assert.equal(its[2].bottleneck, 'live heap grows 50 MB/min', 'nothing removed: the top finding before');
+});
