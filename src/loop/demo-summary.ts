@@ -4,7 +4,7 @@ import { comparisonMarkdown, fmtChange, fmtP } from '../report/comparison.js';
 import type { Iteration } from '../report/iteration-log.js';
 import { fmtMs, mdEscape, mdTable } from '../report/markdown.js';
 import { phaseSummary, phaseSummaryMarkdown } from '../report/phase-summary.js';
-import { resolvedFindings } from '../report/resolved-findings.js';
+import { findingSubject, resolvedFindings } from '../report/resolved-findings.js';
 
 const VERDICT_METRICS = ['p50_latency_ms', 'p95_latency_ms', 'throughput_rps'] as const;
 
@@ -47,7 +47,10 @@ export function demoSummaryMarkdown(
       b > 0 ? `${Math.round((100 * (b - a)) / b)}%` : '–',
       verdictCell(cmp),
       resolvedFindings(before, after)
-        .map((f) => `\`${f.rule}\``)
+        .map((f) => {
+          const subject = findingSubject(f);
+          return `\`${f.rule}\`${subject ? ` (${mdEscape(subject)})` : ''}`;
+        })
         .join(' ') || '–',
     ]);
   }

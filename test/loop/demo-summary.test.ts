@@ -4,30 +4,50 @@ import type { Finding } from '../../src/core/finding.js';
 import { demoSummaryMarkdown } from '../../src/loop/demo-summary.js';
 import { recordFromLatencies, steadyLatencies } from '../gate/records.js';
 
-const finding = (rule: string): Finding => ({
+const finding = (rule: string, evidence: Record<string, unknown> = {}): Finding => ({
   rule,
   area: 'memory',
   severity: 'high',
   title: rule,
-  evidence: {},
+  evidence,
   recommendation: '',
   estimatedImpact: { pct: 10, basis: 'test' },
 });
 
 test('demo summary: each fix with its verdict against the run before and the findings it removed', () => {
-  const baseline = { ...recordFromLatencies(steadyLatencies(20, 40, 100, 1)), findings: [finding('db.n-plus-one'), finding('memory.growth')] };
+  const baseline = {
+    ...recordFromLatencies(steadyLatencies(20, 40, 100, 1)),
+    findings: [
+      finding('db.n-plus-one'),
+      finding('memory.growth'),
+      finding('cpu.hot-function', { function: 'serializeDashboard' }),
+      finding('cpu.hot-function', { function: 'render' }),
+    ],
+  };
   baseline.run = { ...baseline.run, label: 'baseline' };
-  const fixed = { ...recordFromLatencies(steadyLatencies(20, 10, 100, 2)), findings: [finding('memory.growth')] };
+  const fixed = {
+    ...recordFromLatencies(steadyLatencies(20, 10, 100, 2)),
+    findings: [finding('memory.growth'), finding('cpu.hot-function', { function: 'render' })],
+  };
   fixed.run = { ...fixed.run, label: 'batch order query' };
   const md = demoSummaryMarkdown([
     { record: baseline, bottleneck: 'N+1', change: '–', dir: '/out/00-baseline' },
-    { record: fixed, bottleneck: 'DB query in loop (N+1)', change: 'one batched query', dir: '/out/01-batch-order-query', component: 'GET /api/customers/top' },
+    {
+      record: fixed,
+      bottleneck: 'DB query in loop (N+1)',
+      change: 'one batched query',
+      dir: '/out/01-batch-order-query',
+      component: 'GET /api/customers/top',
+    },
   ]);
   const row = md.split('\n').find((l) => l.startsWith('| 1 |'))!;
   assert.match(row, /DB query in loop \(N\+1\)/);
   assert.match(row, /p95 latency: \*\*improved\*\*/);
   assert.match(row, /`db\.n-plus-one`/);
   assert.doesNotMatch(row, /memory\.growth/); // still there: not resolved
+  // A hot function that is gone counts, though the rule still fires on another function.
+  assert.match(row, /`cpu\.hot-function` \(serializeDashboard\)/);
+  assert.doesNotMatch(row, /\(render\)/);
   assert.match(md, /## Phase 15 Summary: Performance Optimization/);
   assert.match(md, /\[report\]\(01-batch-order-query\/report\.md\)/);
 });
