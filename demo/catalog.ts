@@ -15,6 +15,8 @@ export interface DemoFix {
   change: string;
   /** Where in the service the problem lives (endpoint or cross-cutting part). */
   component: string;
+  /** The load-mix endpoint (DemoEndpoint name) the fix is for, when it is for one. */
+  endpoint?: string;
 }
 
 /**
@@ -29,6 +31,7 @@ export const demoFixes: DemoFix[] = [
     bottleneck: 'DB query in loop (N+1): one orders query per customer',
     change: 'one batched query with WHERE customer_id = ANY($1)',
     component: 'GET /api/customers/top',
+    endpoint: 'top customers',
   },
   {
     id: 'missing-index',
@@ -36,6 +39,7 @@ export const demoFixes: DemoFix[] = [
     bottleneck: 'sequential scan on orders for customer_id lookups (foreign key without index)',
     change: 'CREATE INDEX orders_customer_id_idx ON orders (customer_id)',
     component: 'orders table (GET /api/customers/{id}/orders, /summary, /top)',
+    endpoint: 'customer orders',
   },
   {
     id: 'serialization',
@@ -43,6 +47,7 @@ export const demoFixes: DemoFix[] = [
     bottleneck: 'oversized pretty-printed JSON built on every request (serializeDashboard)',
     change: 'trimmed payload, compact JSON, serialized result cached for 2 s',
     component: 'GET /api/dashboard',
+    endpoint: 'dashboard',
   },
   {
     id: 'sequential-awaits',
@@ -50,6 +55,7 @@ export const demoFixes: DemoFix[] = [
     bottleneck: 'three independent downstream calls awaited one after another',
     change: 'await Promise.all([...]) of the three calls',
     component: 'GET /api/customers/{id}/summary',
+    endpoint: 'customer summary',
   },
   {
     id: 'sync-logging',
@@ -64,6 +70,7 @@ export const demoFixes: DemoFix[] = [
     bottleneck: 'module-level Map cache keyed by quote id that never evicts (heap grows per request)',
     change: 'LRU cache capped at 500 entries',
     component: 'GET /api/quotes/{id}',
+    endpoint: 'shipping quote',
   },
 ];
 

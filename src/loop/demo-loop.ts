@@ -27,7 +27,7 @@ export interface DemoOptions {
 }
 
 export interface DemoResult {
-  iterations: (Iteration & { result: RunServiceResult; dir: string; component?: string })[];
+  iterations: (Iteration & { result: RunServiceResult; dir: string; component?: string; endpoint?: string })[];
   summaryPath: string;
 }
 
@@ -51,7 +51,7 @@ const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const log = o.log ?? (() => {});
   const iterations: DemoResult['iterations'] = [];
-  const steps = [{ id: '', label: 'baseline', bottleneck: 'every planted problem on', change: '–', component: undefined as string | undefined }, ...demoFixes];
+  const steps = [{ id: '', label: 'baseline', bottleneck: 'every planted problem on', change: '–', component: undefined as string | undefined, endpoint: undefined as string | undefined }, ...demoFixes];
   for (let i = 0; i < steps.length && !o.signal?.aborted; i++) {
     const step = steps[i];
     const fixes = demoFixes.slice(0, i).map((f) => f.id);
@@ -93,7 +93,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     });
     const d = result.record.metrics.http_req_duration;
     log(`  p50 ${d.p50} ms · p95 ${d.p95} ms · ${result.record.metrics.http_reqs.rate} req/s · ${result.record.findings.length} findings`);
-    iterations.push({ record: result.record, bottleneck: step.bottleneck, change: step.change, component: step.component, result, dir });
+    iterations.push({ record: result.record, bottleneck: step.bottleneck, change: step.change, component: step.component, endpoint: step.endpoint, result, dir });
   }
   const summaryPath = join(o.outDir, 'summary.md');
   writeFileSync(summaryPath, demoSummaryMarkdown(iterations));

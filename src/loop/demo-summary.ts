@@ -18,13 +18,22 @@ function verdictCell(rows: readonly ComparisonRow[]): string {
     .join('<br>');
 }
 
+/** The p95 of the one endpoint a fix is for, before → after (the overall verdict mixes all of them). */
+function endpointLine(before: Iteration['record'], after: Iteration['record'], endpoint?: string): string {
+  if (!endpoint) return '';
+  const b = before.endpoints.find((e) => e.name === endpoint);
+  const a = after.endpoints.find((e) => e.name === endpoint);
+  if (!b || !a || b.count === 0 || a.count === 0) return '';
+  return `<br>${mdEscape(endpoint)} p95: ${fmtMs(b.p95)} → ${fmtMs(a.p95)} (${fmtChange(((a.p95 - b.p95) / b.p95) * 100)}, ${b.count} → ${a.count} requests)`;
+}
+
 /**
  * `summary.md` of `perfloop demo`: the iteration log with each fix's statistical verdict against the run
  * before it, the before/after comparison of the baseline and the final run, the Phase 15 approval-gate
  * summary, and where each report is.
  */
 export function demoSummaryMarkdown(
-  iterations: readonly (Iteration & { dir: string; component?: string })[],
+  iterations: readonly (Iteration & { dir: string; component?: string; endpoint?: string })[],
 ): string {
   const out: string[] = ['# perfloop demo: optimization loop on the demo service', ''];
   if (iterations.length === 0) return `${out.join('\n')}No iteration ran.\n`;
@@ -45,7 +54,7 @@ export function demoSummaryMarkdown(
       fmtMs(b),
       fmtMs(a),
       b > 0 ? `${Math.round((100 * (b - a)) / b)}%` : '–',
-      verdictCell(cmp),
+      verdictCell(cmp) + endpointLine(before, after, iterations[i].endpoint),
       resolvedFindings(before, after)
         .map((f) => {
           const subject = findingSubject(f);

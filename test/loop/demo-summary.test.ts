@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Finding } from '../../src/core/finding.js';
 import { demoSummaryMarkdown } from '../../src/loop/demo-summary.js';
+import { fmtMs } from '../../src/report/markdown.js';
 import { recordFromLatencies, steadyLatencies } from '../gate/records.js';
 
 const finding = (rule: string, evidence: Record<string, unknown> = {}): Finding => ({
@@ -38,11 +39,16 @@ test('demo summary: each fix with its verdict against the run before and the fin
       change: 'one batched query',
       dir: '/out/01-batch-order-query',
       component: 'GET /api/customers/top',
+      endpoint: 'GET /item',
     },
   ]);
   const row = md.split('\n').find((l) => l.startsWith('| 1 |'))!;
   assert.match(row, /DB query in loop \(N\+1\)/);
   assert.match(row, /p95 latency: \*\*improved\*\*/);
+  // The endpoint the fix is for, on its own: its p95 before → after.
+  const ep = (r: typeof baseline) => r.endpoints.find((e) => e.name === 'GET /item')!;
+  assert.ok(ep(fixed).p95 < ep(baseline).p95);
+  assert.ok(row.includes(`<br>GET /item p95: ${fmtMs(ep(baseline).p95)} → ${fmtMs(ep(fixed).p95)} (−`), row);
   assert.match(row, /`db\.n-plus-one`/);
   assert.doesNotMatch(row, /memory\.growth/); // still there: not resolved
   // A hot function that is gone counts, though the rule still fires on another function.
