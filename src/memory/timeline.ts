@@ -25,7 +25,10 @@ export interface MemoryTrend extends SlopeEstimate {
 const MB = 1024 * 1024;
 
 /** Drops the warm-up (the first `warmupFraction` of the window, at least `minWarmupMs`) and fits a robust slope. */
-export function memoryTrend(points: readonly MemoryPoint[], options: { warmupFraction?: number; minWarmupMs?: number } = {}): MemoryTrend | undefined {
+export function memoryTrend(
+  points: readonly MemoryPoint[],
+  options: { warmupFraction?: number; minWarmupMs?: number } = {},
+): MemoryTrend | undefined {
   if (points.length < 5) return undefined;
   const t0 = points[0].t;
   const span = points[points.length - 1].t - t0;
@@ -39,7 +42,13 @@ export function memoryTrend(points: readonly MemoryPoint[], options: { warmupFra
   if (!est) return undefined;
   const r = (x: number) => Math.round(x * 100) / 100;
   const late = use.slice(Math.floor(use.length / 2));
-  const lateEst = late.length >= 3 ? theilSen(late.map((p) => (p.t - late[0].t) / 60_000), late.map((p) => p.value / MB)) : undefined;
+  const lateEst =
+    late.length >= 3
+      ? theilSen(
+          late.map((p) => (p.t - late[0].t) / 60_000),
+          late.map((p) => p.value / MB),
+        )
+      : undefined;
   return {
     ...est,
     mbPerMin: r(est.slope),
@@ -64,6 +73,9 @@ export interface GrowthOptions {
   minWindowS?: number;
 }
 
+/** A slope whose 95 % lower bound is below estimate / this is too uncertain to rate above low. */
+const UNCERTAIN_RATIO = 4;
+
 /**
  * `memory.growth`: memory keeps rising through the run — the lower bound of the slope's 95 % interval is
  * above zero and the slope is material.
@@ -77,14 +89,26 @@ export function findMemoryGrowth(trend: MemoryTrend | undefined, options: Growth
   // Grew, then stopped: a cache filling to its bound or a warm-up, not a leak (the late half no longer rises).
   if (trend.lateLoMbPerMin !== null && trend.lateLoMbPerMin <= 0) return [];
   const limit = options.limitMb;
-  const minutesToLimit = limit && trend.mbPerMin > 0 ? Math.max(0, (limit - trend.endMb) / trend.mbPerMin) : null;
+  const minutesToLimit =
+    limit && trend.mbPerMin > 0 ? Math.max(0, (limit - trend.endMb) / trend.mbPerMin) : null;
   const pct = Math.min(100, Math.round(grewPct));
+  // Above zero but far below the estimate (a handful of noisy points): growth is likely, its rate is not
+  // known. Reported, but low — it does not fail a gate or rank as a bottleneck; a longer run decides.
+  const uncertain = trend.loMbPerMin < trend.mbPerMin / UNCERTAIN_RATIO;
+  const severity = uncertain
+    ? 'low'
+    : minutesToLimit !== null && minutesToLimit < 60
+      ? 'critical'
+      : severityForPct(Math.min(60, pct));
+  const ci = `95% CI ${trend.loMbPerMin}–${trend.hiMbPerMin}`;
   return [
     {
       rule: 'memory.growth',
       area: 'memory',
-      severity: minutesToLimit !== null && minutesToLimit < 60 ? 'critical' : severityForPct(Math.min(60, pct)),
-      title: `${options.series} grows ${trend.mbPerMin} MB/min (95% CI ${trend.loMbPerMin}–${trend.hiMbPerMin}) over ${trend.windowS} s`,
+      severity,
+      title: uncertain
+        ? `${options.series} may grow ${trend.mbPerMin} MB/min, too uncertain to call (${ci}) over ${trend.windowS} s: run longer`
+        : `${options.series} grows ${trend.mbPerMin} MB/min (${ci}) over ${trend.windowS} s`,
       evidence: {
         series: options.series,
         mbPerMin: trend.mbPerMin,
@@ -98,7 +122,10 @@ export function findMemoryGrowth(trend: MemoryTrend | undefined, options: Growth
       },
       recommendation:
         'Memory rises steadily under load: look for a cache without eviction, global collections that only grow, listeners or timers never removed, closures holding request data. Compare heap snapshots (`perfloop heap diff`) to name the growing objects and their retainers.',
-      estimatedImpact: { pct, basis: `growth of ${options.series} over the measured window, relative to its start` },
+      estimatedImpact: {
+        pct,
+        basis: `growth of ${options.series} over the measured window, relative to its start`,
+      },
     },
   ];
 }

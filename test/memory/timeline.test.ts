@@ -50,5 +50,23 @@ test('memory.growth stays quiet when the heap grew and levelled off (a bounded c
   assert.deepEqual(findMemoryGrowth(trend, { series: 'live heap' }), []);
   // the same rise that keeps going is a leak
   const leak = values.map((_, i) => ({ t: i * 1500, value: (14 + 4 * i) * MB }));
-  assert.equal(findMemoryGrowth(memoryTrend(leak, { minWarmupMs: 0, warmupFraction: 0 }), { series: 'live heap' }).length, 1);
+  assert.equal(
+    findMemoryGrowth(memoryTrend(leak, { minWarmupMs: 0, warmupFraction: 0 }), { series: 'live heap' })
+      .length,
+    1,
+  );
+});
+
+test('memory.growth on a few noisy points: growth likely, rate unknown — low severity, "run longer"', () => {
+  // Ten forced-GC readings over 13.5 s: noisy early, a steady rise late — growth, at a rate poorly known.
+  const values = [40, 43, 39, 42, 40, 41, 42, 43, 44, 45];
+  const points = values.map((mb, i) => ({ t: i * 1500, value: mb * MB }));
+  const trend = memoryTrend(points, { minWarmupMs: 0, warmupFraction: 0 })!;
+  assert.ok(trend.loMbPerMin > 0 && trend.loMbPerMin < trend.mbPerMin / 4, JSON.stringify(trend));
+  const [f] = findMemoryGrowth(trend, { series: 'live heap', limitMb: 100 });
+  assert.equal(f.severity, 'low', 'not critical, though the limit is near at the estimated rate');
+  assert.match(f.title, /too uncertain to call .* run longer/);
+  // The leak of the test above keeps its tight interval and its severity.
+  const leak = memoryTrend(series(20))!;
+  assert.equal(findMemoryGrowth(leak, { series: 'heap used', limitMb: 512 })[0].severity, 'critical');
 });
