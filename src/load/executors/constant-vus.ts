@@ -1,7 +1,7 @@
 import { checkDuration, checkInt, durationMs, toMs } from './config-check.js';
 import { registerExecutor, GRACEFUL_STOP_DEFAULT_MS } from './registry.js';
 import type { Executor, ExecutorFactory } from './types.js';
-import { deadlineFlag, runClosedVU, settle } from './vu-loop.js';
+import { runFixedVUs } from './vu-loop.js';
 
 export interface ConstantVUsConfig {
   vus?: number;
@@ -30,17 +30,14 @@ export const constantVUs: ExecutorFactory<ConstantVUsConfig> = {
       gracefulStopMs,
       maxVUs: vus,
       async run(ctx) {
-        const deadline = performance.now() + plannedMs;
         if (vus === 0) return void (await ctx.sleep(plannedMs));
-        ctx.setStage('steady');
-        const list = Array.from({ length: vus }, () => ctx.newVU());
-        ctx.setAllocated(vus);
-        ctx.setVUs(vus);
-        const over = deadlineFlag(deadline);
-        const running = Promise.all(list.map((vu) => runClosedVU(ctx, vu, () => !over.passed)));
-        await settle(running, () => list, deadline, gracefulStopMs);
-        over.clear();
-        ctx.setVUs(0);
+        await runFixedVUs(ctx, {
+          vus,
+          plannedMs,
+          gracefulStopMs,
+          stage: 'steady',
+          moreFor: () => () => true,
+        });
       },
     };
   },

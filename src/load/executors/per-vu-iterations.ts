@@ -7,7 +7,7 @@ import {
 } from './config-check.js';
 import { GRACEFUL_STOP_DEFAULT_MS, registerExecutor } from './registry.js';
 import type { Executor, ExecutorFactory } from './types.js';
-import { deadlineFlag, runClosedVU, settle } from './vu-loop.js';
+import { runFixedVUs } from './vu-loop.js';
 
 export type PerVUIterationsConfig = IterationsConfig;
 
@@ -31,23 +31,16 @@ export const perVUIterations: ExecutorFactory<PerVUIterationsConfig> = {
       maxVUs: vus,
       async run(ctx) {
         if (vus === 0) return;
-        const deadline = performance.now() + plannedMs;
-        ctx.setStage(`${vus} VUs × ${iterations} iterations`);
-        const list = Array.from({ length: vus }, () => ctx.newVU());
-        ctx.setAllocated(vus);
-        let active = vus;
-        ctx.setVUs(active);
-        const over = deadlineFlag(deadline);
-        const running = Promise.all(
-          list.map(async (vu) => {
-            let left = iterations;
-            await runClosedVU(ctx, vu, () => left-- > 0 && !over.passed);
-            ctx.setVUs(--active);
-          }),
-        );
-        await settle(running, () => list, deadline, gracefulStopMs);
-        over.clear();
-        ctx.setVUs(0);
+        await runFixedVUs(ctx, {
+          vus,
+          plannedMs,
+          gracefulStopMs,
+          stage: `${vus} VUs × ${iterations} iterations`,
+          moreFor: () => {
+            let left = iterations; // a count per VU
+            return () => left-- > 0;
+          },
+        });
       },
     };
   },

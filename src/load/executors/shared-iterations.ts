@@ -7,7 +7,7 @@ import {
 } from './config-check.js';
 import { GRACEFUL_STOP_DEFAULT_MS, registerExecutor } from './registry.js';
 import type { Executor, ExecutorFactory } from './types.js';
-import { deadlineFlag, runClosedVU, settle } from './vu-loop.js';
+import { runFixedVUs } from './vu-loop.js';
 
 export type SharedIterationsConfig = IterationsConfig;
 
@@ -43,23 +43,14 @@ export const sharedIterations: ExecutorFactory<SharedIterationsConfig> = {
       maxVUs: vus,
       async run(ctx) {
         if (vus === 0) return;
-        const deadline = performance.now() + plannedMs;
-        ctx.setStage(`${iterations} iterations shared by ${vus} VUs`);
-        const list = Array.from({ length: vus }, () => ctx.newVU());
-        ctx.setAllocated(vus);
-        let left = iterations;
-        let active = vus;
-        ctx.setVUs(active);
-        const over = deadlineFlag(deadline);
-        const running = Promise.all(
-          list.map(async (vu) => {
-            await runClosedVU(ctx, vu, () => left-- > 0 && !over.passed);
-            ctx.setVUs(--active);
-          }),
-        );
-        await settle(running, () => list, deadline, gracefulStopMs);
-        over.clear();
-        ctx.setVUs(0);
+        let left = iterations; // one count for all VUs
+        await runFixedVUs(ctx, {
+          vus,
+          plannedMs,
+          gracefulStopMs,
+          stage: `${iterations} iterations shared by ${vus} VUs`,
+          moreFor: () => () => left-- > 0,
+        });
       },
     };
   },

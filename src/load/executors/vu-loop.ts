@@ -51,6 +51,33 @@ export function deadlineFlag(deadline: number): DeadlineFlag {
 }
 
 /**
+ * The run of the fixed-VU executors (constant-vus, per-vu-iterations, shared-iterations): `vus` VUs loop,
+ * each until its `more()` (one per VU, from `moreFor()`) says stop or `plannedMs` pass; then k6's gracefulStop.
+ */
+export async function runFixedVUs(
+  ctx: ExecutorContext,
+  o: { vus: number; plannedMs: number; gracefulStopMs: number; stage: string; moreFor: () => () => boolean },
+): Promise<void> {
+  const deadline = performance.now() + o.plannedMs;
+  ctx.setStage(o.stage);
+  const list = Array.from({ length: o.vus }, () => ctx.newVU());
+  ctx.setAllocated(o.vus);
+  let active = o.vus;
+  ctx.setVUs(active);
+  const over = deadlineFlag(deadline);
+  const running = Promise.all(
+    list.map(async (vu) => {
+      const more = o.moreFor();
+      await runClosedVU(ctx, vu, () => more() && !over.passed);
+      ctx.setVUs(--active);
+    }),
+  );
+  await settle(running, () => list, deadline, o.gracefulStopMs);
+  over.clear();
+  ctx.setVUs(0);
+}
+
+/**
  * Waits for the scenario's VUs to finish their last iteration, at most until `deadline + gracefulStopMs`
  * (k6's gracefulStop); then interrupts the VUs still busy and waits for them to unwind.
  */
