@@ -41,7 +41,12 @@ export interface RunMetrics {
   /** `noResponse`: failures without any HTTP response (connection errors, timeouts). */
   http_req_failed: { rate: number; count: number; noResponse: number };
   cpu: { meanPct: number; maxPct: number } | null;
-  memory: { rssStartMb: number; rssEndMb: number; rssMaxMb: number; heapUsedSlopeMbPerMin: number | null } | null;
+  memory: {
+    rssStartMb: number;
+    rssEndMb: number;
+    rssMaxMb: number;
+    heapUsedSlopeMbPerMin: number | null;
+  } | null;
   event_loop_delay: { p50: number; p99: number; max: number } | null;
 }
 
@@ -53,6 +58,8 @@ export interface IntervalRecord {
   errors: number;
   /** HdrHistogram compressed base64 of the latencies (µs) completed in this second. */
   histogram: string;
+  /** The measurement itself paused the service in this second (a heap snapshot): left out of comparisons. */
+  disturbed?: boolean;
 }
 
 export interface EndpointSummary extends LatencySummary {
@@ -124,7 +131,10 @@ export interface RunRecord {
   /** The method's Database Performance Analysis section, when the run saw database work. */
   database?: { markdown: string } | null;
   /** Heap snapshots taken during the load (--heap-snapshots), with the method's comparison tables. */
-  heap?: { snapshots: { file: string; takenAt: string | null; totalSize: number }[]; tablesMarkdown: string } | null;
+  heap?: {
+    snapshots: { file: string; takenAt: string | null; totalSize: number }[];
+    tablesMarkdown: string;
+  } | null;
   /** Anything measured that a reader should know is missing or doubtful. */
   warnings: string[];
 }

@@ -22,6 +22,7 @@ import { gitInfo } from './git.js';
 import { runMetrics, timeline } from './run-metrics.js';
 import { writeRunReports } from './write-reports.js';
 import { withoutAgentWork } from './agent-work.js';
+import { markDisturbed, type PauseWindow } from './disturbed-intervals.js';
 import type { MemoryPoint } from '../memory/timeline.js';
 import { analyseDatabase, statementsBefore, type RunDatabaseAccess } from './run-database.js';
 import type { StatementsSnapshot } from '../db/sources/pg-stat-statements.js';
@@ -99,14 +100,19 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
   const heapProbes: MemoryPoint[] = [];
   const snapshotFiles: string[] = [];
   const snapshotTimers: NodeJS.Timeout[] = [];
+  /** When snapshots paused the service: those seconds are left out of comparisons. */
+  const snapshotPauses: PauseWindow[] = [];
   const takeSnapshot = async (c: AgentCollector) => {
     const path = join(outDir, `heap-${snapshotFiles.length + 1}.heapsnapshot`);
     snapshotFiles.push(path);
+    const start = Date.now();
     try {
       await c.heapSnapshot(path);
     } catch (e) {
       snapshotFiles.pop();
       warnings.push(`A heap snapshot failed: ${(e as Error).message}`);
+    } finally {
+      snapshotPauses.push({ start, end: Date.now() });
     }
   };
   let pendingSnapshots: Promise<void>[] = [];
@@ -285,6 +291,12 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
   );
   const git = gitInfo(cwd);
   const json = load.toJSON();
+  const intervals = markDisturbed(json.intervals, snapshotPauses, load.startedAt.getTime());
+  const disturbed = intervals.filter((i) => i.disturbed).length;
+  if (disturbed > 0)
+    warnings.push(
+      `${disturbed} s of the load were paused by heap snapshots: comparisons with other runs leave those seconds out.`,
+    );
   const record: RunRecord = {
     schema: RUN_SCHEMA,
     run: {
@@ -303,7 +315,7 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
     findings: analysis.findings,
     artifacts,
     histograms: json.histograms,
-    intervals: json.intervals,
+    intervals,
     profile: analysis.profile
       ? {
           top: analysis.profile.top.map((t) => ({

@@ -48,18 +48,30 @@ test('perfloop run on a real service: metrics, N+1 and hot function found, artif
     storePath: join(out, 'p.db'),
     profile: true,
     samplingIntervalUs: 500,
+    heapSnapshots: 3,
     command: 'perfloop run (test)',
   });
   assert.equal(record.schema, 'perfloop/run@1');
   const m = record.metrics;
   assert.ok(m.http_reqs.count > 20, `requests ${m.http_reqs.count}`);
   assert.equal(m.http_req_failed.rate, 0);
-  for (const k of ['p50', 'p90', 'p95', 'p99', 'max', 'mean', 'count'] as const) assert.equal(typeof m.http_req_duration[k], 'number');
+  for (const k of ['p50', 'p90', 'p95', 'p99', 'max', 'mean', 'count'] as const)
+    assert.equal(typeof m.http_req_duration[k], 'number');
   assert.ok(m.cpu && m.cpu.meanPct > 0);
   assert.ok(m.memory && m.memory.rssMaxMb > 20);
   assert.ok(m.event_loop_delay);
-  assert.deepEqual(record.endpoints.map((e) => e.name), ['owners', 'inventory']);
+  assert.deepEqual(
+    record.endpoints.map((e) => e.name),
+    ['owners', 'inventory'],
+  );
   assert.ok(record.intervals.length >= 2);
+  // The snapshot in the middle of the load paused the service: its seconds are marked, the first is not.
+  assert.ok(
+    record.intervals.some((i) => i.disturbed),
+    JSON.stringify(record.intervals.map((i) => i.disturbed)),
+  );
+  assert.ok(!record.intervals[0].disturbed);
+  assert.ok(existsSync(join(out, 'heap-2.heapsnapshot')));
 
   const n1 = record.findings.find((f) => f.rule === 'db.n-plus-one');
   assert.ok(n1, `no N+1 in ${record.findings.map((f) => f.rule)}`);
@@ -70,7 +82,8 @@ test('perfloop run on a real service: metrics, N+1 and hot function found, artif
   assert.ok(hot.includes('serializeInventory'), `hot functions: ${hot}`);
   assert.equal(record.profile?.top.find((t) => t.name === 'serializeInventory')?.category, 'serialization');
 
-  for (const f of ['report.md', 'report.json', 'profile.cpuprofile', 'flame.html', 'queries.ndjson']) assert.ok(existsSync(join(out, f)), f);
+  for (const f of ['report.md', 'report.json', 'profile.cpuprofile', 'flame.html', 'queries.ndjson'])
+    assert.ok(existsSync(join(out, f)), f);
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   assert.match(md, /### Performance Assessment: fixture baseline/);
   assert.match(md, /\| Response time \(p95\) \| [\d.]+ms \| 200ms \|/);

@@ -17,9 +17,12 @@ export function sampleUnitFor(before: readonly RunRecord[], after: readonly RunR
   return before.length >= RUNS_AS_UNITS && after.length >= RUNS_AS_UNITS ? 'run' : 'interval';
 }
 
-/** Seconds with requests; the final, partial second is dropped when it holds under half a typical second. */
+/**
+ * Seconds with requests that the measurement did not disturb (a heap snapshot pausing the service); the
+ * final, partial second is dropped when it holds under half a typical second.
+ */
 export function usableIntervals(r: RunRecord): IntervalRecord[] {
-  const withRequests = r.intervals.filter((i) => i.count > 0);
+  const withRequests = r.intervals.filter((i) => i.count > 0 && !i.disturbed);
   if (withRequests.length < 3) return withRequests;
   const sorted = withRequests.map((i) => i.count).sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
@@ -27,9 +30,10 @@ export function usableIntervals(r: RunRecord): IntervalRecord[] {
   return last.count < median / 2 ? withRequests.slice(0, -1) : withRequests;
 }
 
-/** Full seconds for throughput: the last interval is partial by construction. */
+/** Full, undisturbed seconds for throughput: the last interval is partial by construction. */
 function fullSeconds(r: RunRecord): IntervalRecord[] {
-  return r.intervals.length >= 3 ? r.intervals.slice(0, -1) : r.intervals;
+  const full = r.intervals.length >= 3 ? r.intervals.slice(0, -1) : r.intervals;
+  return full.filter((i) => !i.disturbed);
 }
 
 const decodeCache = new WeakMap<IntervalRecord, Distribution>();
