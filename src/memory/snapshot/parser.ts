@@ -12,8 +12,10 @@
  * PerfloopError naming the file, what was expected and the byte offset.
  */
 import { PerfloopError } from '../../core/errors.js';
-import { GrowableBytes, GrowableUint32 } from './growable.js';
-import { StringTable } from './string-table.js';
+import { GrowableUint32 } from './growable.js';
+import type { StringTable } from './string-table.js';
+import { StringsReader, type Fail } from './strings-reader.js';
+import { ValueCapture } from './value-capture.js';
 
 export interface SnapshotMeta {
   nodeFields: string[];
@@ -127,23 +129,12 @@ export class HeapSnapshotParser {
   /** Size of the whole file, when known: bounds the string buffer so it is allocated once. */
   private readonly expectedBytes: number;
 
-  // String array: 1 expect '"' or ']', 2 in string, 3 after '\', 4 in \uXXXX, 5 after value, 6 after comma.
-  private strState = 0;
-  private hexCount = 0;
-  private hexValue = 0;
-  private pendingHigh = -1;
-  private strBytes: GrowableBytes | undefined;
-  private strOffsets: GrowableUint32 | undefined;
+  /** The "strings" section being read, then its table. */
+  private stringsReader: StringsReader | undefined;
   private strings: StringTable | undefined;
-
-  // Generic value (the header, or a section this parser does not need): capture or skip.
-  private capKind = 0; // 0 not started, 1 container or string, 2 bare scalar
-  private capDepth = 0;
-  private capInString = false;
-  private capEscape = false;
-  private capKeep = false;
-  private capChunks: Uint8Array[] = [];
-  private capBytes = 0;
+  /** Any other value: the header (kept) or a section this parser does not need (skipped). */
+  private capture: ValueCapture | undefined;
+  private readonly failAt: Fail = (expected, offset, found) => this.fail(expected, offset, found);
 
   constructor(
     private readonly file: string,
@@ -156,7 +147,10 @@ export class HeapSnapshotParser {
     throw new PerfloopError(
       'HEAP_SNAPSHOT_MALFORMED',
       `${this.file}: not a valid heap snapshot: expected ${expected} at byte ${offset}, found ${show(found)}`,
-      { hint: 'write it again with v8.writeHeapSnapshot() or DevTools; a copy cut short or edited cannot be read', exitCode: 2 },
+      {
+        hint: 'write it again with v8.writeHeapSnapshot() or DevTools; a copy cut short or edited cannot be read',
+        exitCode: 2,
+      },
     );
   }
 
@@ -172,7 +166,7 @@ export class HeapSnapshotParser {
           i = this.readStrings(chunk, i);
           break;
         case Mode.Capture:
-          i = this.readCapture(chunk, i);
+          i = this.readCaptured(chunk, i);
           break;
         default:
           i = this.readStructure(chunk, i);
@@ -224,7 +218,7 @@ export class HeapSnapshotParser {
         else this.fail(`',' or '}' after "${this.key}"`, at, c);
         return i + 1;
       case Mode.Done:
-        if (!isWs(c)) this.fail('nothing after the closing \'}\'', at, c);
+        if (!isWs(c)) this.fail("nothing after the closing '}'", at, c);
         return i + 1;
       default:
         throw new Error(`heap snapshot parser: bad mode ${this.mode}`);
@@ -245,21 +239,13 @@ export class HeapSnapshotParser {
     if (key === 'strings') {
       if (c !== 91) this.fail(`'[' starting "strings"`, at, c);
       // Unescaping only shrinks text, so the rest of the file bounds the strings' bytes: one allocation.
-      this.strBytes = new GrowableBytes(this.expectedBytes > at ? this.expectedBytes - at : 1 << 20);
-      this.strOffsets = new GrowableUint32();
-      this.strOffsets.push(0);
-      this.strState = 1;
+      const capacity = this.expectedBytes > at ? this.expectedBytes - at : 1 << 20;
+      this.stringsReader = new StringsReader(capacity, this.failAt);
       this.mode = Mode.Strings;
       return i + 1;
     }
     if (key === 'snapshot' && c !== 123) this.fail(`'{' starting "snapshot"`, at, c);
-    this.capKind = 0;
-    this.capDepth = 0;
-    this.capInString = false;
-    this.capEscape = false;
-    this.capKeep = key === 'snapshot';
-    this.capChunks = [];
-    this.capBytes = 0;
+    this.capture = new ValueCapture(key === 'snapshot', MAX_HEADER_BYTES, `"${key}"`, this.failAt);
     this.mode = Mode.Capture;
     return i;
   }
@@ -362,7 +348,8 @@ export class HeapSnapshotParser {
       const types = this.nodeTypeCount;
       for (let k = 0; k < n; k++) {
         const v = vals[k];
-        if (item >= max) this.fail(`no more than ${max} nodes (node_count in the header)`, this.stagePos[k], 44);
+        if (item >= max)
+          this.fail(`no more than ${max} nodes (node_count in the header)`, this.stagePos[k], 44);
         switch (roles[field]) {
           case 1:
             if (v >= types) this.fail(`a node type below ${types} in "nodes"`, this.stagePos[k], 44);
@@ -395,7 +382,8 @@ export class HeapSnapshotParser {
       const types = this.edgeTypeCount;
       for (let k = 0; k < n; k++) {
         const v = vals[k];
-        if (item >= max) this.fail(`no more than ${max} edges (edge_count in the header)`, this.stagePos[k], 44);
+        if (item >= max)
+          this.fail(`no more than ${max} edges (edge_count in the header)`, this.stagePos[k], 44);
         switch (roles[field]) {
           case 1:
             if (v >= types) this.fail(`an edge type below ${types} in "edges"`, this.stagePos[k], 44);
@@ -406,7 +394,12 @@ export class HeapSnapshotParser {
             break;
           case 3: {
             const t = v / nodeFields;
-            if (v % nodeFields !== 0 || t >= nodes) this.fail(`a to_node pointing at one of the ${nodes} nodes (got ${v}) in "edges"`, this.stagePos[k], 44);
+            if (v % nodeFields !== 0 || t >= nodes)
+              this.fail(
+                `a to_node pointing at one of the ${nodes} nodes (got ${v}) in "edges"`,
+                this.stagePos[k],
+                44,
+              );
             to[item] = t;
             break;
           }
@@ -421,173 +414,24 @@ export class HeapSnapshotParser {
     this.count = item;
   }
 
-  private flushHigh(): void {
-    if (this.pendingHigh >= 0) {
-      this.strBytes!.appendCodePoint(0xfffd);
-      this.pendingHigh = -1;
-    }
-  }
-
-  private codeUnit(u: number): void {
-    if (u >= 0xd800 && u <= 0xdbff) {
-      this.flushHigh();
-      this.pendingHigh = u;
-    } else if (u >= 0xdc00 && u <= 0xdfff && this.pendingHigh >= 0) {
-      this.strBytes!.appendCodePoint(0x10000 + ((this.pendingHigh - 0xd800) << 10) + (u - 0xdc00));
-      this.pendingHigh = -1;
-    } else {
-      this.flushHigh();
-      this.strBytes!.appendCodePoint(u);
-    }
-  }
-
-  /** `["…","…",…]`: unescaped into one UTF-8 buffer, string i at offsets[i]..offsets[i+1]. */
   private readStrings(buf: Uint8Array, i: number): number {
-    const bytes = this.strBytes!;
-    const len = buf.length;
-    while (i < len) {
-      const st = this.strState;
-      if (st === 2) {
-        const start = i;
-        let c = 0;
-        while (i < len) {
-          c = buf[i];
-          if (c === 34 || c === 92) break;
-          i++;
-        }
-        if (i > start) {
-          this.flushHigh();
-          bytes.append(buf, start, i);
-        }
-        if (i === len) break;
-        i++;
-        if (c === 34) {
-          this.flushHigh();
-          this.strOffsets!.push(bytes.length);
-          this.strState = 5;
-        } else this.strState = 3;
-        continue;
-      }
-      const c = buf[i];
-      if (st === 3) {
-        let v = -1;
-        switch (c) {
-          case 34:
-          case 92:
-          case 47:
-            v = c;
-            break;
-          case 110:
-            v = 10;
-            break;
-          case 116:
-            v = 9;
-            break;
-          case 114:
-            v = 13;
-            break;
-          case 98:
-            v = 8;
-            break;
-          case 102:
-            v = 12;
-            break;
-          case 117:
-            this.strState = 4;
-            this.hexCount = 0;
-            this.hexValue = 0;
-            i++;
-            continue;
-          default:
-            this.fail('a JSON escape (\\n, \\", \\uXXXX, …) in "strings"', this.base + i, c);
-        }
-        this.codeUnit(v);
-        this.strState = 2;
-        i++;
-      } else if (st === 4) {
-        const h = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
-        if (h < 0) this.fail('a hex digit of \\uXXXX in "strings"', this.base + i, c);
-        this.hexValue = this.hexValue * 16 + h;
-        if (++this.hexCount === 4) {
-          this.codeUnit(this.hexValue);
-          this.strState = 2;
-        }
-        i++;
-      } else if (isWs(c)) {
-        i++;
-      } else if (c === 34 && (st === 1 || st === 6)) {
-        this.strState = 2;
-        i++;
-      } else if (c === 44 && st === 5) {
-        this.strState = 6;
-        i++;
-      } else if (c === 93 && (st === 1 || st === 5)) {
-        this.strings = new StringTable(bytes.finish(), this.strOffsets!.finish());
-        this.strBytes = undefined;
-        this.strOffsets = undefined;
-        this.mode = Mode.CommaOrClose;
-        return i + 1;
-      } else {
-        this.fail(st === 5 ? `',' or ']' in "strings"` : `'"' (a string) in "strings"`, this.base + i, c);
-      }
+    const reader = this.stringsReader!;
+    const next = reader.read(buf, i, this.base);
+    if (reader.table) {
+      this.strings = reader.table;
+      this.stringsReader = undefined;
+      this.mode = Mode.CommaOrClose;
     }
-    return i;
+    return next;
   }
 
-  /** Any other JSON value: kept (the header) or skipped (trace trees, samples), tracking only nesting. */
-  private readCapture(buf: Uint8Array, i: number): number {
-    const start = i;
-    const len = buf.length;
-    let done = false;
-    let end = len;
-    for (; i < len; i++) {
-      const c = buf[i];
-      if (this.capKind === 0) {
-        this.capKind = c === 123 || c === 91 || c === 34 ? 1 : 2;
-        if (c === 34) this.capInString = true;
-        else if (this.capKind === 1) this.capDepth = 1;
-        continue;
-      }
-      if (this.capKind === 2) {
-        if (c === 44 || c === 125 || c === 93 || isWs(c)) {
-          done = true;
-          end = i;
-          break;
-        }
-        continue;
-      }
-      if (this.capInString) {
-        if (this.capEscape) this.capEscape = false;
-        else if (c === 92) this.capEscape = true;
-        else if (c === 34) {
-          this.capInString = false;
-          if (this.capDepth === 0) {
-            done = true;
-            end = i + 1;
-            break;
-          }
-        }
-        continue;
-      }
-      if (c === 34) this.capInString = true;
-      else if (c === 123 || c === 91) this.capDepth++;
-      else if (c === 125 || c === 93) {
-        if (--this.capDepth === 0) {
-          done = true;
-          end = i + 1;
-          break;
-        }
-      }
-    }
-    if (this.capKeep) {
-      this.capBytes += end - start;
-      if (this.capBytes > MAX_HEADER_BYTES) this.fail(`the end of "${this.key}" within ${MAX_HEADER_BYTES} bytes`, this.base + i, buf[i]);
-      this.capChunks.push(buf.slice(start, end));
-    }
-    if (!done) return len;
-    if (this.capKeep) {
-      const text = Buffer.concat(this.capChunks).toString('utf8');
-      this.capChunks = [];
+  private readCaptured(buf: Uint8Array, i: number): number {
+    const capture = this.capture!;
+    const next = capture.read(buf, i, this.base);
+    if (!capture.finished) return next;
+    this.capture = undefined;
+    if (this.key === 'snapshot') {
+      const text = capture.text();
       try {
         this.header = JSON.parse(text) as Record<string, unknown>;
       } catch {
@@ -596,14 +440,15 @@ export class HeapSnapshotParser {
       this.meta = this.readMeta(this.header);
     }
     this.mode = Mode.CommaOrClose;
-    return end;
+    return next;
   }
 
   /** The header's meta: field layouts, type names, counts — checked before any array is read. */
   private readMeta(header: Record<string, unknown>): SnapshotMeta {
     const at = this.sectionOffsets.snapshot;
     const m = header.meta as Record<string, unknown> | undefined;
-    const list = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+    const list = (v: unknown): string[] | undefined =>
+      Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
     const nodeFields = list(m?.node_fields);
     const edgeFields = list(m?.edge_fields);
     const nodeTypeDefs = m?.node_types as unknown[] | undefined;
@@ -611,14 +456,17 @@ export class HeapSnapshotParser {
     if (!nodeFields || !edgeFields || !Array.isArray(nodeTypeDefs) || !Array.isArray(edgeTypeDefs)) {
       this.fail('"snapshot.meta" with node_fields, node_types, edge_fields and edge_types', at, 123);
     }
-    for (const f of ['type', 'name', 'id', 'self_size', 'edge_count']) if (!nodeFields.includes(f)) this.fail(`node field "${f}" in snapshot.meta.node_fields`, at, 123);
-    for (const f of ['type', 'name_or_index', 'to_node']) if (!edgeFields.includes(f)) this.fail(`edge field "${f}" in snapshot.meta.edge_fields`, at, 123);
+    for (const f of ['type', 'name', 'id', 'self_size', 'edge_count'])
+      if (!nodeFields.includes(f)) this.fail(`node field "${f}" in snapshot.meta.node_fields`, at, 123);
+    for (const f of ['type', 'name_or_index', 'to_node'])
+      if (!edgeFields.includes(f)) this.fail(`edge field "${f}" in snapshot.meta.edge_fields`, at, 123);
     const nodeTypes = list(nodeTypeDefs[nodeFields.indexOf('type')]);
     const edgeTypes = list(edgeTypeDefs[edgeFields.indexOf('type')]);
     if (!nodeTypes || !edgeTypes) this.fail('the node and edge type names in snapshot.meta', at, 123);
     const count = (k: string) => {
       const v = header[k];
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) this.fail(`"${k}" (a count) in "snapshot"`, at, 123);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+        this.fail(`"${k}" (a count) in "snapshot"`, at, 123);
       return v;
     };
     this.nodeCount = count('node_count');
@@ -628,7 +476,14 @@ export class HeapSnapshotParser {
     this.nodeTypeCount = nodeTypes.length;
     this.edgeTypeCount = edgeTypes.length;
     const rootIndex = typeof header.root_index === 'number' ? header.root_index / nodeFields.length : 0;
-    return { nodeFields, nodeTypes, edgeFields, edgeTypes, locationFields: list(m?.location_fields) ?? [], rootIndex };
+    return {
+      nodeFields,
+      nodeTypes,
+      edgeFields,
+      edgeTypes,
+      locationFields: list(m?.location_fields) ?? [],
+      rootIndex,
+    };
   }
 
   private startNumbers(key: string, at: number): void {
@@ -644,13 +499,23 @@ export class HeapSnapshotParser {
     if (key === 'nodes') {
       this.section = 0;
       const n = this.nodeCount;
-      this.nodes = { type: new Uint8Array(n), name: new Uint32Array(n), id: new Uint32Array(n), size: new Uint32Array(n), firstEdge: new Uint32Array(n + 1) };
-      this.roles = Uint8Array.from(meta.nodeFields, (f) => Math.max(0, ['', 'type', 'name', 'id', 'self_size', 'edge_count'].indexOf(f)));
+      this.nodes = {
+        type: new Uint8Array(n),
+        name: new Uint32Array(n),
+        id: new Uint32Array(n),
+        size: new Uint32Array(n),
+        firstEdge: new Uint32Array(n + 1),
+      };
+      this.roles = Uint8Array.from(meta.nodeFields, (f) =>
+        Math.max(0, ['', 'type', 'name', 'id', 'self_size', 'edge_count'].indexOf(f)),
+      );
     } else {
       this.section = 1;
       const e = this.edgeCount;
       this.edges = { type: new Uint8Array(e), name: new Uint32Array(e), to: new Uint32Array(e) };
-      this.roles = Uint8Array.from(meta.edgeFields, (f) => Math.max(0, ['', 'type', 'name_or_index', 'to_node'].indexOf(f)));
+      this.roles = Uint8Array.from(meta.edgeFields, (f) =>
+        Math.max(0, ['', 'type', 'name_or_index', 'to_node'].indexOf(f)),
+      );
     }
   }
 
@@ -663,9 +528,18 @@ export class HeapSnapshotParser {
       return;
     }
     const [want, what] = this.section === 0 ? [this.nodeCount, 'nodes'] : [this.edgeCount, 'edges'];
-    if (this.count !== want || this.field !== 0) this.fail(`${want} ${what} (${what === 'nodes' ? 'node_count' : 'edge_count'} in the header), found ${this.count}${this.field ? ' and part of one more' : ''}`, at, 93);
+    if (this.count !== want || this.field !== 0)
+      this.fail(
+        `${want} ${what} (${what === 'nodes' ? 'node_count' : 'edge_count'} in the header), found ${this.count}${this.field ? ' and part of one more' : ''}`,
+        at,
+        93,
+      );
     if (this.section === 0 && this.nodes!.firstEdge[this.nodeCount] !== this.edgeCount) {
-      this.fail(`node edge_count values summing to the header's edge_count ${this.edgeCount} (they sum to ${this.nodes!.firstEdge[this.nodeCount]})`, at, 93);
+      this.fail(
+        `node edge_count values summing to the header's edge_count ${this.edgeCount} (they sum to ${this.nodes!.firstEdge[this.nodeCount]})`,
+        at,
+        93,
+      );
     }
   }
 
@@ -690,12 +564,18 @@ export class HeapSnapshotParser {
   end(): RawHeapSnapshot {
     const size = this.base;
     if (this.mode !== Mode.Done) {
-      throw new PerfloopError('HEAP_SNAPSHOT_TRUNCATED', `${this.file}: heap snapshot cut short: expected ${this.expectation()} at byte ${size}, found end of file`, {
-        hint: 'the file is incomplete (the process may have died while writing it); take the snapshot again',
-        exitCode: 2,
-      });
+      throw new PerfloopError(
+        'HEAP_SNAPSHOT_TRUNCATED',
+        `${this.file}: heap snapshot cut short: expected ${this.expectation()} at byte ${size}, found end of file`,
+        {
+          hint: 'the file is incomplete (the process may have died while writing it); take the snapshot again',
+          exitCode: 2,
+        },
+      );
     }
-    const missing = ['snapshot', 'nodes', 'edges', 'strings'].find((k) => (k === 'snapshot' ? !this.meta : k === 'strings' ? !this.strings : !this.done.has(k)));
+    const missing = ['snapshot', 'nodes', 'edges', 'strings'].find((k) =>
+      k === 'snapshot' ? !this.meta : k === 'strings' ? !this.strings : !this.done.has(k),
+    );
     if (missing) this.fail(`a "${missing}" section`, size - 1, 125);
     const meta = this.meta!;
     const nodes = this.nodes!;
@@ -704,25 +584,51 @@ export class HeapSnapshotParser {
     // Names index the string table, which comes last: checked now.
     const nStrings = strings.length;
     for (let n = 0; n < this.nodeCount; n++) {
-      if (nodes.name[n] >= nStrings) this.fail(`node ${n}'s name to index the ${nStrings} strings (got ${nodes.name[n]})`, this.sectionOffsets.nodes, 91);
+      if (nodes.name[n] >= nStrings)
+        this.fail(
+          `node ${n}'s name to index the ${nStrings} strings (got ${nodes.name[n]})`,
+          this.sectionOffsets.nodes,
+          91,
+        );
     }
     const element = meta.edgeTypes.indexOf('element');
     const hidden = meta.edgeTypes.indexOf('hidden');
     for (let e = 0; e < this.edgeCount; e++) {
       const t = edges.type[e];
-      if (t !== element && t !== hidden && edges.name[e] >= nStrings) this.fail(`edge ${e}'s name to index the ${nStrings} strings (got ${edges.name[e]})`, this.sectionOffsets.edges, 91);
+      if (t !== element && t !== hidden && edges.name[e] >= nStrings)
+        this.fail(
+          `edge ${e}'s name to index the ${nStrings} strings (got ${edges.name[e]})`,
+          this.sectionOffsets.edges,
+          91,
+        );
     }
-    if (meta.rootIndex >= this.nodeCount || !Number.isInteger(meta.rootIndex)) this.fail(`root_index pointing at a node`, this.sectionOffsets.snapshot, 123);
+    if (meta.rootIndex >= this.nodeCount || !Number.isInteger(meta.rootIndex))
+      this.fail(`root_index pointing at a node`, this.sectionOffsets.snapshot, 123);
     const locations = this.locations ?? new Uint32Array(0);
     const LF = meta.locationFields.length;
     const obj = meta.locationFields.indexOf('object_index');
     if (LF > 0 && obj >= 0) {
       for (let i = obj; i < locations.length; i += LF) {
         const v = locations[i];
-        if (v % this.nodeFields !== 0 || v / this.nodeFields >= this.nodeCount) this.fail(`location object_index values pointing at nodes (got ${v})`, this.sectionOffsets.locations, 91);
+        if (v % this.nodeFields !== 0 || v / this.nodeFields >= this.nodeCount)
+          this.fail(
+            `location object_index values pointing at nodes (got ${v})`,
+            this.sectionOffsets.locations,
+            91,
+          );
         locations[i] = v / this.nodeFields;
       }
     }
-    return { meta, nodeCount: this.nodeCount, edgeCount: this.edgeCount, nodes, edges, locations, strings, sectionOffsets: this.sectionOffsets, bytes: size };
+    return {
+      meta,
+      nodeCount: this.nodeCount,
+      edgeCount: this.edgeCount,
+      nodes,
+      edges,
+      locations,
+      strings,
+      sectionOffsets: this.sectionOffsets,
+      bytes: size,
+    };
   }
 }
