@@ -16,18 +16,9 @@ import { GrowableUint32 } from './growable.js';
 import type { StringTable } from './string-table.js';
 import { StringsReader, type Fail } from './strings-reader.js';
 import { ValueCapture } from './value-capture.js';
+import { readSnapshotHeader, type SnapshotMeta } from './snapshot-header.js';
 
-export interface SnapshotMeta {
-  nodeFields: string[];
-  /** Names of the node `type` enum. */
-  nodeTypes: string[];
-  edgeFields: string[];
-  /** Names of the edge `type` enum. */
-  edgeTypes: string[];
-  locationFields: string[];
-  /** Node ordinal of the root (V8: 0). */
-  rootIndex: number;
-}
+export type { SnapshotMeta } from './snapshot-header.js';
 
 /** Nodes by column (the fields perfloop uses; trace_node_id and detachedness are not kept). */
 export interface NodeColumns {
@@ -437,53 +428,17 @@ export class HeapSnapshotParser {
       } catch {
         this.fail(`valid JSON in "${this.key}"`, this.sectionOffsets[this.key], text.charCodeAt(0));
       }
-      this.meta = this.readMeta(this.header);
+      const h = readSnapshotHeader(this.header, this.sectionOffsets.snapshot, this.failAt);
+      this.meta = h.meta;
+      this.nodeCount = h.nodeCount;
+      this.edgeCount = h.edgeCount;
+      this.nodeFields = h.meta.nodeFields.length;
+      this.edgeFields = h.meta.edgeFields.length;
+      this.nodeTypeCount = h.meta.nodeTypes.length;
+      this.edgeTypeCount = h.meta.edgeTypes.length;
     }
     this.mode = Mode.CommaOrClose;
     return next;
-  }
-
-  /** The header's meta: field layouts, type names, counts — checked before any array is read. */
-  private readMeta(header: Record<string, unknown>): SnapshotMeta {
-    const at = this.sectionOffsets.snapshot;
-    const m = header.meta as Record<string, unknown> | undefined;
-    const list = (v: unknown): string[] | undefined =>
-      Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
-    const nodeFields = list(m?.node_fields);
-    const edgeFields = list(m?.edge_fields);
-    const nodeTypeDefs = m?.node_types as unknown[] | undefined;
-    const edgeTypeDefs = m?.edge_types as unknown[] | undefined;
-    if (!nodeFields || !edgeFields || !Array.isArray(nodeTypeDefs) || !Array.isArray(edgeTypeDefs)) {
-      this.fail('"snapshot.meta" with node_fields, node_types, edge_fields and edge_types', at, 123);
-    }
-    for (const f of ['type', 'name', 'id', 'self_size', 'edge_count'])
-      if (!nodeFields.includes(f)) this.fail(`node field "${f}" in snapshot.meta.node_fields`, at, 123);
-    for (const f of ['type', 'name_or_index', 'to_node'])
-      if (!edgeFields.includes(f)) this.fail(`edge field "${f}" in snapshot.meta.edge_fields`, at, 123);
-    const nodeTypes = list(nodeTypeDefs[nodeFields.indexOf('type')]);
-    const edgeTypes = list(edgeTypeDefs[edgeFields.indexOf('type')]);
-    if (!nodeTypes || !edgeTypes) this.fail('the node and edge type names in snapshot.meta', at, 123);
-    const count = (k: string) => {
-      const v = header[k];
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
-        this.fail(`"${k}" (a count) in "snapshot"`, at, 123);
-      return v;
-    };
-    this.nodeCount = count('node_count');
-    this.edgeCount = count('edge_count');
-    this.nodeFields = nodeFields.length;
-    this.edgeFields = edgeFields.length;
-    this.nodeTypeCount = nodeTypes.length;
-    this.edgeTypeCount = edgeTypes.length;
-    const rootIndex = typeof header.root_index === 'number' ? header.root_index / nodeFields.length : 0;
-    return {
-      nodeFields,
-      nodeTypes,
-      edgeFields,
-      edgeTypes,
-      locationFields: list(m?.location_fields) ?? [],
-      rootIndex,
-    };
   }
 
   private startNumbers(key: string, at: number): void {
