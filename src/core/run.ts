@@ -60,6 +60,16 @@ export interface IntervalRecord {
   histogram: string;
   /** The measurement itself paused the service in this second (a heap snapshot): left out of comparisons. */
   disturbed?: boolean;
+  /** The same second per endpoint (request name), when the load mixed several: each fix judged where it acts. */
+  endpoints?: Record<string, EndpointInterval>;
+}
+
+/** One endpoint's share of a one-second interval. */
+export interface EndpointInterval {
+  count: number;
+  errors: number;
+  /** HdrHistogram compressed base64 (µs). */
+  histogram: string;
 }
 
 export interface EndpointSummary extends LatencySummary {

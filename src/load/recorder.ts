@@ -1,7 +1,7 @@
 import { Histogram } from '../core/histogram.js';
 import { MetricSet } from '../core/metric-set.js';
 import { tagsKey, type CounterSink, type RateSink, type Tags, type TrendSink } from '../core/metric.js';
-import type { IntervalRecord } from '../core/run.js';
+import type { EndpointInterval, IntervalRecord } from '../core/run.js';
 import { BucketAccumulator } from './bucket-accumulator.js';
 
 /** The k6 built-in metrics perfloop's load engine records, with k6's names (plus the uncorrected latency). */
@@ -86,6 +86,12 @@ interface SeriesRefs {
   failed: RateSink;
 }
 
+/**
+ * Mixes of up to this many requests get per-endpoint intervals (each costs a ~110 KB bucket front); larger
+ * generated mixes keep the whole-mix intervals only.
+ */
+const MAX_ENDPOINT_INTERVALS = 32;
+
 /** Below this (ms) a sample lands in the histogram's lowest (1 µs) bucket: counted, recorded in bulk. */
 const FLOOR_MS = 0.0015;
 
@@ -120,6 +126,13 @@ export class LoadRecorder {
   private intervalIndex = 0;
   private intervalCount = 0;
   private intervalErrors = 0;
+  /** This second per request template (index), when the mix has several: count, errors, latency. */
+  private readonly endpointIntervals: ({
+    histogram: Histogram;
+    acc: BucketAccumulator;
+    count: number;
+    errors: number;
+  } | null)[] = [];
 
   constructor(
     private readonly requestNames: readonly string[],
@@ -139,6 +152,25 @@ export class LoadRecorder {
 
   record(o: RequestOutcome, now = performance.now()): void {
     this.recordInto(this.refs(o), o, now);
+    const n = this.requestNames.length;
+    if (n > 1 && n <= MAX_ENDPOINT_INTERVALS) this.recordEndpoint(o);
+  }
+
+  /** After recordInto (which closed the seconds that ended): the request's endpoint's share of this second. */
+  private recordEndpoint(o: RequestOutcome): void {
+    let e = this.endpointIntervals[o.request];
+    if (!e) {
+      const histogram = new Histogram();
+      e = this.endpointIntervals[o.request] = {
+        histogram,
+        acc: new BucketAccumulator(histogram),
+        count: 0,
+        errors: 0,
+      };
+    }
+    e.count++;
+    if (o.status === 0 || o.status >= 400) e.errors++;
+    if (o.status !== 0) e.acc.recordMs(o.durationMs);
   }
 
   /** Records a request with arbitrary tags (scripts: URL names, groups, custom tags). */
@@ -315,11 +347,28 @@ export class LoadRecorder {
       count: this.intervalCount,
       errors: this.intervalErrors,
       histogram: this.interval.encode(),
+      ...this.takeEndpointIntervals(),
     });
     this.interval.reset();
     this.intervalIndex++;
     this.intervalCount = 0;
     this.intervalErrors = 0;
+  }
+
+  private takeEndpointIntervals(): { endpoints?: Record<string, EndpointInterval> } {
+    let endpoints: Record<string, EndpointInterval> | undefined;
+    this.endpointIntervals.forEach((e, request) => {
+      if (!e || e.count === 0) return;
+      e.acc.flush();
+      (endpoints ??= {})[this.requestNames[request]] = {
+        count: e.count,
+        errors: e.errors,
+        histogram: e.histogram.encode(),
+      };
+      e.histogram.reset();
+      e.count = e.errors = 0;
+    });
+    return endpoints ? { endpoints } : {};
   }
 
   private refs(o: RequestOutcome): SeriesRefs {

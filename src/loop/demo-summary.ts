@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { compareRuns, type ComparisonRow } from '../gate/compare/compare-runs.js';
+import { endpointView } from '../gate/compare/endpoint-view.js';
 import { comparisonMarkdown, fmtChange, fmtP } from '../report/comparison.js';
 import type { Iteration } from '../report/iteration-log.js';
 import { fmtMs, mdEscape, mdTable } from '../report/markdown.js';
@@ -18,13 +19,21 @@ function verdictCell(rows: readonly ComparisonRow[]): string {
     .join('<br>');
 }
 
-/** The p95 of the one endpoint a fix is for, before → after (the overall verdict mixes all of them). */
+/**
+ * The verdict on the one endpoint a fix is for, from that endpoint's own one-second intervals (the overall
+ * verdict mixes all endpoints); without per-endpoint intervals, its p95 before → after.
+ */
 function endpointLine(before: Iteration['record'], after: Iteration['record'], endpoint?: string): string {
   if (!endpoint) return '';
-  const b = before.endpoints.find((e) => e.name === endpoint);
-  const a = after.endpoints.find((e) => e.name === endpoint);
-  if (!b || !a || b.count === 0 || a.count === 0) return '';
-  return `<br>${mdEscape(endpoint)} p95: ${fmtMs(b.p95)} → ${fmtMs(a.p95)} (${fmtChange(((a.p95 - b.p95) / b.p95) * 100)}, ${b.count} → ${a.count} requests)`;
+  const b = endpointView(before, endpoint);
+  const a = endpointView(after, endpoint);
+  const row = b && a ? compareRuns(b, a, { metrics: ['p95_latency_ms'] })[0] : undefined;
+  if (row && row.before !== null && row.after !== null)
+    return `<br>${mdEscape(endpoint)} p95: **${row.verdict}** (${fmtMs(row.before)} → ${fmtMs(row.after)}, ${fmtChange(row.changePct)}, p ${fmtP(row.pValue)})`;
+  const eb = before.endpoints.find((e) => e.name === endpoint);
+  const ea = after.endpoints.find((e) => e.name === endpoint);
+  if (!eb || !ea || eb.count === 0 || ea.count === 0) return '';
+  return `<br>${mdEscape(endpoint)} p95: ${fmtMs(eb.p95)} → ${fmtMs(ea.p95)} (${fmtChange(((ea.p95 - eb.p95) / eb.p95) * 100)})`;
 }
 
 /**

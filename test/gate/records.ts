@@ -177,3 +177,24 @@ export function steadyLatencies(seconds: number, medianMs: number, perSecond = 1
     Array.from({ length: perSecond }, () => medianMs * Math.exp(0.3 * (next() + next() + next() - 1.5))),
   );
 }
+
+const encode = (values: readonly number[]) => {
+  const h = new Histogram();
+  for (const v of values) h.recordMs(v);
+  return h.encode();
+};
+
+/** A run of a two-endpoint mix: `checkout` at `checkoutMs`, `browse` (4× the traffic) at 40 ms. */
+export function mixRun(checkoutMs: number, seed: number): RunRecord {
+  const checkout = steadyLatencies(20, checkoutMs, 25, seed);
+  const browse = steadyLatencies(20, 40, 100, seed + 100);
+  const r = recordFromLatencies(checkout.map((c, t) => [...c, ...browse[t]]));
+  r.intervals = r.intervals.map((i) => ({
+    ...i,
+    endpoints: {
+      checkout: { count: 25, errors: 0, histogram: encode(checkout[i.t]) },
+      browse: { count: 100, errors: 0, histogram: encode(browse[i.t]) },
+    },
+  }));
+  return r;
+}

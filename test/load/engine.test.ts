@@ -62,6 +62,26 @@ test('weighted mix with templates, per-endpoint latency, errors counted', async 
     const failedRate = r.failed.rate;
     assert.ok(failedRate > 0.05 && failedRate < 0.5, `failed rate ${failedRate}`);
     assert.ok(seen.size > 10, 'seq placeholder gives distinct ids');
+    // Each second also per endpoint: counts and errors add up to the second's, latencies to the endpoint's.
+    const intervals = r.toJSON().intervals;
+    for (const i of intervals) {
+      const parts = Object.values(i.endpoints ?? {});
+      assert.equal(
+        parts.reduce((n, e) => n + e.count, 0),
+        i.count,
+        `second ${i.t}`,
+      );
+      assert.equal(
+        parts.reduce((n, e) => n + e.errors, 0),
+        i.errors,
+        `second ${i.t}`,
+      );
+    }
+    const slowSeconds = intervals.filter((i) => i.endpoints?.slow);
+    const slow = Histogram.mergeAll(slowSeconds.map((i) => Histogram.decode(i.endpoints!.slow.histogram)));
+    assert.equal(slow.count, eps.slow.count);
+    assert.equal(slow.percentile(50) / 1000, eps.slow.p50);
+    assert.ok(intervals.some((i) => i.endpoints?.fail && i.endpoints.fail.errors === i.endpoints.fail.count));
   } finally {
     await srv.close();
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Finding } from '../../src/core/finding.js';
 import { demoSummaryMarkdown } from '../../src/loop/demo-summary.js';
 import { fmtMs } from '../../src/report/markdown.js';
-import { recordFromLatencies, steadyLatencies } from '../gate/records.js';
+import { mixRun, recordFromLatencies, steadyLatencies } from '../gate/records.js';
 
 const finding = (rule: string, evidence: Record<string, unknown> = {}): Finding => ({
   rule,
@@ -56,4 +56,21 @@ test('demo summary: each fix with its verdict against the run before and the fin
   assert.doesNotMatch(row, /\(render\)/);
   assert.match(md, /## Phase 15 Summary: Performance Optimization/);
   assert.match(md, /\[report\]\(01-batch-order-query\/report\.md\)/);
+});
+
+test('demo summary: with per-endpoint intervals, the fix gets a verdict on its own endpoint', () => {
+  const before = { ...mixRun(45, 1), findings: [] };
+  const after = { ...mixRun(30, 2), findings: [] };
+  const md = demoSummaryMarkdown([
+    { record: before, bottleneck: '–', change: '–', dir: '/out/00-baseline' },
+    {
+      record: after,
+      bottleneck: 'slow checkout',
+      change: 'cache prices',
+      dir: '/out/01-x',
+      endpoint: 'checkout',
+    },
+  ]);
+  const row = md.split('\n').find((l) => l.startsWith('| 1 |'))!;
+  assert.match(row, /<br>checkout p95: \*\*improved\*\* \([\d.]+ms → [\d.]+ms, −3\d\.\d%, p <0\.001\)/);
 });
