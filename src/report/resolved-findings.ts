@@ -21,12 +21,15 @@ export function findingSubject(f: Finding): string | null {
 
 const identity = (f: Finding) => `${f.rule}\u0000${findingSubject(f) ?? ''}`;
 
+const minor = (f: Finding) => f.severity === 'info' || f.severity === 'low';
+
 /**
- * The findings the run before had (above info) that this run no longer reports — what the change between
- * them removed — ranked as findings are, one per rule and subject.
+ * The findings the run before had (medium or worse) that this run no longer reports above low — what the
+ * change between them removed (a leak that became "may grow, too uncertain to call" counts) — ranked as
+ * findings are, one per rule and subject.
  */
 export function resolvedFindings(before: RunRecord, after: RunRecord): Finding[] {
-  const now = new Set(after.findings.map(identity));
+  const now = new Set(after.findings.filter((f) => !minor(f)).map(identity));
   const seen = new Set<string>();
   return rankFindings(
     before.findings.filter(

@@ -54,6 +54,22 @@ test('demo summary: each fix with its verdict against the run before and the fin
   // A hot function that is gone counts, though the rule still fires on another function.
   assert.match(row, /`cpu\.hot-function` \(serializeDashboard\)/);
   assert.doesNotMatch(row, /\(render\)/);
+  // Down to low ("may grow, too uncertain to call") is gone as well; a finding still high is not.
+  const lowAfter = {
+    ...fixed,
+    findings: [
+      { ...finding('memory.growth'), severity: 'low' as const },
+      finding('cpu.hot-function', { function: 'render' }),
+    ],
+  };
+  const md2 = demoSummaryMarkdown([
+    { record: baseline, bottleneck: 'N+1', change: '–', dir: '/out/00-baseline' },
+    { record: lowAfter, bottleneck: 'leak', change: 'LRU', dir: '/out/01-lru' },
+  ]);
+  assert.match(
+    md2.split('\n').find((l) => l.startsWith('| 1 |'))!,
+    /`memory\.growth`/,
+  );
   assert.match(md, /## Phase 15 Summary: Performance Optimization/);
   assert.match(md, /\[report\]\(01-batch-order-query\/report\.md\)/);
 });
