@@ -29,6 +29,8 @@ export class Agent {
   private readonly drivers = new DriverPatcher(this.recorder, this.pools, this.dbHandles);
   private readonly commands = new CommandRunner({
     dbRollbackRun: (a) => this.dbHandles.rollbackRun(a.statements as string[], this.recorder),
+    slowestParams: async () => this.recorder.slowestParams.snapshot(),
+    clearSlowestParams: async () => (this.recorder.slowestParams.clear(), null),
   });
   private readonly channel: AgentChannel;
   private timer: NodeJS.Timeout | null = null;

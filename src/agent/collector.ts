@@ -205,6 +205,16 @@ export class AgentCollector extends EventEmitter {
     return this.command('dbRollbackRun', { statements }, timeoutMs);
   }
 
+  /** Per statement text, the parameter values of its slowest call in the target (for EXPLAIN with real values). */
+  slowestParams(): Promise<Record<string, { values: unknown[]; durationMs: number; calls: number }>> {
+    return this.command('slowestParams');
+  }
+
+  /** Forget the parameter values seen so far (the warm-up's). */
+  async clearSlowestParams(): Promise<void> {
+    await this.command('clearSlowestParams');
+  }
+
   /** A full GC in the target; resolves with the live heap right after it. */
   gc(): Promise<{ heapUsed: number; t: number }> {
     return this.command<{ heapUsed: number; t: number }>('gc');

@@ -28,6 +28,7 @@ export function patchPg(moduleExports: unknown, recorder: QueryRecorder, pools: 
           const config = args[0] as Record<string, unknown> | string | null | undefined;
           if (config !== null && config !== undefined) {
             const text = typeof config === 'string' ? config : safeGet(config, 'text');
+            const values = typeof config === 'string' ? (Array.isArray(args[1]) ? args[1] : undefined) : safeGet(config, 'values');
             if (typeof safeGet(config, 'submit') === 'function') {
               // A submittable: pg.Query emits 'end'. Never add an 'error' listener — that would
               // swallow an error the target does not handle itself.
@@ -36,7 +37,7 @@ export function patchPg(moduleExports: unknown, recorder: QueryRecorder, pools: 
                 config instanceof QueryClass &&
                 typeof safeGet(config, 'once') === 'function'
               ) {
-                span = recorder.begin('pg', text);
+                span = recorder.begin('pg', text, values);
                 const s = span;
                 (config as unknown as NodeJS.EventEmitter).once('end', (r: unknown) =>
                   recorder.end(s, () => rowsOf(r)),
@@ -47,7 +48,7 @@ export function patchPg(moduleExports: unknown, recorder: QueryRecorder, pools: 
               const configCallback =
                 typeof config === 'object' && typeof safeGet(config, 'callback') === 'function';
               // config.callback on an arbitrary object: leave that call alone rather than copy the object.
-              span = at < 0 && configCallback ? null : recorder.begin('pg', text);
+              span = at < 0 && configCallback ? null : recorder.begin('pg', text, values);
               const s = span;
               if (s === null) {
                 /* not measured */

@@ -59,7 +59,7 @@ function measured(
   rows: (result: unknown) => number,
 ): Fn {
   return function (this: unknown, ...args: unknown[]) {
-    const span = recorder.begin('pglite', textOf(args));
+    const span = recorder.begin('pglite', textOf(args), Array.isArray(args[1]) ? args[1] : undefined);
     const out = Reflect.apply(original, this, args);
     try {
       if (

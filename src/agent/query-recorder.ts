@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { CapturedQuery } from './protocol.js';
 import { requestStore } from './request-context.js';
+import { SlowestParams } from './slowest-params.js';
 
 const MAX_PENDING = 100_000;
 const MAX_TEXT_CHARS = 4096;
@@ -17,6 +18,8 @@ export interface QuerySpan {
   driver: Driver;
   requestId: string | null;
   request: string | null;
+  /** The call's parameter values, when the driver was given them separately ($1 …). */
+  params?: unknown;
 }
 
 /**
@@ -28,8 +31,10 @@ export class QueryRecorder {
   enabled = true;
   dropped = 0;
   private pending: CapturedQuery[] = [];
+  /** The values of each statement's slowest call, for EXPLAIN with real parameters. */
+  readonly slowestParams = new SlowestParams();
 
-  begin(driver: Driver, sql: unknown): QuerySpan | null {
+  begin(driver: Driver, sql: unknown, params?: unknown): QuerySpan | null {
     if (!this.enabled) return null;
     try {
       const context = requestStore.getStore();
@@ -40,6 +45,7 @@ export class QueryRecorder {
         driver,
         requestId: context?.id ?? null,
         request: context?.request ?? null,
+        params,
       };
     } catch {
       return null;
@@ -61,6 +67,7 @@ export class QueryRecorder {
         count = 0;
       }
       const { t, text, driver, requestId, request } = span;
+      if (error === undefined && span.params !== undefined) this.slowestParams.note(text, span.params, durationMs);
       const item: CapturedQuery = { t, durationMs, rows: count, text, driver, requestId, request };
       if (error !== undefined) item.error = errorMessage(error);
       this.pending.push(item);

@@ -1,5 +1,5 @@
 import { cpus, platform, release, totalmem } from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Finding } from './finding.js';
 
 /** One measured run, as stored and as written to `report.json` (schema `perfloop/run@1`). Durations in ms. */
@@ -13,6 +13,26 @@ export interface MachineFingerprint {
   os: string;
 }
 
+/**
+ * What load a run applied, as a stable fingerprint (`id`) and a readable description. Runs are compared, logged
+ * and gated only within one scenario. The target command is not part of it: changing the service is what an
+ * iteration does. `spec` is the canonical definition the id hashes (absent on records older than scenarios).
+ */
+export interface ScenarioRef {
+  id: string;
+  description: string;
+  /** A short name a budget's `operations` can refer to (a k6 scenario name, or the request names). */
+  name?: string;
+  spec?: ScenarioSpec;
+}
+
+/** The canonical load definition behind a scenario id: host and port left out (they change between runs). */
+export interface ScenarioSpec {
+  requests: { method: string; path: string; share: number; body: string | null }[];
+  /** Executor and its parameters, e.g. `{ executor: 'constant-vus', vus: 20, durationS: 30 }`. */
+  load: Record<string, string | number | boolean>;
+}
+
 export interface RunInfo {
   id: string;
   label: string;
@@ -21,7 +41,9 @@ export interface RunInfo {
   target: string;
   gitSha: string | null;
   gitBranch: string | null;
-  scenario: string;
+  /** The git working tree had uncommitted changes when the run started (iterations often do). */
+  gitDirty?: boolean;
+  scenario: ScenarioRef;
   machine: MachineFingerprint;
 }
 
@@ -145,8 +167,30 @@ export interface RunRecord {
     snapshots: { file: string; takenAt: string | null; totalSize: number }[];
     tablesMarkdown: string;
   } | null;
+  /** What else the host was doing during the measured window (contention other than target and generator). */
+  host?: HostLoad | null;
+  /** Resources per unit of work over the measured window, for fair before/after when throughput changed. */
+  efficiency?: Efficiency | null;
   /** Anything measured that a reader should know is missing or doubtful. */
   warnings: string[];
+}
+
+/** The host's other work during the measured window; 100 % = one core. */
+export interface HostLoad {
+  otherCpuPct: number;
+  stealPct: number;
+  loadAvg1: number;
+  /** The generator's own CPU (perfloop's load threads). */
+  generatorCpuPct: number;
+  intervals: { t: number; otherCpuPct: number; stealPct: number; loadAvg1: number }[];
+}
+
+/** CPU and memory per request: a faster service that serves more requests uses more CPU in total. */
+export interface Efficiency {
+  /** Target CPU time per request (ms), over the measured window. */
+  cpuMsPerRequest: number | null;
+  /** Peak RSS (MB) per 1,000 req/s of throughput — memory against the work it serves. */
+  rssMbPerKRps: number | null;
 }
 
 export function machineFingerprint(): MachineFingerprint {
@@ -164,4 +208,17 @@ export function machineFingerprint(): MachineFingerprint {
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * A stored or read record in today's shape: records written before scenarios were fingerprinted carry the
+ * request names as a string; they become a scenario of their own whose id hashes that string.
+ */
+export function normaliseRecord(record: RunRecord): RunRecord {
+  const legacy = record.run.scenario as unknown;
+  if (typeof legacy === 'string') {
+    const id = createHash('sha256').update(`legacy\u0000${legacy}`).digest('hex').slice(0, 12);
+    record.run.scenario = { id, description: legacy || '(unknown load)', name: legacy };
+  }
+  return record;
 }

@@ -41,6 +41,11 @@ export interface ExplainQueriesOptions {
   allowExtension?: boolean;
   timeoutMs?: number;
   rules?: Partial<PlanRuleOptions>;
+  /**
+   * Values the service really bound for a statement (by its text as captured): used instead of values sampled
+   * from the tables, so the plan is the one a real call got. `source` says which call, for the report.
+   */
+  realParams?: (statement: string) => { values: readonly unknown[]; source: string } | undefined;
 }
 
 export async function explainSlowestQueries(
@@ -69,8 +74,11 @@ export async function explainSlowestQueries(
       continue; // BEGIN, SET, DDL, another dialect: nothing to explain
     }
     try {
+      const real = options.realParams?.(s.example);
       const r = await explainAndAnalyse(runner, s.example, {
         analyze: kind.readOnly || !!options.analyzeWrites,
+        params: real?.values,
+        paramsSource: real?.source,
         allowExtension: options.allowExtension,
         timeoutMs: options.timeoutMs,
         rules: options.rules,

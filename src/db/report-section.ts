@@ -65,7 +65,7 @@ export function databaseSectionMarkdown(input: DatabaseSectionInput): string {
       ? 'EXPLAIN (ANALYZE, BUFFERS), run in a rolled-back transaction'
       : 'EXPLAIN (planned, not executed)';
     const params = e.params.length
-      ? `; parameters sampled: ${e.params.map((p, k) => `$${k + 1} = ${mdCode(short(JSON.stringify(p.value) ?? 'null', 60))} (${mdEscape(p.source)})`).join(', ')}`
+      ? `; parameters: ${e.params.map((p, k) => `$${k + 1} = ${mdCode(short(JSON.stringify(p.value) ?? 'null', 60))} (${mdEscape(p.source)})`).join(', ')}`
       : '';
     out.push(
       `**Execution Plan** (${how}${params}${e.note ? `; ${mdEscape(e.note)}` : ''}):`,

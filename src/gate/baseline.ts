@@ -42,13 +42,24 @@ export function chooseBaseline(o: {
       selection: null,
       how: `no merge-base of ${head.slice(0, 10)} and ${branch} (a shallow clone? fetch with depth 0)`,
     };
-  const all = o.store.all().filter((r) => !exclude.has(r.run.id));
+  const candidateStart = o.candidate[0]?.run.startedAt ?? '';
+  const scenario = o.candidate[o.candidate.length - 1]?.run.scenario.id;
+  const stored = o.store.all().filter((r) => !exclude.has(r.run.id));
+  // Like with like: runs of the candidate's scenario when there are any (else the gate names the difference).
+  const sameScenario = stored.filter((r) => r.run.scenario.id === scenario);
+  const all = sameScenario.length > 0 ? sameScenario : stored;
   const bySha = new Map<string, RunRecord>();
-  for (const r of all) if (r.run.gitSha) bySha.set(r.run.gitSha, r);
-  // On the base branch the merge-base is the candidate's own commit: look from its parent on.
+  for (const r of all) {
+    if (!r.run.gitSha) continue;
+    // At the candidate's own commit (iterations not committed yet) only runs before the candidate count, and
+    // the first of them (or the one labelled baseline) is what the commit measured before the change.
+    if (r.run.gitSha === head && !(r.run.startedAt < candidateStart)) continue;
+    const kept = bySha.get(r.run.gitSha);
+    if (r.run.gitSha === head ? !kept || (r.run.label === 'baseline' && kept.run.label !== 'baseline') : true)
+      bySha.set(r.run.gitSha, r);
+  }
   const chain = ancestors(o.cwd, base);
-  const start = base === head ? chain.slice(1) : chain;
-  for (const sha of start) {
+  for (const sha of chain) {
     const hit = bySha.get(sha);
     if (hit) {
       const where =

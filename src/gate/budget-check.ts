@@ -128,7 +128,7 @@ export function checkAllBudgets(r: RunRecord, b: Budget, apdexScore: number | nu
     // An operation is an endpoint (request name), or the scenario as a whole (the run's summary).
     const e =
       r.endpoints.find((x) => x.name === name) ??
-      (name === r.run.scenario
+      (name === r.run.scenario.name || name === r.run.scenario.description
         ? { name, ...r.metrics.http_req_duration, errors: r.metrics.http_req_failed.count }
         : undefined);
     for (const [metric, lim] of Object.entries(lims) as [OperationMetric, { max?: number; min?: number }][]) {

@@ -66,6 +66,7 @@ export const REGRESSION_METRICS = [
   'error_rate',
   'memory_mb',
   'cpu_pct',
+  'cpu_ms_per_request',
 ] as const;
 export type RegressionMetric = (typeof REGRESSION_METRICS)[number];
 

@@ -62,6 +62,10 @@ export interface GateResult {
   warnings: string[];
   /** Flame graphs of both sides and their diff, when there are profiles (filled in by the caller that knows the paths). */
   flameGraphs?: { baseline?: string; candidate?: string; diff?: string };
+  /** The two profiles the diff flame graph compares (absolute paths; they always differ) and the diff's HTML. */
+  flameDiff?: { baseline: string; candidate: string; html: string };
+  /** Whether baseline and candidate applied the same load. */
+  scenario?: { same: boolean; differences: string[] };
 }
 
 function overallVerdict(rows: readonly RegressionCheck[]): Verdict {

@@ -1,3 +1,4 @@
+import { scenarioFromRequestNames } from '../load/scenario-fingerprint.js';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
@@ -83,7 +84,7 @@ export function runFromLoadResult(doc: z.infer<typeof loadFile>, source: string)
       target: 'unknown',
       gitSha: null,
       gitBranch: null,
-      scenario: endpoints.map((e) => e.name).join(', '),
+      scenario: scenarioFromRequestNames(endpoints.map((e) => e.name)),
       machine: UNKNOWN_MACHINE,
     },
     metrics: {

@@ -15,7 +15,10 @@ import type { Budget } from '../gate/budget.js';
 export interface RunEvidence {
   metrics: RunMetrics;
   profile: Profile | null;
+  /** The agent's samples of the measured window. */
   agentSamples: readonly AgentSample[];
+  /** Samples for the memory trend: the measured window and the memory phase after it (default agentSamples). */
+  memorySamples?: readonly AgentSample[];
   procSamples: readonly ProcTreeSample[];
   /** Live heap after forced full GCs, when GC probes ran. */
   heapProbes?: readonly MemoryPoint[];
@@ -46,7 +49,7 @@ export function analyseRun(e: RunEvidence, o: AnalysisOptions = {}): RunAnalysis
 
   // Heap used (agent) says more about a leak than RSS; RSS covers any process.
   const probed = (e.heapProbes?.length ?? 0) >= 5;
-  const heap = memoryTrend(heapPoints(e.agentSamples, e.heapProbes), probed ? { minWarmupMs: 0, warmupFraction: 0 } : {});
+  const heap = memoryTrend(heapPoints(e.memorySamples ?? e.agentSamples, e.heapProbes), probed ? { minWarmupMs: 0, warmupFraction: 0 } : {});
   const rss = memoryTrend(e.procSamples.map((s) => ({ t: s.t, value: s.rssBytes })));
   const growth = heap
     ? findMemoryGrowth(heap, { series: probed ? 'live V8 heap (after full GC)' : 'V8 heap used', limitMb: o.memoryLimitMb })
@@ -55,7 +58,7 @@ export function analyseRun(e: RunEvidence, o: AnalysisOptions = {}): RunAnalysis
   findings.push(...findGcPauseGrowth(e.agentSamples));
   findings.push(...(e.heapFindings ?? []));
 
-  findings.push(...findEventLoopBlocked(e.metrics.event_loop_delay, e.metrics.http_req_duration.p95));
+  findings.push(...findEventLoopBlocked(e.agentSamples, e.metrics.http_req_duration));
   const budget = o.budget ? checkBudget(e.metrics, o.budget) : [];
   findings.push(...budgetFindings(budget));
   return { findings: rankFindings(findings), profile, budget };

@@ -66,7 +66,18 @@ async function importTs(path: string): Promise<unknown> {
   } catch {
     throw new PerfloopError('CONFIG_TS', `${path}: a TypeScript config needs the "typescript" package`, { hint: 'npm i -D typescript, or use perfloop.config.js' });
   }
-  const js = ts.transpileModule(readFileSync(path, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const source = readFileSync(path, 'utf8');
+  const out = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    reportDiagnostics: true,
+    fileName: path,
+  });
+  const syntax = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
+  if (syntax) {
+    const { line, character } = syntax.file && syntax.start !== undefined ? syntax.file.getLineAndCharacterOfPosition(syntax.start) : { line: 0, character: 0 };
+    throw new PerfloopError('CONFIG_INVALID', `${path}:${line + 1}:${character + 1}: ${ts.flattenDiagnosticMessageText(syntax.messageText, ' ')}`);
+  }
+  const js = out.outputText;
   // Imported from a data: URL, so `import { defineConfig } from 'perfloop'` must be rewritten to a file URL.
   const self = pathToFileURL(resolve(new URL('../index.js', import.meta.url).pathname)).href;
   const rewritten = js.replace(/from\s+['"]perfloop['"]/g, `from '${self}'`);
@@ -80,12 +91,28 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<{ conf
   if (!existsSync(path)) throw new PerfloopError('CONFIG_MISSING', `config file not found: ${path}`);
   let raw: unknown;
   try {
-    if (path.endsWith('.json')) raw = JSON.parse(readFileSync(path, 'utf8'));
+    if (path.endsWith('.json')) raw = parseJsonConfig(path);
     else if (/\.m?ts$/.test(path)) raw = await importTs(path);
     else raw = (await import(pathToFileURL(path).href)).default;
   } catch (e) {
     if (e instanceof PerfloopError) throw e;
     throw new PerfloopError('CONFIG_INVALID', `${path}: ${(e as Error).message}`);
   }
+  if (raw === undefined)
+    throw new PerfloopError('CONFIG_INVALID', `${path}: no default export`, { hint: 'export default defineConfig({ … })' });
   return { config: validateConfig(raw, path), path };
+}
+
+/** JSON with the line and column of a syntax error (JSON.parse names only a character offset). */
+function parseJsonConfig(path: string): unknown {
+  const text = readFileSync(path, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const at = /position (\d+)/.exec(message);
+    const offset = at ? Number(at[1]) : text.length;
+    const before = text.slice(0, offset).split('\n');
+    throw new PerfloopError('CONFIG_INVALID', `${path}:${before.length}:${before[before.length - 1].length + 1}: ${message}`);
+  }
 }

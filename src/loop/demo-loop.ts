@@ -9,6 +9,7 @@ import { parseFixes } from '../../demo/fixes.js';
 import { pgliteRunner } from '../db/runner.js';
 import type { LoadProgress } from '../load/engine.js';
 import { runService, type RunServiceResult } from './run-service.js';
+import { pointLink } from '../store/artifacts.js';
 import { demoSummaryMarkdown } from './demo-summary.js';
 import type { Iteration } from '../report/iteration-log.js';
 
@@ -42,6 +43,8 @@ async function freePort(): Promise<number> {
   });
 }
 
+const memoryRun = (i: number, steps: number) => i === 0 || i === steps - 1;
+
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 /**
@@ -57,7 +60,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const fixes = demoFixes.slice(0, i).map((f) => f.id);
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const dir = join(o.outDir, `${String(i).padStart(2, '0')}-${slug(step.label)}`);
+    const iterationName = `${String(i).padStart(2, '0')}-${slug(step.label)}`;
     log(`[${i}/${steps.length - 1}] ${step.label}${i > 0 ? ` (fix: ${step.change})` : ''}`);
     const result = await runService({
       target: `node ${JSON.stringify(join(packageRoot, demoServerEntry))}`,
@@ -70,14 +73,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       durationS: o.durationS,
       warmupS: o.warmupS,
       label: step.label,
-      outDir: dir,
+      outDir: o.outDir,
       storePath: o.storePath,
       profile: true,
       samplingIntervalUs: 1000,
-      // The unbounded cache grows a few MB per run: the live heap after forced GCs shows it above GC noise.
-      gcProbeS: 1.5,
-      // Snapshots name what leaks; the baseline and the fully fixed run are the pair that matters.
-      heapSnapshots: i === 0 || i === steps.length - 1 ? 3 : 0,
+      // Memory evidence where it matters: the baseline (the unbounded cache) and the fully fixed run (its LRU).
+      // Snapshots name what grows; the live heap after forced GCs shows the trend above GC noise. Both run in
+      // the memory phase after the measured window, so no measured second includes their pauses.
+      gcProbeS: memoryRun(i, steps.length) ? 1.5 : 0,
+      heapSnapshots: memoryRun(i, steps.length) ? 3 : 0,
       // The demo's database is embedded: plans and index advice run on the same seeded data with the same
       // fixes, opened in this process (a user's service would pass --db URL).
       db: {
@@ -86,11 +90,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
           return { ...pgliteRunner(db), close: () => db.close() };
         },
       },
-      command: `perfloop run --target 'node ${demoServerEntry}' ${demoEndpoints.map((e) => `--url '${base}${e.path}'`).join(' ')} -c ${o.vus} -d ${o.durationS}s --gc-probe 1.5s --label '${step.label}'  # PERFLOOP_DEMO_FIXES=${fixes.join(',')}`,
+      command: `perfloop run --target 'node ${demoServerEntry}' ${demoEndpoints.map((e) => `--url '${base}${e.path}'`).join(' ')} -c ${o.vus} -d ${o.durationS}s${memoryRun(i, steps.length) ? ' --gc-probe 1.5s --heap-snapshots 3' : ''} --label '${step.label}'  # PERFLOOP_DEMO_FIXES=${fixes.join(',')}`,
       signal: o.signal,
       log: (l) => log(`  ${l}`),
       onProgress: o.onProgress,
     });
+    // The run folder is <out>/<run-id>; <out>/00-baseline … name the iterations (links, replaced by a new demo).
+    pointLink(o.outDir, result.record.run.id, iterationName);
+    const dir = join(o.outDir, iterationName);
     const d = result.record.metrics.http_req_duration;
     log(`  p50 ${d.p50} ms · p95 ${d.p95} ms · ${result.record.metrics.http_reqs.rate} req/s · ${result.record.findings.length} findings`);
     iterations.push({ record: result.record, bottleneck: step.bottleneck, change: step.change, component: step.component, endpoint: step.endpoint, result, dir });

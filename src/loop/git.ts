@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 
 /** The commit and branch of the working directory, when it is a git checkout. */
-export function gitInfo(cwd: string): { sha: string | null; branch: string | null } {
+export function gitInfo(cwd: string): { sha: string | null; branch: string | null; dirty: boolean } {
   const git = (...args: string[]) => {
     try {
       return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).toString().trim() || null;
@@ -10,5 +10,7 @@ export function gitInfo(cwd: string): { sha: string | null; branch: string | nul
     }
   };
   const branch = git('rev-parse', '--abbrev-ref', 'HEAD');
-  return { sha: git('rev-parse', 'HEAD'), branch: branch === 'HEAD' ? null : branch };
+  const sha = git('rev-parse', 'HEAD');
+  const dirty = sha !== null && (git('status', '--porcelain', '--untracked-files=no') ?? '') !== '';
+  return { sha, branch: branch === 'HEAD' ? null : branch, dirty };
 }

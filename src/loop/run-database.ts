@@ -49,6 +49,8 @@ export async function analyseDatabase(input: {
   samples: readonly AgentSample[];
   durationS: number;
   totalRequestMs: number;
+  /** Per captured statement text, the values of its slowest call in the measured window (from the agent). */
+  realParams?: Record<string, { values: unknown[]; durationMs: number; calls: number }>;
   log: (line: string) => void;
 }): Promise<DatabaseOutcome> {
   const warnings: string[] = [];
@@ -65,7 +67,16 @@ export async function analyseDatabase(input: {
     let markdown: string | null = null;
     if (input.queries.length > 0 || input.samples.some((s) => s.pools.length > 0)) {
       if (session) input.log('explaining the slowest statements');
-      const db = await analyseRunDatabase({ queries: input.queries, requests: input.requests, samples: input.samples, durationS: input.durationS, runner: session });
+      const real = input.realParams ?? {};
+      const db = await analyseRunDatabase(
+        { queries: input.queries, requests: input.requests, samples: input.samples, durationS: input.durationS, runner: session },
+        {
+          realParams: (statement) => {
+            const p = real[statement];
+            return p && { values: p.values, source: `the slowest captured call, ${Math.round(p.durationMs * 10) / 10} ms of ${p.calls}` };
+          },
+        },
+      );
       findings.push(...db.findings);
       top = db.report.top.slice(0, 20);
       markdown = db.markdown;

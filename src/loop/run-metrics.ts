@@ -48,8 +48,10 @@ export function runMetrics(load: LoadResult, proc: readonly ProcTreeSample[], ag
     event_loop_delay:
       agent.length > 0
         ? {
+            // Per-window percentiles cannot be merged; their median is the typical window's value, where a
+            // "p99 of p99s" over a few dozen windows is only the maximum.
             p50: r2(percentileOf(agent.map((s) => s.eventLoopDelay.p50), 50)),
-            p99: r2(percentileOf(agent.map((s) => s.eventLoopDelay.p99), 99)),
+            p99: r2(percentileOf(agent.map((s) => s.eventLoopDelay.p99), 50)),
             max: r2(Math.max(...agent.map((s) => s.eventLoopDelay.max))),
           }
         : null,

@@ -20,8 +20,8 @@ export function writeRunReports(outDir: string, record: RunRecord, profile: Prof
     record.artifacts.flame = 'flame.html';
   }
   record.artifacts.report = 'report.md';
-  record.artifacts.json = 'report.json';
-  record.artifacts.html = 'report.html';
+  record.artifacts['report-json'] = 'report.json';
+  record.artifacts['report-html'] = 'report.html';
   writeFileSync(join(outDir, 'report.md'), runMarkdown(record));
   writeFileSync(join(outDir, 'report.html'), runHtml(record));
   writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(record, null, 2)}\n`);

@@ -94,6 +94,7 @@ export async function diffHeapSnapshots(files: readonly string[], options: DiffO
     scopes: lastScopes!,
     heapGrowth: lastFacts.totalSize - first.totalSize,
     newRange,
+    spanS: spanSeconds(files),
     covered: new Set(),
   };
   const findings: Finding[] = [];
@@ -105,6 +106,12 @@ export async function diffHeapSnapshots(files: readonly string[], options: DiffO
     leaks: newRange ? leakClusters(g, newRange.afterId, newRange.upToId) : [],
     findings: rankFindings(findings),
   };
+}
+
+/** Seconds between the first and the last snapshot file (their modification times). */
+function spanSeconds(files: readonly string[]): number | undefined {
+  const t = files.map((f) => Date.parse(mtime(f)));
+  return t.every(Number.isFinite) ? Math.round((t[t.length - 1] - t[0]) / 1000) : undefined;
 }
 
 function mtime(file: string): string {

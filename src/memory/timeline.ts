@@ -75,6 +75,13 @@ export interface GrowthOptions {
 
 /** A slope whose 95 % lower bound is below estimate / this is too uncertain to rate above low. */
 const UNCERTAIN_RATIO = 4;
+/** Growth of less than this (MB) between start and end is GC noise whatever its share: the absolute floor. */
+const MIN_GROWTH_MB = 2;
+/**
+ * Below this window (s) a rate per minute is an extrapolation and a bounded cache still filling looks like a
+ * leak: the finding states the growth as measured and stays `medium` at most.
+ */
+const CONCLUSIVE_WINDOW_S = 60;
 
 /**
  * `memory.growth`: memory keeps rising through the run — the lower bound of the slope's 95 % interval is
@@ -85,7 +92,8 @@ export function findMemoryGrowth(trend: MemoryTrend | undefined, options: Growth
   if (!trend || trend.windowS < (options.minWindowS ?? 8)) return [];
   const min = options.minMbPerMin ?? 1;
   const grewPct = trend.startMb > 0 ? (100 * (trend.endMb - trend.startMb)) / trend.startMb : 0;
-  if (trend.loMbPerMin <= 0 || trend.mbPerMin < min || grewPct < 5) return [];
+  const grewMb = Math.round((trend.endMb - trend.startMb) * 10) / 10;
+  if (trend.loMbPerMin <= 0 || trend.mbPerMin < min || grewPct < 5 || grewMb < MIN_GROWTH_MB) return [];
   // Grew, then stopped: a cache filling to its bound or a warm-up, not a leak (the late half no longer rises).
   if (trend.lateLoMbPerMin !== null && trend.lateLoMbPerMin <= 0) return [];
   const limit = options.limitMb;
@@ -95,20 +103,25 @@ export function findMemoryGrowth(trend: MemoryTrend | undefined, options: Growth
   // Above zero but far below the estimate (a handful of noisy points): growth is likely, its rate is not
   // known. Reported, but low — it does not fail a gate or rank as a bottleneck; a longer run decides.
   const uncertain = trend.loMbPerMin < trend.mbPerMin / UNCERTAIN_RATIO;
-  const severity = uncertain
+  const short = trend.windowS < CONCLUSIVE_WINDOW_S;
+  let severity = uncertain
     ? 'low'
     : minutesToLimit !== null && minutesToLimit < 60
       ? 'critical'
       : severityForPct(Math.min(60, pct));
+  if (short && (severity === 'critical' || severity === 'high')) severity = 'medium';
   const ci = `95% CI ${trend.loMbPerMin}–${trend.hiMbPerMin}`;
+  const measured = `+${grewMb} MB over ${trend.windowS} s (${trend.startMb} → ${trend.endMb} MB)`;
   return [
     {
       rule: 'memory.growth',
       area: 'memory',
       severity,
-      title: uncertain
-        ? `${options.series} may grow ${trend.mbPerMin} MB/min, too uncertain to call (${ci}) over ${trend.windowS} s: run longer`
-        : `${options.series} grows ${trend.mbPerMin} MB/min (${ci}) over ${trend.windowS} s`,
+      title: short
+        ? `${options.series} grew ${measured}; not yet known whether it is bounded — run longer`
+        : uncertain
+          ? `${options.series} may grow ${trend.mbPerMin} MB/min, too uncertain to call (${ci}) over ${trend.windowS} s: run longer`
+          : `${options.series} grows ${trend.mbPerMin} MB/min (${ci}) over ${trend.windowS} s`,
       evidence: {
         series: options.series,
         mbPerMin: trend.mbPerMin,
@@ -116,6 +129,7 @@ export function findMemoryGrowth(trend: MemoryTrend | undefined, options: Growth
         startMb: trend.startMb,
         endMb: trend.endMb,
         windowS: trend.windowS,
+        grewMb,
         samples: trend.n,
         limitMb: limit ?? null,
         minutesToLimit: minutesToLimit === null ? null : Math.round(minutesToLimit),

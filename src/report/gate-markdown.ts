@@ -10,6 +10,8 @@ import { fmtNum, mdCode, mdEscape, mdTable } from './markdown.js';
 export interface GateMarkdownOptions {
   /** Links for the flame graphs (relative to where the comment is read), when there are profiles. */
   flameLinks?: { baseline?: string; candidate?: string; diff?: string };
+  /** The profiles the diff compares and where it was written (absolute paths). */
+  flameDiff?: { baseline: string; candidate: string; html: string };
   /** Top function changes between the two profiles, for the flame graph section. */
   flameChanges?: {
     name: string;

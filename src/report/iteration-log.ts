@@ -129,13 +129,22 @@ export interface LoggedIteration {
 export function groupRepeats(runs: readonly RunRecord[]): RunRecord[][] {
   const groups: RunRecord[][] = [];
   const key = (r: RunRecord) =>
-    `${r.run.gitSha}\u0000${r.run.label}\u0000${r.run.target}\u0000${r.run.scenario}`;
+    `${r.run.gitSha}\u0000${r.run.label}\u0000${r.run.target}\u0000${r.run.scenario.id}`;
   for (const r of runs) {
     const last = groups[groups.length - 1];
     if (last && r.run.label && key(last[0]) === key(r)) last.push(r);
     else groups.push([r]);
   }
   return groups;
+}
+
+/**
+ * What an iteration changed: its label, and the target command when that changed too (an iteration's change
+ * is often a flag or another entry point, and the log must show it rather than lose the run).
+ */
+export function changeOf(before: RunRecord, after: RunRecord): string {
+  const label = after.run.label || '(unlabelled)';
+  return before.run.target === after.run.target ? label : `${label} (target: ${before.run.target} → ${after.run.target})`;
 }
 
 /** The finding a change removed (else the top finding before it): its title, or a dash. */
@@ -163,7 +172,7 @@ export function loggedIterations(
       commitUrl: newest.run.gitSha && o.repoUrl ? commitUrl(o.repoUrl, newest.run.gitSha) : null,
       bottleneck: top.title,
       bottleneckRule: top.rule,
-      change: i === 0 ? '–' : newest.run.label || '(unlabelled)',
+      change: i === 0 ? '–' : changeOf(prev![prev!.length - 1], newest),
       before: p95?.before ?? null,
       after: p95?.after ?? newest.metrics.http_req_duration.p95,
       improvementPct: p95?.changePct == null ? null : -p95.changePct,

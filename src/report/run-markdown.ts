@@ -41,8 +41,22 @@ export function runMarkdown(r: RunRecord): string {
   if (!r.budget) out.push(`_No budget given: the p95 target is the method's default API budget (${DEFAULT_P95_TARGET_MS} ms)._`, '');
   out.push('**Measurement Method**:', '', '```bash', r.measurement.command, '```', '');
   out.push(`- Load: ${mdEscape(r.measurement.load)}; ${m.http_reqs.count} requests, ${m.http_req_failed.count} failed.`);
-  out.push(`- Profiling: ${mdEscape(r.measurement.profiler ?? 'none (the target is not a Node process with the agent)')}.`);
-  out.push('- Resources: /proc of the target process tree every 250 ms (CPU % of one core, RSS); V8 heap and event-loop delay from the agent.', '');
+  out.push(
+    `- Profiling: ${mdEscape(r.measurement.profiler ?? 'none — no CPU profile for a target without the perfloop agent (not Node, or --no-profile); try `perfloop profile --with perf -- CMD`')}.`,
+  );
+  const agent = m.event_loop_delay !== null;
+  out.push(
+    `- Resources: /proc of the target process tree every 250 ms (CPU % of one core, RSS)${agent ? '; V8 heap and event-loop delay from the agent' : ''}.`,
+  );
+  if (r.efficiency)
+    out.push(
+      `- Per unit of work: ${r.efficiency.cpuMsPerRequest === null ? '–' : `${r.efficiency.cpuMsPerRequest} ms CPU per request`} · ${r.efficiency.rssMbPerKRps === null ? '–' : `${r.efficiency.rssMbPerKRps} MB RSS per 1,000 req/s`}.`,
+    );
+  if (r.host)
+    out.push(
+      `- Host during the measured window: other processes ${r.host.otherCpuPct} % of a core, steal ${r.host.stealPct} %, load average ${r.host.loadAvg1}; the load generator ${r.host.generatorCpuPct} %.`,
+    );
+  out.push('');
   out.push('**Symptoms Observed**:', '');
   for (const s of symptoms(r)) out.push(`- ${check(s.observed)} ${s.name} (${mdEscape(s.evidence)})`);
   out.push('');

@@ -64,6 +64,16 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // Run folders: every artifact with its size and content hash; runs grouped by scenario fingerprint.
+    version: 2,
+    sql: `
+      ALTER TABLE artifacts ADD COLUMN bytes INTEGER;
+      ALTER TABLE artifacts ADD COLUMN sha256 TEXT;
+      ALTER TABLE runs ADD COLUMN scenario_id TEXT;
+      CREATE INDEX runs_scenario_id ON runs(scenario_id);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

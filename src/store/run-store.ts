@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PerfloopError } from '../core/errors.js';
-import type { RunRecord } from '../core/run.js';
+import { normaliseRecord, type RunRecord, type ScenarioRef } from '../core/run.js';
+import { describeArtifacts, type ArtifactEntry } from './artifacts.js';
 import { migrate } from './migrations.js';
 
 export const DEFAULT_STORE_PATH = '.perfloop/perfloop.db';
@@ -18,6 +19,7 @@ export interface RunListItem {
   errorRate: number | null;
   findings: number;
   outDir: string | null;
+  scenario: { id: string; description: string };
 }
 
 /**
@@ -48,15 +50,20 @@ export class RunStore {
     }
   }
 
+  /**
+   * Stores a run; with its folder, every artifact of `record.artifacts` that exists there is recorded with its
+   * absolute path, size and SHA-256.
+   */
   save(record: RunRecord, outDir?: string): void {
     const r = record.run;
+    const files = outDir ? describeArtifacts(outDir, record.artifacts) : {};
     const m = record.metrics;
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT OR REPLACE INTO runs (id, started_at, label, target, scenario, git_sha, git_branch, duration_s, machine,
-             p50_ms, p95_ms, p99_ms, rps, error_rate, out_dir, record)
-           VALUES (@id, @startedAt, @label, @target, @scenario, @gitSha, @gitBranch, @durationS, @machine,
+          `INSERT OR REPLACE INTO runs (id, started_at, label, target, scenario, scenario_id, git_sha, git_branch,
+             duration_s, machine, p50_ms, p95_ms, p99_ms, rps, error_rate, out_dir, record)
+           VALUES (@id, @startedAt, @label, @target, @scenario, @scenarioId, @gitSha, @gitBranch, @durationS, @machine,
              @p50, @p95, @p99, @rps, @errorRate, @outDir, @record)`,
         )
         .run({
@@ -64,7 +71,8 @@ export class RunStore {
           startedAt: r.startedAt,
           label: r.label,
           target: r.target,
-          scenario: r.scenario,
+          scenario: r.scenario.description,
+          scenarioId: r.scenario.id,
           gitSha: r.gitSha,
           gitBranch: r.gitBranch,
           durationS: r.durationS,
@@ -97,8 +105,10 @@ export class RunStore {
       record.findings.forEach((f, seq) =>
         insertFinding.run(r.id, seq, f.rule, f.area, f.severity, f.title, f.estimatedImpact.pct, JSON.stringify(f)),
       );
-      const insertArtifact = this.db.prepare('INSERT INTO artifacts (run_id, name, path) VALUES (?, ?, ?)');
-      for (const [name, path] of Object.entries(record.artifacts)) insertArtifact.run(r.id, name, path);
+      const insertArtifact = this.db.prepare(
+        'INSERT INTO artifacts (run_id, name, path, bytes, sha256) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const [name, a] of Object.entries(files)) insertArtifact.run(r.id, name, a.path, a.bytes, a.sha256);
     })();
   }
 
@@ -106,6 +116,7 @@ export class RunStore {
     const rows = this.db
       .prepare(
         `SELECT r.id, r.started_at, r.label, r.target, r.git_sha, r.p95_ms, r.rps, r.error_rate, r.out_dir,
+                r.scenario, r.scenario_id, CASE WHEN r.scenario_id IS NULL THEN r.record END AS record,
                 (SELECT COUNT(*) FROM findings f WHERE f.run_id = r.id) AS findings
          FROM runs r ${options.label === undefined ? '' : 'WHERE r.label = @label'}
          ORDER BY r.started_at DESC, r.rowid DESC LIMIT @limit`,
@@ -122,7 +133,27 @@ export class RunStore {
       errorRate: row.error_rate as number | null,
       findings: row.findings as number,
       outDir: row.out_dir as string | null,
+      scenario: scenarioRow(row),
     }));
+  }
+
+  /** The recorded artifacts of a run: name → absolute path, size, hash. */
+  artifacts(runId: string): Record<string, ArtifactEntry> {
+    const rows = this.db
+      .prepare('SELECT name, path, bytes, sha256 FROM artifacts WHERE run_id = ? AND sha256 IS NOT NULL ORDER BY name')
+      .all(runId) as { name: string; path: string; bytes: number; sha256: string }[];
+    return Object.fromEntries(rows.map((a) => [a.name, { path: a.path, bytes: a.bytes, sha256: a.sha256 }]));
+  }
+
+  /** The folder a run's artifacts were written to, when it was stored with one. */
+  outDir(runId: string): string | undefined {
+    const row = this.db.prepare('SELECT out_dir FROM runs WHERE id = ?').get(runId) as { out_dir: string | null } | undefined;
+    return row?.out_dir ?? undefined;
+  }
+
+  /** Removes a run and everything the store holds about it (metrics, intervals, findings, artifact rows). */
+  delete(runId: string): void {
+    this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
   }
 
   /**
@@ -143,17 +174,24 @@ export class RunStore {
       one(`SELECT record FROM runs WHERE label = ? ${byStart}`, ref) ??
       (ref.length >= 4 ? one(`SELECT record FROM runs WHERE id LIKE ? || '%' ${byStart}`, ref) : undefined) ??
       (/^[0-9a-f]{7,40}$/.test(ref) ? one(`SELECT record FROM runs WHERE git_sha LIKE ? || '%' ${byStart}`, ref) : undefined);
-    return json === undefined ? undefined : (JSON.parse(json) as RunRecord);
+    return json === undefined ? undefined : normaliseRecord(JSON.parse(json) as RunRecord);
   }
 
   /** Every run in time order, oldest first (for the iteration log). */
   all(): RunRecord[] {
     return (this.db.prepare('SELECT record FROM runs ORDER BY started_at ASC, rowid ASC').all() as { record: string }[]).map(
-      (r) => JSON.parse(r.record) as RunRecord,
+      (r) => normaliseRecord(JSON.parse(r.record) as RunRecord),
     );
   }
 
   close(): void {
     this.db.close();
   }
+}
+
+/** A listed run's scenario: the columns when the run was stored with one, else derived from its record. */
+function scenarioRow(row: Record<string, unknown>): ScenarioRef {
+  if (typeof row.scenario_id === 'string') return { id: row.scenario_id, description: row.scenario as string };
+  const { id, description } = normaliseRecord(JSON.parse(row.record as string) as RunRecord).run.scenario;
+  return { id, description };
 }

@@ -68,8 +68,19 @@ async function waitUntilReady(
         r.ok ? { kind: 'ready' as const } : { kind: 'timeout' as const, reason: r.reason },
       )
     : delay(ALIVE_MS_WITHOUT_CHECK, abort.signal).then(() => ({ kind: 'ready' as const }));
-  const outcome = await Promise.race([exitedEarly, readiness]);
+  const interrupted = new Promise<{ kind: 'interrupted' }>((resolve) => {
+    if (options.signal?.aborted) return resolve({ kind: 'interrupted' });
+    options.signal?.addEventListener('abort', () => resolve({ kind: 'interrupted' }), { once: true });
+  });
+  const outcome = await Promise.race([exitedEarly, readiness, interrupted]);
   abort.abort();
+
+  if (outcome.kind === 'interrupted') {
+    await target.stop(FAILED_START_GRACE_MS);
+    return new PerfloopError('RUN_INTERRUPTED', `interrupted while waiting for "${target.command}" to be ready`, {
+      exitCode: 1,
+    });
+  }
 
   if (outcome.kind === 'ready' && !target.hasExited()) return undefined;
   if (outcome.kind === 'exited' || target.hasExited()) {
@@ -91,7 +102,7 @@ async function waitUntilReady(
     'TARGET_NOT_READY',
     `target "${target.command}" was not ready within ${readyTimeoutMs} ms, waiting for ` +
       `${describeReadyCheck(options.ready)}${last}; ${outputExcerpt(target)}`,
-    { hint: 'check the service listens where the ready check looks, or raise readyTimeoutMs', exitCode: 2 },
+    { hint: 'check the service listens where the ready check looks (--ready URL|PORT), or raise --ready-timeout', exitCode: 2 },
   );
 }
 

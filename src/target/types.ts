@@ -24,6 +24,8 @@ export interface TargetOptions {
   readyTimeoutMs?: number;
   /** Called once per output line (without the newline). A throwing callback is ignored. */
   onStdout?: (line: string) => void;
+  /** Aborting stops waiting for readiness at once: the target is stopped and startTarget rejects. */
+  signal?: AbortSignal;
   onStderr?: (line: string) => void;
 }
 

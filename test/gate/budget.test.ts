@@ -128,7 +128,7 @@ test('run-wide and per-operation budgets, and the Apdex minimum, checked on a ru
         'GET /slow': { p95_latency_ms: { max: 100 }, error_rate: { max: 0.05 } },
         'GET /gone': { p50_latency_ms: { max: 1 } },
         // the scenario as a whole (recordFromLatencies names it after its one request type)
-        [r.run.scenario]: { error_rate: { max: 0.05 } },
+        [r.run.scenario.name!]: { error_rate: { max: 0.05 } },
       },
       apdex: { t_ms: 50, min: 0.8 },
     },
@@ -147,7 +147,7 @@ test('run-wide and per-operation budgets, and the Apdex minimum, checked on a ru
   const gone = by('operation', 'p50_latency_ms', 'GET /gone');
   assert.equal(gone.pass, false, 'a budget on an endpoint the run lacks cannot pass');
   assert.match(gone.note!, /no endpoint/);
-  assert.equal(by('operation', 'error_rate', r.run.scenario).actual, r.metrics.http_req_failed.rate);
+  assert.equal(by('operation', 'error_rate', r.run.scenario.name).actual, r.metrics.http_req_failed.rate);
   const apdex = by('run', 'apdex');
   assert.equal(apdex.kind, 'min');
   assert.equal(apdex.pass, false);

@@ -2,6 +2,7 @@ import { Histogram } from '../../src/core/histogram.js';
 import { machineFingerprint, newRunId, RUN_SCHEMA, type RunRecord } from '../../src/core/run.js';
 import type { Finding } from '../../src/core/finding.js';
 import { runLoad } from '../../src/load/engine.js';
+import { scenarioFromRequestNames } from '../../src/load/scenario-fingerprint.js';
 import type { LoadResult } from '../../src/load/result.js';
 import { delayed, startServer } from '../load/servers.js';
 
@@ -17,6 +18,7 @@ export interface RecordOverrides {
   artifacts?: Record<string, string>;
   timeline?: RunRecord['timeline'];
   target?: string;
+  scenario?: RunRecord['run']['scenario'];
 }
 
 export function recordFromLoad(load: LoadResult, o: RecordOverrides = {}): RunRecord {
@@ -32,7 +34,7 @@ export function recordFromLoad(load: LoadResult, o: RecordOverrides = {}): RunRe
       target: o.target ?? 'node test-server',
       gitSha: o.gitSha ?? null,
       gitBranch: o.gitBranch ?? null,
-      scenario: load.requestNames.join(', '),
+      scenario: scenarioFromRequestNames(load.requestNames),
       machine: machineFingerprint(),
     },
     metrics: {
@@ -125,7 +127,7 @@ export function recordFromLatencies(
       target: o.target ?? 'node test-server',
       gitSha: o.gitSha ?? null,
       gitBranch: o.gitBranch ?? null,
-      scenario: 'GET /item',
+      scenario: o.scenario ?? scenarioFromRequestNames(['GET /item']),
       machine: o.machine ?? machineFingerprint(),
     },
     metrics: {

@@ -21,7 +21,7 @@ test('names from a profile, a query or a URL reach every report as text, never a
   h.recordMs(10);
   const record: RunRecord = {
     schema: RUN_SCHEMA,
-    run: { id: 'r1', label: EVIL, startedAt: new Date().toISOString(), durationS: 1, target: `node ${EVIL}`, gitSha: null, gitBranch: null, scenario: EVIL, machine: machineFingerprint() },
+    run: { id: 'r1', label: EVIL, startedAt: new Date().toISOString(), durationS: 1, target: `node ${EVIL}`, gitSha: null, gitBranch: null, scenario: { id: 'x', description: EVIL, name: EVIL }, machine: machineFingerprint() },
     metrics: {
       http_req_duration: { p50: 1, p90: 1, p95: 1, p99: 1, max: 1, mean: 1, count: 1 },
       http_reqs: { count: 1, rate: 1 },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { RunStore } from '../../src/store/run-store.js';
+import { scenarioFromRequestNames } from '../../src/load/scenario-fingerprint.js';
 import { Histogram } from '../../src/core/histogram.js';
 import { machineFingerprint, newRunId, RUN_SCHEMA, type RunRecord } from '../../src/core/run.js';
 import { tempDir } from '../helpers.js';
@@ -21,7 +22,7 @@ function record(label: string, p95: number, startedAt: string, findings = 1): Ru
       target: 'node server.js',
       gitSha: 'abc1234def',
       gitBranch: 'main',
-      scenario: 'GET /',
+      scenario: scenarioFromRequestNames(['GET /']),
       machine: machineFingerprint(),
     },
     metrics: {

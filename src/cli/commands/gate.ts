@@ -14,6 +14,7 @@ import { DEFAULT_STORE_PATH, RunStore } from '../../store/run-store.js';
 import type { Command, CommandIO } from '../command.js';
 import { list, str } from '../parse.js';
 import { STAT_OPTIONS, statOptions } from './compare.js';
+import { scenarioComparison } from '../../gate/compare/compare-runs.js';
 
 function write(path: string, text: string) {
   mkdirSync(dirname(path), { recursive: true });
@@ -36,12 +37,12 @@ async function flameGraphs(
   const link = (p: string | undefined) => (p ? relative(linkBase, p) || p : undefined);
   const o: GateMarkdownOptions = {
     flameLinks: {
-      candidate: link(artifactPath(cDir, c, 'flame')),
-      baseline: b ? link(artifactPath(bDir, b, 'flame')) : undefined,
+      candidate: link(artifactPath(cDir, c, 'flame', store)),
+      baseline: b ? link(artifactPath(bDir, b, 'flame', store)) : undefined,
     },
   };
-  const cProf = artifactPath(cDir, c, 'cpuprofile');
-  const bProf = b ? artifactPath(bDir, b, 'cpuprofile') : undefined;
+  const cProf = artifactPath(cDir, c, 'profile', store);
+  const bProf = b ? artifactPath(bDir, b, 'profile', store) : undefined;
   if (b && cProf && bProf) {
     const out = diffOut ?? (cDir ? resolve(cDir, `flame-diff-${b.run.id}.html`) : undefined);
     if (out) {
@@ -53,6 +54,7 @@ async function flameGraphs(
           `${b.run.label || b.run.id} → ${c.run.label || c.run.id}`,
         );
         o.flameLinks!.diff = link(out);
+        o.flameDiff = { baseline: bProf, candidate: cProf, html: out };
       } catch (e) {
         io.err(`warning: no flame graph diff: ${(e as Error).message}\n`);
       }
@@ -85,6 +87,10 @@ export const gateCommand: Command = {
       type: 'string',
       arg: 'FILE',
       description: 'performance-budget.json (default: ./performance-budget.json when present)',
+    },
+    'allow-scenario-change': {
+      type: 'boolean',
+      description: 'gate even when the baseline applied a different load (scenario) than the candidate',
     },
     'base-branch': {
       type: 'string',
@@ -148,6 +154,13 @@ export const gateCommand: Command = {
         choice.selection && v['no-repeats']
           ? { ...choice.selection, runs: choice.selection.runs.slice(-1) }
           : choice.selection;
+      const scenario = baseline ? scenarioComparison(baseline.runs, candidate.runs) : { same: true, differences: [] };
+      if (!scenario.same && !v['allow-scenario-change'])
+        throw new PerfloopError(
+          'GATE_SCENARIO_CHANGED',
+          `the baseline (${baseline!.source}) applied a different load than the candidate: ${scenario.differences.join('; ')}`,
+          { hint: 'compare like with like — rerun the baseline with the same load, or pass --allow-scenario-change' },
+        );
       const result: GateResult = evaluateGate(candidate, baseline, budget, {
         ...stats,
         apdexTMs,
@@ -168,6 +181,8 @@ export const gateCommand: Command = {
         io,
       );
       result.flameGraphs = md.flameLinks;
+      if (md.flameDiff) result.flameDiff = md.flameDiff;
+      result.scenario = scenario;
       const markdown = gateMarkdown(result, md);
       if (commentPath) write(commentPath, markdown);
       const summary = process.env.GITHUB_STEP_SUMMARY;

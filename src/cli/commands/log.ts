@@ -4,13 +4,14 @@ import { EXIT, PerfloopError } from '../../core/errors.js';
 import type { RunRecord } from '../../core/run.js';
 import { budgetTargets, loadBudget, type Budget } from '../../gate/budget.js';
 import { repositoryUrl } from '../../gate/git-refs.js';
-import { loopRuns } from '../../gate/loop-runs.js';
+import { loopRuns, scenarioLoops, type ScenarioLoop } from '../../gate/loop-runs.js';
 import {
   currentVsTarget,
   currentVsTargetTable,
   loggedIterations,
   loggedIterationTable,
 } from '../../report/iteration-log.js';
+import { mdEscape } from '../../report/markdown.js';
 import { DEFAULT_STORE_PATH, RunStore } from '../../store/run-store.js';
 import type { Command, CommandIO, ParsedValues } from '../command.js';
 import { str } from '../parse.js';
@@ -33,13 +34,18 @@ export const LOOP_OPTIONS = {
     arg: 'URL',
     description: 'repository web URL for commit links (default: from git remote origin)',
   },
+  scenario: {
+    type: 'string',
+    arg: 'ID',
+    description: 'the scenario (id or prefix, as perfloop runs shows) whose loop to show (default: every scenario; summary: the newest)',
+  },
   json: { type: 'boolean', description: 'print JSON' },
 } as const;
 
 export function loadLoop(
   v: ParsedValues,
   io: CommandIO,
-): { runs: RunRecord[]; budget?: Budget; repoUrl: string | null } {
+): { runs: RunRecord[]; loops: ScenarioLoop[]; budget?: Budget; repoUrl: string | null } {
   const store = RunStore.open(resolve(io.cwd, str(v, 'store')!));
   try {
     const all = store.all();
@@ -63,7 +69,17 @@ export function loadLoop(
       : existsSync(defaultBudget)
         ? loadBudget(defaultBudget)
         : undefined;
-    return { runs: loopRuns(all, start), budget, repoUrl: str(v, 'repo-url') ?? repositoryUrl(io.cwd) };
+    const scenario = str(v, 'scenario');
+    let loops = scenarioLoops(all);
+    if (scenario) {
+      loops = loops.filter((l) => l.scenario.id.startsWith(scenario));
+      if (loops.length === 0)
+        throw new PerfloopError('SCENARIO_NOT_FOUND', `--scenario: no stored runs of scenario ${JSON.stringify(scenario)}`, {
+          hint: `perfloop runs --store ${store.path} shows each run's scenario`,
+        });
+    }
+    if (start) loops = [{ scenario: start.run.scenario, runs: loopRuns(all, start) }];
+    return { runs: loops[0].runs, loops, budget, repoUrl: str(v, 'repo-url') ?? repositoryUrl(io.cwd) };
   } finally {
     store.close();
   }
@@ -75,32 +91,44 @@ export const logCommand: Command = {
     'the iteration log from stored runs: bottleneck, change, before, after, improvement, verdict, commit',
   usage: 'perfloop log [--since REF] [--budget FILE] [--json] [--store PATH]',
   details:
-    'One row per iteration (repeats of one commit and label are pooled). The bottleneck is the top finding of the\n' +
-    'previous run; the change is the run’s --label; before/after are p95 latency with the verdict of the change\n' +
+    'One table per scenario (the load applied; newest scenario first), one row per iteration (repeats of one commit\n' +
+    'and label are pooled). The bottleneck is the finding the change removed (else the previous run’s top finding); the\n' +
+    'change is the run’s --label, with the target command when it changed; before/after are p95 latency with the verdict of the change\n' +
     '(bootstrap confidence interval, Mann-Whitney U + Kolmogorov-Smirnov). Then Current vs Target.',
   options: { ...LOOP_OPTIONS, help: { type: 'boolean', short: 'h', description: 'show this help' } },
   async run(v, _p, io) {
-    const { runs, budget, repoUrl } = loadLoop(v, io);
-    const iterations = loggedIterations(runs, { repoUrl });
-    const first = iterations[0].runs.at(-1)!;
-    const last = iterations[iterations.length - 1].runs.at(-1)!;
-    const targets = currentVsTarget(first, last, budget ? budgetTargets(budget) : last.budget);
+    const { loops, budget, repoUrl } = loadLoop(v, io);
+    const views = loops.map((l) => {
+      const iterations = loggedIterations(l.runs, { repoUrl });
+      const first = iterations[0].runs.at(-1)!;
+      const last = iterations[iterations.length - 1].runs.at(-1)!;
+      return { loop: l, iterations, first, targets: currentVsTarget(first, last, budget ? budgetTargets(budget) : last.budget) };
+    });
     if (v.json) {
       const doc = {
         schema: 'perfloop/log@1',
-        iterations: iterations.map(({ runs: rs, ...it }) => ({ ...it, runIds: rs.map((r) => r.run.id) })),
-        currentVsTarget: targets,
+        scenarios: views.map((x) => ({
+          scenario: { id: x.loop.scenario.id, description: x.loop.scenario.description },
+          iterations: x.iterations.map(({ runs: rs, comparison: _c, ...it }) => ({
+            runId: rs[rs.length - 1].run.id,
+            runIds: rs.map((r) => r.run.id),
+            ...it,
+          })),
+          currentVsTarget: x.targets,
+        })),
       };
       io.out(`${JSON.stringify(doc, null, 2)}\n`);
       return EXIT.ok;
     }
-    io.out('### Optimization Iteration\n\n**Iteration Log**:\n\n');
-    io.out(
-      iterations.length > 1
-        ? `${loggedIterationTable(iterations)}\n\n`
-        : `_Only the first run (${first.run.label || first.run.id}) so far: label the next run with the change it makes._\n\n`,
-    );
-    io.out(`**Current vs Target**:\n\n${currentVsTargetTable(targets)}\n`);
+    for (const x of views) {
+      io.out(`### Optimization Iteration — scenario ${x.loop.scenario.id.slice(0, 8)}\n\n_${mdEscape(x.loop.scenario.description)}_\n\n**Iteration Log**:\n\n`);
+      io.out(
+        x.iterations.length > 1
+          ? `${loggedIterationTable(x.iterations)}\n\n`
+          : `_Only the first run (${x.first.run.label || x.first.run.id}) so far: label the next run with the change it makes._\n\n`,
+      );
+      io.out(`**Current vs Target**:\n\n${currentVsTargetTable(x.targets)}\n\n`);
+    }
     return EXIT.ok;
   },
 };

@@ -19,9 +19,29 @@ function seconds(flag: string, text: string | undefined, fallback: number): numb
 }
 
 function requestsFrom(urls: string[], config: PerfloopConfig | undefined): RequestTemplate[] {
-  if (urls.length > 0) return urls.map((url) => ({ url }));
-  const base = config?.baseUrl ?? '';
-  return (config?.endpoints ?? []).map((e) => (typeof e === 'string' ? { url: base + e } : { ...e, url: base + e.url }));
+  const requests =
+    urls.length > 0
+      ? urls.map((url) => ({ url }))
+      : (config?.endpoints ?? []).map((e) =>
+          typeof e === 'string' ? { url: (config?.baseUrl ?? '') + e } : { ...e, url: (config?.baseUrl ?? '') + e.url },
+        );
+  requests.forEach((r, i) => checkUrl(r.url, urls.length > 0 ? '--url' : `endpoints[${i}]`));
+  return requests;
+}
+
+/**
+ * A URL to load must be absolute http(s), checked before anything starts (a target started for a URL that
+ * cannot be loaded only has to be stopped again). Placeholders such as `{{rand:1000}}` are allowed in the path.
+ */
+function checkUrl(url: string, where: string): void {
+  const fix = /^[\w.-]+(:\d+)?(\/|$)/.test(url) ? ` — did you mean http://${url}?` : '';
+  if (!/^https?:\/\//i.test(url))
+    throw new PerfloopError('USAGE', `${where}: ${JSON.stringify(url)} is not an http:// or https:// URL${fix}`);
+  try {
+    new URL(url.replace(/\{\{[^}]*\}\}/g, '0'));
+  } catch {
+    throw new PerfloopError('USAGE', `${where}: ${JSON.stringify(url)} is not a valid URL`);
+  }
 }
 
 function envFlags(pairs: string[]): Record<string, string> {
@@ -34,6 +54,12 @@ function envFlags(pairs: string[]): Record<string, string> {
   return out;
 }
 
+function heapSnapshotCount(v: ParsedValues): number | undefined {
+  const n = int(v, 'heap-snapshots', 0);
+  if (n === 1) throw new PerfloopError('USAGE', '--heap-snapshots: a comparison needs at least 2 snapshots (or 0 for none)');
+  return n;
+}
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'start a service, load-test and profile it, analyse, report and store the run',
@@ -43,6 +69,9 @@ export const runCommand: Command = {
     'it is ready, warms up, then loads it while profiling. Writes report.md, report.json, profile.cpuprofile and\n' +
     'flame.html into --out and stores the run in the history. Without --target the service must already run.\n' +
     'Settings can come from perfloop.config.{ts,js,json} (defineConfig); flags override them.\n' +
+    'URL paths may vary per request: {{rand:N}} is a uniform integer 0…N−1, {{seq}} an increasing one\n' +
+    '(e.g. --url "http://127.0.0.1:3000/api/orders/{{rand:1000}}").\n' +
+    'Runs are written to --out/<run-id>/ (never overwritten; --out/latest points at the newest).\n' +
     'Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input (a target that will not start), 99 budget crossed.',
   options: {
     target: { type: 'string', arg: 'CMD', description: 'command that starts the service' },
@@ -53,7 +82,8 @@ export const runCommand: Command = {
     vus: { type: 'string', short: 'c', arg: 'N', description: 'concurrent virtual users (connections)' },
     duration: { type: 'string', short: 'd', arg: 'DUR', description: 'measured load duration' },
     warmup: { type: 'string', arg: 'DUR', description: 'warm-up before measuring (not recorded)' },
-    out: { type: 'string', short: 'o', arg: 'DIR', description: 'report folder', default: 'perfloop-report' },
+    out: { type: 'string', short: 'o', arg: 'DIR', description: 'base folder of the run folders (each run writes DIR/<run-id>/)', default: 'perfloop-report' },
+    'memory-phase': { type: 'string', arg: 'DUR', description: 'unmeasured load after the measured window for --heap-snapshots and --gc-probe (default: -d, at least 10s)' },
     label: { type: 'string', arg: 'TEXT', description: 'what this run is (the iteration’s change)' },
     budget: { type: 'string', arg: 'FILE', description: 'performance-budget.json; crossing it exits 99' },
     config: { type: 'string', arg: 'FILE', description: 'config file (default: perfloop.config.* in the working directory)' },
@@ -64,16 +94,18 @@ export const runCommand: Command = {
     'memory-limit': { type: 'string', arg: 'MB', description: 'memory limit, to project when growth reaches it' },
     'gc-probe': { type: 'string', arg: 'DUR', description: 'force a full GC in the target this often to measure the live heap (exact leak trend; costs a GC pause each)' },
     db: { type: 'string', arg: 'URL', description: 'PostgreSQL URL of the service’s database: plans and verified index advice for the slowest statements, pg_stat_statements delta (read-only; EXPLAIN runs in rolled-back transactions)' },
-    'heap-snapshots': { type: 'string', arg: 'N', description: 'heap snapshots (after a forced GC) at the start, during and at the end of the load, compared for leaks' },
+    'heap-snapshots': { type: 'string', arg: 'N', description: 'heap snapshots (N ≥ 2, after a forced GC) spread over the memory phase after the measured load, compared for leaks' },
     json: { type: 'boolean', description: 'print report.json to stdout' },
     help: { type: 'boolean', short: 'h', description: 'show this help' },
   },
   async run(v: ParsedValues, _pos: string[], io: CommandIO) {
     const loaded = await loadConfig(io.cwd, str(v, 'config'));
+    if (loaded) io.err(`perfloop: using ${loaded.path}\n`);
     const c = loaded?.config;
     const requests = requestsFrom(list(v, 'url'), c);
     if (requests.length === 0) throw new PerfloopError('USAGE', 'perfloop run: no URL to load', { hint: 'pass --url URL or list endpoints in perfloop.config' });
     const budgetPath = str(v, 'budget') ?? c?.budget;
+    if (!str(v, 'budget') && c?.budget) io.err(`perfloop: budget ${c.budget} (from ${loaded!.path})\n`);
     const result = await runService({
       target: str(v, 'target') ?? c?.target,
       cwd: c?.cwd ? resolve(io.cwd, c.cwd) : io.cwd,
@@ -91,7 +123,8 @@ export const runCommand: Command = {
       profile: !v['no-profile'] && c?.profile !== false,
       samplingIntervalUs: int(v, 'sampling-interval', 50) ?? (c?.profile ? c.profile.samplingIntervalUs : undefined) ?? 1000,
       memoryLimitMb: int(v, 'memory-limit', 1) ?? c?.memoryLimitMb,
-      heapSnapshots: int(v, 'heap-snapshots', 0),
+      heapSnapshots: heapSnapshotCount(v),
+      memoryPhaseS: str(v, 'memory-phase') === undefined ? undefined : seconds('memory-phase', str(v, 'memory-phase'), 10),
       gcProbeS: str(v, 'gc-probe') === undefined ? undefined : seconds('gc-probe', str(v, 'gc-probe'), 0),
       db: str(v, 'db') ?? c?.db ? { url: str(v, 'db') ?? c?.db } : undefined,
       command: ['perfloop', 'run', ...process.argv.slice(3)].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '),

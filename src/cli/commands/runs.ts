@@ -7,6 +7,7 @@ export const runsCommand: Command = {
   name: 'runs',
   summary: 'list stored runs',
   usage: 'perfloop runs [--store PATH] [--limit N] [--json]',
+  details: 'Newest first. --json prints perfloop/runs@1: each run with its scenario and its artifacts (path, bytes, sha256).',
   options: {
     store: { type: 'string', arg: 'PATH', description: 'history store', default: DEFAULT_STORE_PATH },
     limit: { type: 'string', arg: 'N', description: 'how many runs, newest first', default: '20' },
@@ -18,7 +19,15 @@ export const runsCommand: Command = {
     try {
       const runs = store.list({ limit: int(v, 'limit', 1) });
       if (v.json) {
-        io.out(`${JSON.stringify(runs, null, 2)}\n`);
+        const doc = {
+          schema: 'perfloop/runs@1',
+          runs: runs.map(({ scenario, ...r }) => ({
+            ...r,
+            scenario: { id: scenario.id, description: scenario.description },
+            artifacts: store.artifacts(r.id),
+          })),
+        };
+        io.out(`${JSON.stringify(doc, null, 2)}\n`);
         return EXIT.ok;
       }
       if (runs.length === 0) {
@@ -29,11 +38,12 @@ export const runsCommand: Command = {
         r.id,
         r.startedAt.replace('T', ' ').slice(0, 19),
         r.label || '–',
+        r.scenario.id.slice(0, 8),
         r.p95Ms === null ? '–' : `${r.p95Ms} ms`,
         r.rps === null ? '–' : `${Math.round(r.rps)}`,
         String(r.findings),
       ]);
-      const header = ['id', 'time (UTC)', 'label', 'p95', 'req/s', 'findings'];
+      const header = ['id', 'time (UTC)', 'label', 'scenario', 'p95', 'req/s', 'findings'];
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
       const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
       io.out(`${[fmt(header), ...rows.map(fmt)].join('\n')}\n`);

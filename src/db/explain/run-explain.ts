@@ -18,6 +18,8 @@ export interface ExplainOptions {
   analyze?: boolean;
   /** Values for $1…$n; when absent they are sampled from the tables (see sample-params.ts). */
   params?: readonly unknown[];
+  /** Where `params` came from, for the report (default: `--param N`). */
+  paramsSource?: string;
   /** statement_timeout for the EXPLAIN (default 30 s). */
   timeoutMs?: number;
   /** Settings for this statement only (SET LOCAL), e.g. { work_mem: '64kB' }. */
@@ -55,7 +57,9 @@ export async function explainStatement(
           `the statement uses $${maxParam} but ${options.params.length} value(s) were given`,
           { hint: 'give one --param per $n' },
         );
-      params = options.params.slice(0, maxParam).map((value, i) => ({ value, source: `--param ${i + 1}` }));
+      params = options.params
+        .slice(0, maxParam)
+        .map((value, i) => ({ value, source: options.paramsSource ?? `--param ${i + 1}` }));
     } else if (analyze) {
       const sampled = preds
         ? await inTransaction(runner, true, timeoutMs, {}, () => sampleParams(runner, preds))

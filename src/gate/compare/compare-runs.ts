@@ -1,4 +1,5 @@
 import type { RunRecord } from '../../core/run.js';
+import { scenarioDifferences } from '../../load/scenario-fingerprint.js';
 import { REGRESSION_METRICS } from '../budget.js';
 import { apdexOf, DEFAULT_APDEX_T_MS, type Apdex } from '../apdex.js';
 import {
@@ -11,10 +12,12 @@ import {
   type StatOptions,
 } from '../stats/sample-compare.js';
 import type { Verdict } from '../stats/verdict.js';
+import { contentionAdjusted, contentionWarnings } from './contention.js';
 import { likeWithLikeWarnings } from './like-with-like.js';
 import {
   errorUnits,
   latencyUnits,
+  cpuPerRequestUnits,
   resourceUnits,
   sampleUnitFor,
   throughputUnits,
@@ -71,6 +74,8 @@ const DEFS: Record<ComparisonMetric, MetricDef> = {
   error_rate: { label: 'Error rate', unit: 'ratio', spec: { higherIsBetter: false, minAbsolute: 0.001 } },
   memory_mb: { label: 'Memory (mean RSS)', unit: 'MB', spec: { higherIsBetter: false, minAbsolute: 2 } },
   cpu_pct: { label: 'CPU (mean, % of a core)', unit: '%', spec: { higherIsBetter: false, minAbsolute: 2 } },
+  // What CPU % means when throughput changed: a faster service serving more requests uses more CPU in total.
+  cpu_ms_per_request: { label: 'CPU per request', unit: 'ms', spec: { higherIsBetter: false, minAbsolute: 0.01 } },
 };
 
 export const metricLabel = (m: ComparisonMetric) => DEFS[m].label;
@@ -180,7 +185,13 @@ export function compareRuns(
         runs,
       ),
     );
-  return COMPARISON_METRICS.filter((m) => out.has(m)).map((m) => out.get(m)!);
+  if (wanted.has('cpu_ms_per_request')) {
+    const [ub, ua] = [cpuPerRequestUnits(b, unit), cpuPerRequestUnits(a, unit)];
+    if (ub.values.length > 0 && ua.values.length > 0)
+      out.set('cpu_ms_per_request', row('cpu_ms_per_request', compareMean(ub, ua, DEFS.cpu_ms_per_request.spec, o), unit, runs));
+  }
+  const rows = COMPARISON_METRICS.filter((m) => out.has(m)).map((m) => out.get(m)!);
+  return contentionAdjusted(rows, b, a);
 }
 
 /** How many rows got each verdict. */
@@ -204,7 +215,22 @@ export interface ComparisonDocument {
   options: StatOptions & { apdexTMs: number };
   metrics: ComparisonRow[];
   counts: Record<Verdict, number>;
+  /** Whether both sides applied the same load (scenario), and what differs when not. */
+  scenario: { same: boolean; differences: string[] };
   warnings: string[];
+}
+
+/** Same scenario on both sides (by fingerprint), or the differences between the newest run of each side. */
+export function scenarioComparison(
+  before: readonly RunRecord[],
+  after: readonly RunRecord[],
+): { same: boolean; differences: string[] } {
+  const ids = new Set([...before, ...after].map((r) => r.run.scenario.id));
+  if (ids.size <= 1) return { same: true, differences: [] };
+  const b = before[before.length - 1].run.scenario;
+  const a = after[after.length - 1].run.scenario;
+  const differences = b.id === a.id ? ['the pooled repeats applied different loads'] : scenarioDifferences(b, a);
+  return { same: false, differences };
 }
 
 export const COMPARE_SCHEMA = 'perfloop/compare@1';
@@ -252,6 +278,7 @@ export function comparisonDocument(
     },
     metrics,
     counts: verdictCounts(metrics),
-    warnings: likeWithLikeWarnings(before.runs, after.runs),
+    scenario: scenarioComparison(before.runs, after.runs),
+    warnings: [...likeWithLikeWarnings(before.runs, after.runs), ...contentionWarnings(before.runs, after.runs)],
   };
 }

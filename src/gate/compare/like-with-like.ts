@@ -1,4 +1,5 @@
 import type { MachineFingerprint, RunRecord } from '../../core/run.js';
+import { scenarioDifferences } from '../../load/scenario-fingerprint.js';
 
 /**
  * Warnings when the two sides were not measured alike: another CPU, core count or Node version makes a
@@ -35,16 +36,15 @@ export function likeWithLikeWarnings(before: readonly RunRecord[], after: readon
         `Baseline and candidate ran on different machines (${diffs.join('; ')}): a difference may be the machine, not the code.`,
       );
   }
-  const field = (f: 'target' | 'scenario') => [
-    distinct(before.map((r) => r.run[f])),
-    distinct(after.map((r) => r.run[f])),
-  ];
-  for (const f of ['target', 'scenario'] as const) {
-    const [b, a] = field(f);
-    const real = (xs: string[]) => xs.filter((x) => x && x !== 'unknown');
-    if (real(b).length > 0 && real(a).length > 0 && real(b).join() !== real(a).join())
-      out.push(`Different ${f}: ${real(b).join(' / ')} → ${real(a).join(' / ')}.`);
-  }
+  // The target command is what an iteration changes: not a warning. A different load is.
+  const scenarios = (rs: readonly RunRecord[]) => [...new Map(rs.map((r) => [r.run.scenario.id, r.run.scenario])).values()];
+  const [sb, sa] = [scenarios(before), scenarios(after)];
+  if (sb.length === 1 && sa.length === 1 && sb[0].id !== sa[0].id)
+    out.push(
+      `DIFFERENT SCENARIOS — these runs applied different loads, so the comparison is not like with like: ${scenarioDifferences(sb[0], sa[0]).join('; ')}.`,
+    );
+  else if (sb.length + sa.length > 2 && new Set([...sb, ...sa].map((s) => s.id)).size > 1)
+    out.push(`DIFFERENT SCENARIOS among the pooled runs: ${[...sb, ...sa].map((s) => s.description).join(' / ')}.`);
   const vus = [
     distinct(before.map((r) => String(r.measurement?.vus ?? ''))),
     distinct(after.map((r) => String(r.measurement?.vus ?? ''))),

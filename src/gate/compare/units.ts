@@ -101,7 +101,7 @@ export function resourceUnits(
   const values: number[] = [];
   const groups: number[] = [];
   runs.forEach((r, g) => {
-    const points = (r.timeline ?? [])
+    const points = measuredTimeline(r)
       .map((p) => p[pick])
       .filter((x): x is number => x !== null && Number.isFinite(x));
     const fallback =
@@ -120,6 +120,38 @@ export function resourceUnits(
           : points;
     for (const v of own) {
       values.push(v);
+      groups.push(g);
+    }
+  });
+  return { values, groups };
+}
+
+/** Timeline points of the measured window (a memory phase after it continues the timeline, unmeasured). */
+function measuredTimeline(r: RunRecord) {
+  const end = r.run.durationS > 0 ? r.run.durationS : Infinity;
+  return (r.timeline ?? []).filter((p) => p.t < end);
+}
+
+/**
+ * Target CPU milliseconds per request: per second, the timeline's CPU % of that second (×10 = ms of CPU) over
+ * the requests completed in it; per run, the run's mean CPU over its throughput.
+ */
+export function cpuPerRequestUnits(runs: readonly RunRecord[], unit: SampleUnit): MeanUnits {
+  const values: number[] = [];
+  const groups: number[] = [];
+  runs.forEach((r, g) => {
+    if (unit === 'run') {
+      if (r.metrics.cpu && r.metrics.http_reqs.rate > 0) {
+        values.push((r.metrics.cpu.meanPct * 10) / r.metrics.http_reqs.rate);
+        groups.push(g);
+      }
+      return;
+    }
+    const counts = new Map(fullSeconds(r).map((i) => [i.t, i.count]));
+    for (const p of measuredTimeline(r)) {
+      const n = counts.get(p.t);
+      if (p.cpuPct === null || !Number.isFinite(p.cpuPct) || !n) continue;
+      values.push((p.cpuPct * 10) / n);
       groups.push(g);
     }
   });

@@ -24,14 +24,26 @@ export function grewEveryStep(values: readonly number[]): boolean {
 }
 
 /**
+ * Enough evidence to call growth a leak rather than something filling to a bound it has not reached yet:
+ * at least this many snapshots spanning at least this many seconds. Below it a finding says "not yet known
+ * whether bounded — run longer" and stays at `medium` at most.
+ */
+export const CONCLUSIVE = { snapshots: 4, spanS: 60 } as const;
+
+/** True when the series is too short to tell an unbounded collection from a bounded one still filling. */
+export function inconclusive(ctx: HeapRuleContext): boolean {
+  return ctx.facts.length < CONCLUSIVE.snapshots || (ctx.spanS ?? 0) < CONCLUSIVE.spanS;
+}
+
+/**
  * The finding's weight: the share of the heap's growth (first → last snapshot) that this leak accounts for.
- * Two snapshots cannot tell a leak from a plateau, so their findings stay at `medium` at most.
+ * A short series (see CONCLUSIVE) cannot tell a leak from a cache still filling, so it stays `medium` at most.
  */
 export function weigh(ctx: HeapRuleContext, bytes: number): { severity: Severity; estimatedImpact: EstimatedImpact } {
   const growth = Math.max(ctx.heapGrowth, 1);
   const pct = Math.max(0, Math.min(100, Math.round((100 * bytes) / growth)));
   let severity = severityForPct(pct);
-  if (ctx.facts.length < 3 && (severity === 'high' || severity === 'critical')) severity = 'medium';
+  if (inconclusive(ctx) && (severity === 'high' || severity === 'critical')) severity = 'medium';
   if (severity === 'info') severity = 'low';
   return {
     severity,

@@ -12,6 +12,8 @@ export interface HeapRuleContext {
   heapGrowth: number;
   /** Ids of objects allocated between the first and second snapshot (JS object ids are assigned in order). */
   newRange?: { afterId: number; upToId: number };
+  /** Seconds from the first to the last snapshot, when known: growth over a short span says little about a bound. */
+  spanS?: number;
   /**
    * Nodes (ordinals in `last`) a finding already names as the holder of a leak. Rules run in order and skip
    * growth whose retainer path goes through one of these, so one leak is reported once, by the most

@@ -1,10 +1,12 @@
 import type { Finding } from '../../core/finding.js';
 import { retainerPath } from '../retainer-path.js';
-import { grewEveryStep, isCovered, LIKELY_CAUSE, mb, newObjectsUnder, perSnapshot, trail, weigh } from './common.js';
+import { grewEveryStep, inconclusive, isCovered, LIKELY_CAUSE, mb, newObjectsUnder, perSnapshot, trail, weigh } from './common.js';
 import type { HeapRule } from './types.js';
 
 /** Fewer new entries than this over the series is churn, not a leak. */
 const MIN_NEW_ENTRIES = 100;
+/** Nor is growth of less than this many bytes retained: the absolute floor under the share of heap growth. */
+const MIN_RETAINED_GROWTH = 256 * 1024;
 
 /**
  * `memory.unbounded-collection`: one Map, Set, Array or dictionary-like Object (the same object, by V8 id)
@@ -25,6 +27,7 @@ export const unboundedCollection: HeapRule = {
       const growth = entries[entries.length - 1] - entries[0];
       if (!grewEveryStep(entries) || growth < MIN_NEW_ENTRIES || entries[entries.length - 1] < 1.2 * entries[0]) continue;
       if (levellingOff(entries)) continue;
+      if (Math.max(0, retained[retained.length - 1] - retained[0]) < MIN_RETAINED_GROWTH) continue;
       if (isCovered(ctx, c.node)) continue;
       ctx.covered.add(c.node);
       const holder = ctx.scopes.holderOf(c.node);
@@ -37,7 +40,9 @@ export const unboundedCollection: HeapRule = {
         rule: 'memory.unbounded-collection',
         area: 'memory',
         ...weigh(ctx, bytes),
-        title: `${c.kind} ${holder} grows in every snapshot: ${trail(entries)} entries, ${mb(retained[retained.length - 1])} retained`,
+        title: `${c.kind} ${holder} grows in every snapshot: ${trail(entries)} entries, ${mb(retained[retained.length - 1])} retained${
+          inconclusive(ctx) ? `${ctx.spanS !== undefined ? ` over ${ctx.spanS} s` : ''}; not yet known whether it is bounded — run longer` : ''
+        }`,
         evidence: {
           collection: c.kind,
           holder,

@@ -1,0 +1,263 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus } from 'node:os';
+import type { Profile } from '../core/profile.js';
+import { AgentCollector, type AgentSample } from '../agent/collector.js';
+import { startTarget, ProcSampler, type RunningTarget, type ProcTreeSample, type ReadyCheck } from '../target/index.js';
+import { HostSampler, type HostSample } from '../target/host-sampler.js';
+import { runLoad } from '../load/engine.js';
+import type { LoadResult } from '../load/result.js';
+import { importCpuProfile } from '../profile/import/cpuprofile.js';
+import type { MemoryPoint } from '../memory/timeline.js';
+import { withoutAgentWork } from './agent-work.js';
+import type { RunServiceOptions } from './run-service.js';
+
+const AGENT_WAIT_MS = 5000;
+
+/** Everything one run observed, phase by phase. */
+export interface RunObservations {
+  load: LoadResult | null;
+  profile: Profile | null;
+  /** Epoch ms of the measured window. */
+  measureStart: number;
+  measureEnd: number;
+  agentSamples: AgentSample[];
+  procSamples: ProcTreeSample[];
+  hostSamples: HostSample[];
+  /** Live heap after forced GCs, from the memory phase. */
+  heapProbes: MemoryPoint[];
+  snapshotFiles: string[];
+  agentConnected: boolean;
+  /** Seconds of unmeasured load after the measured window, for snapshots and GC probes. */
+  memoryPhaseS: number;
+  /** Per statement text, the parameter values of its slowest call in the measured window. */
+  realParams: Record<string, { values: unknown[]; durationMs: number; calls: number }>;
+}
+
+function readyCheck(o: RunServiceOptions): ReadyCheck {
+  if (o.ready && /^\d+$/.test(o.ready)) return { port: Number(o.ready) };
+  if (o.ready) return { url: o.ready };
+  const u = new URL(o.requests[0].url.replace(/\{\{[^}]*\}\}/g, '0'));
+  return { port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), host: u.hostname };
+}
+
+/**
+ * One run of a service, as the method's steps: start it (with the agent when it is Node), warm up, measure
+ * (load + CPU profile and nothing else), then — only when asked for — a memory phase, then stop.
+ *
+ * Why a separate memory phase: a heap snapshot stops the service for seconds and a forced GC for tens of
+ * milliseconds. Measured through, they put perfloop's own pauses into the service's latency, throughput and
+ * event-loop figures, and every table then has to say which seconds it left out (they disagreed). So the
+ * measured window has no agent pause at all; snapshots and GC probes run while the same load continues,
+ * unrecorded, right after it — the heap still grows under the same traffic, and no number the reports compare
+ * includes a second perfloop paused.
+ */
+export class RunSession {
+  readonly warnings: string[] = [];
+  private collector: AgentCollector | null = null;
+  private target: RunningTarget | null = null;
+  private sampler: ProcSampler | null = null;
+  private readonly host = new HostSampler(cpus().length);
+  private readonly obs: RunObservations = {
+    load: null,
+    profile: null,
+    measureStart: Date.now(),
+    measureEnd: Date.now(),
+    agentSamples: [],
+    procSamples: [],
+    hostSamples: [],
+    heapProbes: [],
+    snapshotFiles: [],
+    agentConnected: false,
+    memoryPhaseS: 0,
+    realParams: {},
+  };
+
+  constructor(
+    private readonly o: RunServiceOptions,
+    private readonly runDir: string,
+  ) {}
+
+  private log(line: string) {
+    this.o.log?.(line);
+  }
+
+  private get aborted() {
+    return this.o.signal?.aborted ?? false;
+  }
+
+  get observations(): RunObservations {
+    return this.obs;
+  }
+
+  get agent(): AgentCollector | null {
+    return this.collector;
+  }
+
+  /** Starts the target (when there is a command) with the agent preloaded, and waits until it is ready. */
+  async start(): Promise<void> {
+    if (!this.o.target) return;
+    this.collector = this.o.profile ? await AgentCollector.listen() : null;
+    this.log(`starting target: ${this.o.target}`);
+    this.target = await startTarget({
+      command: this.o.target,
+      cwd: this.o.cwd ?? process.cwd(),
+      env: { ...this.o.env, ...(this.collector ? this.collector.targetEnv() : {}) },
+      ready: readyCheck(this.o),
+      readyTimeoutMs: this.o.readyTimeoutMs,
+      signal: this.o.signal,
+    });
+    if (!this.collector) return;
+    try {
+      const { pid } = await this.collector.waitForAgent(AGENT_WAIT_MS);
+      this.obs.agentConnected = true;
+      this.log(`agent connected (pid ${pid})`);
+    } catch {
+      this.warnings.push(
+        'No CPU profile, heap or query capture: the target is not a Node process (or blocks --import), so the perfloop agent did not connect. For a CPU profile of any runtime try `perfloop profile --with perf -- CMD`.',
+      );
+      await this.collector.close();
+      this.collector = null;
+    }
+  }
+
+  async warmUp(): Promise<void> {
+    if (this.o.warmupS <= 0 || this.aborted) return;
+    this.log(`warm-up ${this.o.warmupS}s`);
+    await runLoad({
+      requests: this.o.requests,
+      executor: { executor: 'constant-vus', vus: this.o.vus, duration: this.o.warmupS * 1000 },
+      signal: this.o.signal,
+      seed: 7,
+    });
+  }
+
+  /** The measured window: the load, the CPU profile, the /proc and host samplers — no agent pauses. */
+  async measure(): Promise<void> {
+    if (this.aborted) return;
+    this.collector?.clearWindow();
+    await this.collector?.clearSlowestParams().catch(() => {});
+    if (this.target && !this.target.hasExited()) {
+      this.sampler = new ProcSampler(this.target.pid);
+      this.sampler.start();
+    }
+    this.host.start();
+    if (this.collector) await this.collector.startProfile(this.o.samplingIntervalUs);
+    this.obs.measureStart = Date.now();
+    this.log(`load: ${this.o.vus} VUs for ${this.o.durationS}s`);
+    try {
+      this.obs.load = await runLoad({
+        requests: this.o.requests,
+        executor: { executor: 'constant-vus', vus: this.o.vus, duration: this.o.durationS * 1000 },
+        signal: this.o.signal,
+        onProgress: this.o.onProgress,
+      });
+    } finally {
+      this.obs.measureEnd = Date.now();
+      this.obs.hostSamples = this.host.stop();
+    }
+    await this.stopProfile();
+    if (this.collector?.connected)
+      this.obs.realParams = await this.collector.slowestParams().catch(() => ({}));
+    if (this.obs.load?.interrupted)
+      this.warnings.push('The run was interrupted: the numbers cover only the part that ran.');
+  }
+
+  private async stopProfile(): Promise<void> {
+    if (!this.collector?.connected) return;
+    const path = join(this.runDir, 'profile.cpuprofile');
+    try {
+      const { ownWork } = await this.collector.stopProfile(path);
+      const raw = importCpuProfile(JSON.parse(readFileSync(path, 'utf8')), 'profile.cpuprofile');
+      this.obs.profile = withoutAgentWork(raw, { ownWork });
+    } catch (e) {
+      this.warnings.push(`No CPU profile: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Heap snapshots (the first at the start, the last at the end, the others spread between) and forced-GC probes
+   * of the live heap, while the same load keeps running unrecorded. Skipped when neither was asked for.
+   */
+  async memoryPhase(): Promise<void> {
+    const c = this.collector;
+    const snapshots = Math.max(0, this.o.heapSnapshots ?? 0);
+    const probeS = this.o.gcProbeS ?? 0;
+    if (!c?.connected || this.aborted || (snapshots < 2 && !(probeS > 0))) return;
+    const seconds = this.o.memoryPhaseS ?? Math.max(10, this.o.durationS);
+    this.obs.memoryPhaseS = seconds;
+    this.log(`memory phase: ${seconds}s of the same load (unmeasured) for ${snapshots >= 2 ? `${snapshots} heap snapshots` : ''}${snapshots >= 2 && probeS > 0 ? ' and ' : ''}${probeS > 0 ? `GC probes every ${probeS}s` : ''}`);
+    const load = runLoad({
+      requests: this.o.requests,
+      executor: { executor: 'constant-vus', vus: this.o.vus, duration: seconds * 1000 },
+      signal: this.o.signal,
+      seed: 11,
+    });
+    const phaseEnd = Date.now() + seconds * 1000;
+    const work: Promise<void>[] = [];
+    if (probeS > 0) work.push(this.probeLoop(c, probeS, phaseEnd));
+    if (snapshots >= 2) work.push(this.snapshotLoop(c, snapshots, seconds, phaseEnd));
+    await Promise.all([load, ...work]);
+  }
+
+  private async probeLoop(c: AgentCollector, everyS: number, until: number): Promise<void> {
+    while (!this.aborted && c.connected && Date.now() + everyS * 1000 <= until) {
+      await sleep(everyS * 1000, this.o.signal);
+      if (this.aborted || !c.connected) return;
+      try {
+        const r = await c.gc();
+        this.obs.heapProbes.push({ t: r.t, value: r.heapUsed });
+      } catch {
+        return;
+      }
+    }
+  }
+
+  private async snapshotLoop(c: AgentCollector, count: number, seconds: number, until: number): Promise<void> {
+    const start = Date.now();
+    for (let k = 0; k < count && !this.aborted && c.connected; k++) {
+      const due = k === count - 1 ? until : start + (k * seconds * 1000) / (count - 1);
+      await sleep(Math.max(0, due - Date.now()), this.o.signal);
+      if (this.aborted) return;
+      const path = join(this.runDir, `heap-${this.obs.snapshotFiles.length + 1}.heapsnapshot`);
+      try {
+        await c.heapSnapshot(path);
+        this.obs.snapshotFiles.push(path);
+      } catch (e) {
+        this.warnings.push(`A heap snapshot failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Stops samplers and the target; keeps what the agent collected. Always runs, also after an error. */
+  async stop(): Promise<void> {
+    this.obs.procSamples = this.sampler?.stop() ?? [];
+    this.host.stop();
+    this.obs.agentSamples = this.collector ? [...this.collector.samples] : [];
+    if (this.target?.hasExited())
+      this.warnings.push(
+        `The target exited during the run; its last stderr: ${this.target.stderrTail(5).join(' | ') || '(none)'}`,
+      );
+    if (this.target) {
+      this.log('stopping target');
+      await this.target.stop();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.collector?.close();
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
