@@ -123,7 +123,9 @@ function main() {
   const nodeArgs = [
     '--test',
     '--test-concurrency=2',
-    '--test-timeout=120000',
+    // A guard against a hung test, not a deadline: on a shared 2-core machine under load a file that starts
+    // real services (the demo seeds PGlite) can take minutes. Tests wait for readiness signals themselves.
+    '--test-timeout=600000',
     ...runnerArgs,
     ...files.map((file) => relative(repoRoot, file)),
   ];

@@ -42,8 +42,11 @@ export function chooseBaseline(o: {
       selection: null,
       how: `no merge-base of ${head.slice(0, 10)} and ${branch} (a shallow clone? fetch with depth 0)`,
     };
+  const newest = o.candidate[o.candidate.length - 1];
   const candidateStart = o.candidate[0]?.run.startedAt ?? '';
-  const scenario = o.candidate[o.candidate.length - 1]?.run.scenario.id;
+  const scenario = newest?.run.scenario.id;
+  // The candidate's own repeats (same label and target) are not a baseline for it.
+  const isRepeat = (r: RunRecord) => !!newest && r.run.label === newest.run.label && r.run.target === newest.run.target;
   const stored = o.store.all().filter((r) => !exclude.has(r.run.id));
   // Like with like: runs of the candidate's scenario when there are any (else the gate names the difference).
   const sameScenario = stored.filter((r) => r.run.scenario.id === scenario);
@@ -53,7 +56,7 @@ export function chooseBaseline(o: {
     if (!r.run.gitSha) continue;
     // At the candidate's own commit (iterations not committed yet) only runs before the candidate count, and
     // the first of them (or the one labelled baseline) is what the commit measured before the change.
-    if (r.run.gitSha === head && !(r.run.startedAt < candidateStart)) continue;
+    if (r.run.gitSha === head && (!(r.run.startedAt < candidateStart) || isRepeat(r))) continue;
     const kept = bySha.get(r.run.gitSha);
     if (r.run.gitSha === head ? !kept || (r.run.label === 'baseline' && kept.run.label !== 'baseline') : true)
       bySha.set(r.run.gitSha, r);

@@ -43,7 +43,7 @@ export function repeatsOf(
       x.run.gitSha === r.run.gitSha &&
       x.run.label === r.run.label &&
       x.run.target === r.run.target &&
-      x.run.scenario === r.run.scenario,
+      x.run.scenario.id === r.run.scenario.id,
   );
   return same.some((x) => x.run.id === r.run.id) ? same : [...same, r];
 }

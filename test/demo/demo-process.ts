@@ -27,7 +27,12 @@ function spawnDemo(env: Record<string, string>): ChildProcess {
   });
 }
 
-export function startDemo(env: Record<string, string>, timeoutMs = 50_000): Promise<DemoProcess> {
+/**
+ * Waits for the server's own "listening" line (its readiness signal) or its exit. The timeout is only a last
+ * guard against a hung process, far beyond what even a loaded 2-core machine needs (seeding PGlite there has
+ * taken over 50 s), and says so when it fires.
+ */
+export function startDemo(env: Record<string, string>, timeoutMs = 600_000): Promise<DemoProcess> {
   const child = spawnDemo(env);
   let stdout = '';
   let stderr = '';
@@ -36,7 +41,7 @@ export function startDemo(env: Record<string, string>, timeoutMs = 50_000): Prom
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`demo server did not start in ${timeoutMs} ms; stderr:\n${stderr}`));
+      reject(new Error(`demo server neither listened nor exited in ${timeoutMs} ms (the last-resort guard: it hangs); stderr:\n${stderr}`));
     }, timeoutMs);
     void exited.then((code) => {
       clearTimeout(timer);
@@ -61,7 +66,7 @@ export function startDemo(env: Record<string, string>, timeoutMs = 50_000): Prom
 }
 
 /** Runs the server when it is expected to refuse to start. */
-export function runDemoToExit(env: Record<string, string>, timeoutMs = 20_000): Promise<ExitedDemo> {
+export function runDemoToExit(env: Record<string, string>, timeoutMs = 300_000): Promise<ExitedDemo> {
   const child = spawnDemo(env);
   let stdout = '';
   let stderr = '';

@@ -107,7 +107,9 @@ test('a real 2× speed-up is a significant improvement; the same server measured
     assert.equal(improved[m].verdict, 'improved', `${m}: ${improved[m].note}`);
   // The tail of one-second windows is noisy on a busy machine: improved, or honestly unknown — never anything else.
   assert.ok(['improved', 'unknown'].includes(improved.p95_latency_ms.verdict), improved.p95_latency_ms.note);
-  assert.ok(improved.p50_latency_ms.changePct! < -40);
+  // 20 → 10 ms is −50 %; a busy machine adds the same milliseconds to both sides, so only the direction and
+  // a clear effect are asserted, not the size.
+  assert.ok(improved.p50_latency_ms.changePct! < -10, `p50 ${improved.p50_latency_ms.changePct} %`);
   assert.ok(improved.p50_latency_ms.ci![1] < 0);
   assert.ok(improved.p50_latency_ms.pValue! < 0.01);
   const same = compareRuns(baseline, back);
@@ -254,12 +256,15 @@ test('perfloop log: the iteration table from the stored runs, bottleneck = top f
   assert.match(r.out, /\*\*Current vs Target\*\*/);
   const json = JSON.parse(cli(['log', '--json']).out);
   assert.equal(json.schema, 'perfloop/log@1');
-  assert.equal(json.iterations.length, 3);
+  assert.equal(json.scenarios.length, 1, 'one load, one scenario');
+  const iterations = json.scenarios[0].iterations;
+  assert.equal(iterations.length, 3);
   assert.equal(
-    json.iterations[1].comparison.find((c: { name: string }) => c.name === 'p50_latency_ms').verdict,
+    iterations[1].comparison.find((c: { name: string }) => c.name === 'p50_latency_ms').verdict,
     'improved',
   );
-  assert.deepEqual(json.iterations[1].runIds, [fix.run.id]);
+  assert.deepEqual(iterations[1].runIds, [fix.run.id]);
+  assert.equal(iterations[1].runId, fix.run.id);
 });
 
 test('perfloop summary: the approval gate filled from evidence; CI gate detected once configured', () => {

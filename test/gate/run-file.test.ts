@@ -1,3 +1,4 @@
+import { scenarioOf } from '../../src/load/scenario-fingerprint.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -73,16 +74,20 @@ test('a file that is not a run names the field; unreadable and non-JSON files ar
   );
 });
 
-test('like with like: machine, target and load differences are warned about', () => {
+test('like with like: machine and load differences are warned about; a changed target is the iteration, not a warning', () => {
   const a = recordFromLatencies(steadyLatencies(3, 20));
   const b = recordFromLatencies(steadyLatencies(3, 20), {
     machine: { ...a.run.machine, cpuModel: 'Other CPU', nodeVersion: 'v99.0.0' },
     target: 'other',
+    scenario: scenarioOf([{ url: 'http://127.0.0.1:9/other' }], { executor: 'constant-vus', vus: 5, durationS: 3 }),
   });
   const w = likeWithLikeWarnings([a], [b]).join('\n');
   assert.match(w, /different machines/);
   assert.match(w, /CPU .* → Other CPU/);
   assert.match(w, /Node .* → v99\.0\.0/);
-  assert.match(w, /Different target/);
+  assert.match(w, /DIFFERENT SCENARIOS/);
+  assert.doesNotMatch(w, /target/i);
   assert.deepEqual(likeWithLikeWarnings([a], [a]), []);
+  const c = recordFromLatencies(steadyLatencies(3, 20), { target: 'node server.js --quiet' });
+  assert.deepEqual(likeWithLikeWarnings([a], [c]), [], 'only the target differs: like with like');
 });

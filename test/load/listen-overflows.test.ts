@@ -42,7 +42,10 @@ test(
       { stdio: ['pipe', 'pipe', 'inherit'] },
     );
     try {
-      const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+      // The port line, however the pipe splits it.
+      let printed = '';
+      while (!/^\d+\n/.test(printed)) printed += String(((await once(child.stdout!, 'data')) as [Buffer])[0]);
+      const line = printed.split('\n')[0];
       await new Promise((r) => setTimeout(r, 100)); // the server is now blocked in readSync
       const before = readListenOverflows()!;
       const run = runLoad({

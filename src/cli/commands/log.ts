@@ -109,7 +109,7 @@ export const logCommand: Command = {
         schema: 'perfloop/log@1',
         scenarios: views.map((x) => ({
           scenario: { id: x.loop.scenario.id, description: x.loop.scenario.description },
-          iterations: x.iterations.map(({ runs: rs, comparison: _c, ...it }) => ({
+          iterations: x.iterations.map(({ runs: rs, ...it }) => ({
             runId: rs[rs.length - 1].run.id,
             runIds: rs.map((r) => r.run.id),
             ...it,

@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { runService } from '../../src/loop/run-service.js';
+import { findEventLoopBlocked } from '../../src/loop/rules/event-loop.js';
+import type { AgentSample } from '../../src/agent/collector.js';
+import { tempDir } from '../helpers.js';
+
+/**
+ * `http.event-loop-blocked` on real services started by perfloop with its agent: one whose handler spins the
+ * CPU synchronously for 25 ms (the loop is blocked), one that answers after an asynchronous 25 ms timer (a
+ * slow but healthy loop). The rule must fire on the first and stay quiet on the second.
+ */
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => ok(p));
+    });
+  });
+}
+
+async function measure(handler: string) {
+  const dir = tempDir('perfloop-rule-');
+  writeFileSync(
+    join(dir, 'server.js'),
+    `require('node:http').createServer((q, r) => { ${handler} }).listen(Number(process.env.PORT), '127.0.0.1');`,
+  );
+  const port = await freePort();
+  const { record } = await runService({
+    target: 'node server.js',
+    cwd: dir,
+    env: { PORT: String(port) },
+    readyTimeoutMs: 300_000,
+    requests: [{ url: `http://127.0.0.1:${port}/` }],
+    vus: 4,
+    durationS: 5,
+    warmupS: 0.5,
+    label: 'rule floors',
+    outDir: join(dir, 'out'),
+    storePath: null,
+    profile: true,
+    samplingIntervalUs: 1000,
+    command: 'test',
+  });
+  return record;
+}
+
+test('http.event-loop-blocked fires on synchronous work in the handler and stays quiet on a healthy slow one', async () => {
+  const [blocked, healthy] = await Promise.all([
+    measure(`const end = Date.now() + 25; while (Date.now() < end); r.end('ok');`),
+    measure(`setTimeout(() => r.end('ok'), 25);`),
+  ]);
+  const rule = (r: typeof blocked) => r.findings.find((f) => f.rule === 'http.event-loop-blocked');
+  const fired = rule(blocked);
+  assert.ok(fired, `blocked: ${JSON.stringify(blocked.metrics.event_loop_delay)} latency ${blocked.metrics.http_req_duration.mean} ms`);
+  assert.ok((fired.evidence as { sharePct: number }).sharePct >= 10);
+  assert.equal(rule(healthy), undefined, `healthy: ${JSON.stringify(rule(healthy)?.evidence)}`);
+});
+
+const sample = (t: number, mean: number): AgentSample =>
+  ({
+    t,
+    heapUsed: 0,
+    heapTotal: 0,
+    external: 0,
+    rss: 0,
+    eventLoopDelay: { min: 0, mean, p50: mean, p99: mean * 4, max: mean * 8 },
+    heapAfterGc: null,
+    gc: { count: 0, pauseMs: 0, maxPauseMs: 0 },
+    pools: [],
+  }) as AgentSample;
+const latency = (mean: number) => ({ p50: mean, p90: mean, p95: mean, p99: mean, max: mean, mean, count: 1000 });
+
+test('http.event-loop-blocked floors: too few samples, a small absolute delay or a small share stay quiet', () => {
+  const series = (n: number, mean: number) => Array.from({ length: n }, (_, i) => sample(1000 + i * 250, mean));
+  assert.equal(findEventLoopBlocked(series(40, 20), latency(60)).length, 1, 'enough evidence, 20 ms of 60 ms');
+  assert.equal(findEventLoopBlocked(series(5, 20), latency(60)).length, 0, 'too few samples');
+  assert.equal(findEventLoopBlocked(series(40, 2), latency(8)).length, 0, 'under the 5 ms absolute floor');
+  assert.equal(findEventLoopBlocked(series(40, 6), latency(200)).length, 0, 'a 3 % share explains nothing');
+});
