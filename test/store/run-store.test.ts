@@ -8,6 +8,12 @@ import { scenarioFromRequestNames } from '../../src/load/scenario-fingerprint.js
 import { Histogram } from '../../src/core/histogram.js';
 import { machineFingerprint, newRunId, RUN_SCHEMA, type RunRecord } from '../../src/core/run.js';
 import { tempDir } from '../helpers.js';
+import { createRunFolder, pointLink } from '../../src/store/artifacts.js';
+import { pruneRuns } from '../../src/store/prune.js';
+import { artifactPath } from '../../src/gate/run-dirs.js';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readlinkSync, rmSync } from 'node:fs';
+import type { PerfloopError } from '../../src/core/errors.js';
 
 function record(label: string, p95: number, startedAt: string, findings = 1): RunRecord {
   const h = new Histogram();
@@ -92,7 +98,7 @@ test('WAL mode and versioned migrations; reopening keeps data', () => {
   s2.close();
   const db = new Database(path, { readonly: true });
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-  assert.deepEqual(db.prepare('SELECT version FROM schema_migrations').all(), [{ version: 1 }]);
+  assert.deepEqual(db.prepare('SELECT version FROM schema_migrations').all(), [{ version: 1 }, { version: 2 }]);
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").all();
   assert.deepEqual(
     tables.map((t) => (t as { name: string }).name),
@@ -110,4 +116,83 @@ test('an unusable store path is a clear error', () => {
     assert.match(e.message, /a-file\/x\.db/);
     return true;
   });
+});
+
+test('run folders: created once, artifacts recorded with size and SHA-256, latest points at the newest', () => {
+  const base = join(tempDir(), 'out');
+  const store = RunStore.open(join(base, '..', 'p.db'));
+  try {
+    const r = record('a', 10, '2026-01-01T00:00:00.000Z');
+    const dir = createRunFolder(base, r.run.id);
+    assert.throws(() => createRunFolder(base, r.run.id), /already exists; refusing to overwrite/);
+    writeFileSync(join(dir, 'report.md'), '# report\n');
+    writeFileSync(join(dir, 'report.json'), JSON.stringify(r));
+    r.artifacts = { report: 'report.md', 'report-json': 'report.json', profile: 'profile.cpuprofile' };
+    store.save(r, dir);
+    pointLink(base, r.run.id);
+    assert.equal(readlinkSync(join(base, 'latest')), r.run.id);
+    const a = store.artifacts(r.run.id);
+    assert.deepEqual(Object.keys(a).sort(), ['report', 'report-json'], 'a file that does not exist is not recorded');
+    assert.equal(a.report.bytes, 9);
+    assert.equal(a.report.sha256, createHash('sha256').update('# report\n').digest('hex'));
+    assert.equal(a.report.path, join(dir, 'report.md'));
+    assert.equal(artifactPath(dir, r, 'report', store), join(dir, 'report.md'));
+    writeFileSync(join(dir, 'report.md'), '# changed report\n');
+    assert.throws(() => artifactPath(dir, r, 'report', store), (e: PerfloopError) => e.code === 'ARTIFACT_CHANGED' && e.exitCode === 2);
+    rmSync(join(dir, 'report.md'));
+    assert.throws(
+      () => artifactPath(dir, r, 'report', store),
+      (e: PerfloopError) => e.code === 'ARTIFACT_MISSING' && e.exitCode === 2 && e.message.includes(r.run.id),
+    );
+  } finally {
+    store.close();
+  }
+});
+
+test('prune: keeps the newest N or drops runs older than a duration, deleting only folders the run owns', () => {
+  const root = tempDir();
+  const store = RunStore.open(join(root, 'p.db'));
+  try {
+    const runs = ['2026-01-01', '2026-01-10', '2026-01-20'].map((d, i) => record(`r${i}`, 10, `${d}T00:00:00.000Z`));
+    const folders = runs.map((r) => {
+      const dir = createRunFolder(join(root, 'out'), r.run.id);
+      writeFileSync(join(dir, 'report.json'), JSON.stringify(r));
+      store.save(r, dir);
+      return dir;
+    });
+    // A store row pointing at a folder that is not the run's own (a user's directory) is never deleted.
+    const foreign = join(root, 'mine');
+    mkdirSync(foreign);
+    const other = record('foreign', 10, '2025-12-01T00:00:00.000Z');
+    store.save(other, foreign);
+    const dry = pruneRuns(store, { keep: 2, dryRun: true });
+    assert.deepEqual(dry.map((r) => r.id), [runs[0].run.id, other.run.id]);
+    assert.equal(store.list().length, 4, 'dry run removes nothing');
+    const gone = pruneRuns(store, { olderThanMs: 14 * 86_400_000, now: Date.parse('2026-01-25T00:00:00Z') });
+    assert.deepEqual(gone.map((r) => r.id).sort(), [runs[0].run.id, runs[1].run.id, other.run.id].sort());
+    assert.equal(existsSync(folders[0]), false);
+    assert.equal(existsSync(folders[2]), true);
+    assert.equal(existsSync(foreign), true);
+    assert.deepEqual(store.list().map((r) => r.id), [runs[2].run.id]);
+  } finally {
+    store.close();
+  }
+});
+
+test('a record stored before scenarios (request names as a string) reads back with a scenario of its own', () => {
+  const store = RunStore.open(join(tempDir(), 'p.db'));
+  try {
+    const old = record('old', 10, '2026-01-01T00:00:00.000Z');
+    (old.run as unknown as { scenario: string }).scenario = 'GET /a, GET /b';
+    store.save({ ...old, run: { ...old.run, scenario: { id: 'x', description: 'GET /a, GET /b' } } });
+    // what a v1 store holds: the record's scenario as a string and no scenario_id column value
+    const db = (store as unknown as { db: Database.Database }).db;
+    db.prepare('UPDATE runs SET scenario_id = NULL, record = ? WHERE id = ?').run(JSON.stringify(old), old.run.id);
+    const back = store.get(old.run.id)!;
+    assert.equal(back.run.scenario.description, 'GET /a, GET /b');
+    assert.match(back.run.scenario.id, /^[0-9a-f]{12}$/);
+    assert.deepEqual(store.list()[0].scenario, { id: back.run.scenario.id, description: 'GET /a, GET /b' });
+  } finally {
+    store.close();
+  }
 });

@@ -13,6 +13,7 @@ import {
 } from '../stats/sample-compare.js';
 import type { Verdict } from '../stats/verdict.js';
 import { contentionAdjusted, contentionWarnings } from './contention.js';
+import { headlineValue } from './headline.js';
 import { likeWithLikeWarnings } from './like-with-like.js';
 import {
   errorUnits,
@@ -190,8 +191,16 @@ export function compareRuns(
     if (ub.values.length > 0 && ua.values.length > 0)
       out.set('cpu_ms_per_request', row('cpu_ms_per_request', compareMean(ub, ua, DEFS.cpu_ms_per_request.spec, o), unit, runs));
   }
-  const rows = COMPARISON_METRICS.filter((m) => out.has(m)).map((m) => out.get(m)!);
+  const rows = COMPARISON_METRICS.filter((m) => out.has(m)).map((m) => withHeadline(out.get(m)!, b, a));
   return contentionAdjusted(rows, b, a);
+}
+
+/** The row's before/after (and change) as the runs' headline values, so every table shows the same numbers. */
+function withHeadline(row: ComparisonRow, before: readonly RunRecord[], after: readonly RunRecord[]): ComparisonRow {
+  const b = headlineValue(row.name, before);
+  const a = headlineValue(row.name, after);
+  if (b === null || a === null || row.before === null || row.after === null) return row;
+  return { ...row, before: b, after: a, changePct: b !== 0 ? Math.round(((a - b) / b) * 10_000) / 100 : row.changePct };
 }
 
 /** How many rows got each verdict. */
