@@ -81,7 +81,7 @@ const MIN_GROWTH_MB = 2;
  * Below this window (s) a rate per minute is an extrapolation and a bounded cache still filling looks like a
  * leak: the finding states the growth as measured and stays `medium` at most.
  */
-const CONCLUSIVE_WINDOW_S = 60;
+const CONCLUSIVE_WINDOW_S = 30;
 
 /**
  * `memory.growth`: memory keeps rising through the run — the lower bound of the slope's 95 % interval is

@@ -147,3 +147,25 @@ test('commit links for GitHub and GitLab remotes', () => {
   git('remote', 'set-url', 'origin', 'https://gitlab.com/acme/shop.git');
   assert.equal(commitUrl(repositoryUrl(dir)!, 'abc'), 'https://gitlab.com/acme/shop/-/commit/abc');
 });
+
+test('baseline: iterations not committed yet — the earlier run at the same commit, never the candidate’s own repeat', () => {
+  const { dir, c2 } = repo();
+  const store = RunStore.open(join(dir, '.perfloop', 'perfloop.db'));
+  try {
+    const base = run('baseline', c2, 1);
+    const again = run('baseline', c2, 2);
+    const fix = run('batch query', c2, 3);
+    const fix2 = run('batch query', c2, 4); // the fix measured twice
+    for (const r of [base, again, fix, fix2]) store.save(r);
+    const choice = chooseBaseline({ store, cwd: dir, candidate: [fix, fix2] });
+    assert.ok(choice.selection, choice.how);
+    assert.deepEqual(
+      choice.selection.runs.map((r) => r.run.id),
+      [base.run.id, again.run.id],
+      'the baseline and its repeat at the merge-base commit',
+    );
+    assert.match(choice.selection.source, /merge-base with main/);
+  } finally {
+    store.close();
+  }
+});

@@ -65,8 +65,23 @@ test('memory.growth on a few noisy points: growth likely, rate unknown — low s
   assert.ok(trend.loMbPerMin > 0 && trend.loMbPerMin < trend.mbPerMin / 4, JSON.stringify(trend));
   const [f] = findMemoryGrowth(trend, { series: 'live heap', limitMb: 100 });
   assert.equal(f.severity, 'low', 'not critical, though the limit is near at the estimated rate');
-  assert.match(f.title, /too uncertain to call .* run longer/);
+  assert.match(f.title, /grew \+5 MB over 14 s \(40 → 45 MB\); not yet known whether it is bounded — run longer/);
   // The leak of the test above keeps its tight interval and its severity.
   const leak = memoryTrend(series(20))!;
   assert.equal(findMemoryGrowth(leak, { series: 'heap used', limitMb: 512 })[0].severity, 'critical');
+});
+
+test('memory.growth over a short window states the growth as measured and stays medium at most; floors hold', () => {
+  // A clean, steady rise over 12 s: a leak, or a cache not yet at its bound — 12 s cannot tell.
+  const leak = Array.from({ length: 9 }, (_, i) => ({ t: i * 1500, value: (14 + 4 * i) * MB }));
+  const [f] = findMemoryGrowth(memoryTrend(leak, { minWarmupMs: 0, warmupFraction: 0 }), { series: 'live heap', limitMb: 60 });
+  assert.equal(f.severity, 'medium');
+  assert.match(f.title, /^live heap grew \+32 MB over 12 s \(14 → 46 MB\); not yet known whether it is bounded — run longer$/);
+  assert.doesNotMatch(f.title, /MB\/min/, 'no rate extrapolated from 12 s');
+  // The absolute floor: +1.6 MB is GC noise however steady.
+  const tiny = Array.from({ length: 9 }, (_, i) => ({ t: i * 1500, value: (10 + 0.2 * i) * MB }));
+  assert.deepEqual(findMemoryGrowth(memoryTrend(tiny, { minWarmupMs: 0, warmupFraction: 0 }), { series: 'live heap' }), []);
+  // The same steady leak over 60 s is rated by its rate.
+  const long = memoryTrend(series(20))!;
+  assert.match(findMemoryGrowth(long, { series: 'heap used' })[0].title, /grows \d+(\.\d+)? MB\/min/);
 });
