@@ -12,13 +12,13 @@ const diffOf = (p: HeapProgram) => {
 };
 
 /** The one finding of the planted rule; any other finding must be below it. */
-async function planted(program: HeapProgram, rule: string): Promise<Finding> {
+async function planted(program: HeapProgram, rule: string, atLeast: Finding['severity'] = 'high'): Promise<Finding> {
   const d = await diffOf(program);
   const hits = d.findings.filter((f) => f.rule === rule);
   assert.equal(hits.length, 1, `${program}: ${d.findings.map((f) => `${f.rule}: ${f.title}`).join('\n') || 'no findings'}`);
   const f = hits[0];
   assert.equal(d.findings[0], f, `${program}: the planted leak ranks first`);
-  assert.ok(severityRank(f.severity) >= severityRank('high'), `${program}: ${f.severity}`);
+  assert.ok(severityRank(f.severity) >= severityRank(atLeast), `${program}: ${f.severity}`);
   assert.equal(f.area, 'memory');
   assert.ok(f.recommendation.length > 40);
   assert.ok(f.estimatedImpact.pct >= 50, `${program}: explains ${f.estimatedImpact.pct}% of the growth`);
@@ -26,7 +26,11 @@ async function planted(program: HeapProgram, rule: string): Promise<Finding> {
 }
 
 test('memory.unbounded-collection names the cache, its owner and what it holds', async () => {
-  const f = await planted('unbounded-collection', 'memory.unbounded-collection');
+  // Three snapshots taken seconds apart cannot tell an unbounded Map from a bounded cache still filling: the
+  // finding names it, says so, and stays at medium.
+  const f = await planted('unbounded-collection', 'memory.unbounded-collection', 'medium');
+  assert.equal(f.severity, 'medium');
+  assert.match(f.title, /not yet known whether it is bounded — run longer$/);
   assert.deepEqual(f.evidence.entries, [500, 800, 1100]);
   assert.match(String(f.evidence.holder), /variable `sessions` \(module scope of .*unbounded-collection\.mjs\)/);
   assert.match(String(f.evidence.retainerPath), /\.sessions → Map$/);

@@ -12,7 +12,9 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
  * verdict come from the units.
  */
 export function headlineValue(metric: ComparisonMetric, runs: readonly RunRecord[]): number | null {
-  if (runs.length === 0) return null;
+  // Records from before the memory phase had seconds a snapshot paused; their headline includes those seconds
+  // and the statistics do not: the statistics' own value is the honest one there.
+  if (runs.length === 0 || runs.some((r) => r.intervals.some((i) => i.disturbed))) return null;
   const sum = (f: (r: RunRecord) => number) => runs.reduce((s, r) => s + f(r), 0);
   switch (metric) {
     case 'p50_latency_ms':

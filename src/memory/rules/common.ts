@@ -37,13 +37,20 @@ export function inconclusive(ctx: HeapRuleContext): boolean {
 
 /**
  * The finding's weight: the share of the heap's growth (first → last snapshot) that this leak accounts for.
- * A short series (see CONCLUSIVE) cannot tell a leak from a cache still filling, so it stays `medium` at most.
+ * Two snapshots cannot tell a leak from a plateau, so their findings stay at `medium` at most; nor can a short
+ * series (see CONCLUSIVE) tell a boundable growth (a collection, a global) from a cache still filling.
  */
-export function weigh(ctx: HeapRuleContext, bytes: number): { severity: Severity; estimatedImpact: EstimatedImpact } {
+export function weigh(
+  ctx: HeapRuleContext,
+  bytes: number,
+  /** Growth that a bound could stop (a collection, a global): a short series cannot tell it from a leak. */
+  boundable = false,
+): { severity: Severity; estimatedImpact: EstimatedImpact } {
   const growth = Math.max(ctx.heapGrowth, 1);
   const pct = Math.max(0, Math.min(100, Math.round((100 * bytes) / growth)));
   let severity = severityForPct(pct);
-  if (inconclusive(ctx) && (severity === 'high' || severity === 'critical')) severity = 'medium';
+  if (ctx.facts.length < 3 && (severity === 'high' || severity === 'critical')) severity = 'medium';
+  if (boundable && inconclusive(ctx) && (severity === 'high' || severity === 'critical')) severity = 'medium';
   if (severity === 'info') severity = 'low';
   return {
     severity,

@@ -39,7 +39,7 @@ export const unboundedCollection: HeapRule = {
       out.push({
         rule: 'memory.unbounded-collection',
         area: 'memory',
-        ...weigh(ctx, bytes),
+        ...weigh(ctx, bytes, true),
         title: `${c.kind} ${holder} grows in every snapshot: ${trail(entries)} entries, ${mb(retained[retained.length - 1])} retained${
           inconclusive(ctx) ? `${ctx.spanS !== undefined ? ` over ${ctx.spanS} s` : ''}; not yet known whether it is bounded — run longer` : ''
         }`,
