@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoEndpoints, demoFixes, demoServerEntry } from '../../demo/catalog.js';
@@ -12,6 +11,7 @@ import { runService, type RunServiceResult } from './run-service.js';
 import { pointLink } from '../store/artifacts.js';
 import { demoSummaryMarkdown } from './demo-summary.js';
 import type { Iteration } from '../report/iteration-log.js';
+import { freePort } from '../target/free-port.js';
 
 /** Repository root: this file runs from dist/src/loop/. */
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -32,16 +32,6 @@ export interface DemoResult {
   summaryPath: string;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
 
 const memoryRun = (i: number, steps: number) => i === 0 || i === steps - 1;
 

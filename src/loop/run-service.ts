@@ -68,7 +68,7 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
   const id = newRunId(startedAt);
   const runDir = createRunFolder(o.outDir, id);
   const session = new RunSession(o, runDir);
-  let statementsAtStart = null;
+  let statementsAtStart: Awaited<ReturnType<typeof statementsBefore>> | undefined;
   try {
     await session.start();
     await session.warmUp();
@@ -92,7 +92,7 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
     startedAt,
     runDir,
     captures,
-    statementsAtStart,
+    statementsAtStart: statementsAtStart ?? null,
     warnings: session.warnings,
   });
   writeRunReports(runDir, record, obs.profile);

@@ -1,28 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { runService } from '../../src/loop/run-service.js';
 import { findEventLoopBlocked } from '../../src/loop/rules/event-loop.js';
 import type { AgentSample } from '../../src/agent/collector.js';
 import { tempDir } from '../helpers.js';
+import { freePort } from '../../src/target/free-port.js';
 
 /**
  * `http.event-loop-blocked` on real services started by perfloop with its agent: one whose handler spins the
  * CPU synchronously for 25 ms (the loop is blocked), one that answers after an asynchronous 25 ms timer (a
  * slow but healthy loop). The rule must fire on the first and stay quiet on the second.
  */
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => ok(p));
-    });
-  });
-}
 
 async function measure(handler: string) {
   const dir = tempDir('perfloop-rule-');

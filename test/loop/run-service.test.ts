@@ -2,20 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { runService } from '../../src/loop/run-service.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { tempDir } from '../helpers.js';
 import { writeFixtureService } from './fixture-service.js';
+import { freePort } from '../../src/target/free-port.js';
 
-async function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
-}
 
 const pidAlive = (pid: number) => {
   try {

@@ -2,9 +2,9 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { cliPath, repoRoot, tempDir } from '../helpers.js';
+import { freePort } from '../../src/target/free-port.js';
 
 /**
  * The loop on a service nobody here wrote: json-server 0.17.4 from the npm registry, with 2,000 posts. A
@@ -15,16 +15,6 @@ const jsonServer = join(repoRoot, 'node_modules', 'json-server', 'lib', 'cli', '
 let dir: string;
 let port: number;
 
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => ok(p));
-    });
-  });
-}
 
 /** The CLI, asynchronously (a run takes seconds; other tests keep going), with a generous last-resort limit. */
 function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {

@@ -3,13 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { captureWith, toolInstalled } from '../../src/profile/capture/external.js';
 import { captureFromPid } from '../../src/profile/capture/inspector-attach.js';
 import { captureNode } from '../../src/profile/capture/node-agent.js';
 import { importProfileFile } from '../../src/profile/import/index.js';
 import { cliPath, fixture, tempDir } from '../helpers.js';
+import { freePort } from '../../src/target/free-port.js';
 
 const server = fixture('profiles', 'targets', 'busy-server.mjs');
 const script = fixture('profiles', 'targets', 'busy-script.mjs');
@@ -33,14 +33,6 @@ test('a Node script that never listens is profiled for its whole run (--cpu-prof
   assert.ok((await names(out)).has('crunch'));
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 test('--pid: a running Node process is profiled through its inspector, which is closed afterwards', async () => {
   const port = await freePort();

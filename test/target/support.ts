@@ -3,7 +3,6 @@
  * poll-until helpers (deadlines instead of fixed sleeps, so slow CI machines do not flake).
  */
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { isRunning, readProcStat } from '../../src/target/proc-stat.js';
 
@@ -52,22 +51,12 @@ export const SCRIPTS: Record<string, string> = {
     while (used() < 1e6) {}`,
 };
 
+export { freePort } from '../../src/target/free-port.js';
+
 export function writeScripts(dir: string): void {
   for (const [name, body] of Object.entries(SCRIPTS)) writeFileSync(join(dir, name), body);
 }
 
-/** A port nobody listens on right now (the OS picks it; we release it for the target). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Still running? A killed orphan can linger as a zombie (in containers PID 1 often does not reap),
