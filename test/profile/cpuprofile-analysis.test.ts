@@ -130,9 +130,13 @@ test('WebAssembly frames of one module are one consumer; the hottest own-code fu
   );
   const render = b.frame({ name: 'renderPage', file: '/srv/app/render.js', line: 3 });
   const tiny = b.frame({ name: 'tinyHelper', file: '/srv/app/util.js', line: 3 });
-  for (const w of wasm) b.sample(b.stack([handler, db, w]), 30); // 900 in the database engine
-  b.sample(b.stack([handler, render]), 30); // 3 % overall, 75 % of own code
-  b.sample(b.stack([handler, tiny]), 5); // 0.5 %: below the floor
+  // Weights in 1 ms samples (a real profile's shape; the rules' evidence floors apply).
+  const samples = (stack: number, n: number) => {
+    for (let i = 0; i < n; i++) b.sample(stack, 1000);
+  };
+  for (const w of wasm) samples(b.stack([handler, db, w]), 30); // 900 in the database engine
+  samples(b.stack([handler, render]), 30); // 3 % overall, 75 % of own code
+  samples(b.stack([handler, tiny]), 5); // 0.5 %: below the floor
   const a = analyseProfile(b.build());
   assert.equal(a.top[0].name, '@electric-sql/pglite (WebAssembly)');
   assert.equal(a.top[0].category, 'database');

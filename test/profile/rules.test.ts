@@ -7,10 +7,16 @@ import { analyseProfile } from '../../src/profile/analyse/index.js';
 
 type Stack = [string, string?][]; // [name, file]
 
+/**
+ * A profile in which each stack's weight is that many 1 ms samples: real profiles are many small samples, and
+ * the rules' evidence floors (≥ 100 samples, ≥ 20 ms per finding) apply as they do to a real one.
+ */
 function profile(stacks: [Stack, number][]): Profile {
   const b = new ProfileBuilder({ format: 'test' }, 'us');
-  for (const [stack, weight] of stacks)
-    b.sample(b.stack(stack.map(([name, file]) => b.frame({ name, file, line: 1 }))), weight);
+  for (const [stack, weight] of stacks) {
+    const id = b.stack(stack.map(([name, file]) => b.frame({ name, file, line: 1 })));
+    for (let i = 0; i < weight; i++) b.sample(id, 1000);
+  }
   return b.build();
 }
 
@@ -183,4 +189,18 @@ test('priorities rank by estimated time saved, one per target; categories are co
     () => parseCategoryRules('categories:\n  - category: x\n    name: "("\n'),
     /categories\.0\.name: /,
   );
+});
+
+test('evidence floors: a pattern in too few samples or too little CPU time says nothing', () => {
+  // The hot function of the test above, in 40 samples: 5 % of 40 is chance.
+  const b = new ProfileBuilder({ format: 'test' }, 'us');
+  const hot = b.stack([...http, ['crunch', APP]].map(([name, file]) => b.frame({ name, file, line: 1 })));
+  const rest = b.stack([...http, ['other', APP]].map(([name, file]) => b.frame({ name, file, line: 1 })));
+  for (let i = 0; i < 40; i++) b.sample(i % 2 ? hot : rest, 1000);
+  assert.deepEqual(analyseProfile(b.build()).findings, [], 'under 100 samples');
+  // 300 samples of 10 µs: 3 ms of CPU in all, so no finding reaches the 20 ms floor.
+  const c = new ProfileBuilder({ format: 'test' }, 'us');
+  const h = c.stack([...http, ['crunch', APP]].map(([name, file]) => c.frame({ name, file, line: 1 })));
+  for (let i = 0; i < 300; i++) c.sample(h, 10);
+  assert.deepEqual(analyseProfile(c.build()).findings, [], 'under 20 ms');
 });

@@ -5,6 +5,7 @@ import { optimizationPriorities, type OptimizationPriority } from './priorities.
 import { PROFILE_RULES } from './rules/index.js';
 import { topConsumers, type CategoryShare, type TopConsumer } from './top-consumers.js';
 import { frameWeights } from './weights.js';
+import { aboveEvidenceFloor } from './evidence-floor.js';
 
 export interface ProfileAnalysis {
   unit: ProfileUnit;
@@ -34,9 +35,13 @@ export function analyseProfile(
   });
   const factor = TO_MS[profile.unit];
   const toMs = (w: number) => (factor === undefined ? NaN : Math.round(w * factor * 100) / 100);
+  const activeSamples = weights.all > 0 ? Math.round((profile.sampleCount * weights.active) / weights.all) : 0;
   const findings = rankFindings(
-    PROFILE_RULES.flatMap((r) =>
-      r.run({ profile, weights, top, categories, nodeCategories: nodeCats, categoryRules: userRules, toMs }),
+    aboveEvidenceFloor(
+      PROFILE_RULES.flatMap((r) =>
+        r.run({ profile, weights, top, categories, nodeCategories: nodeCats, categoryRules: userRules, toMs }),
+      ),
+      { activeSamples, activeMs: factor === undefined ? null : toMs(weights.active) },
     ),
   );
   return {
