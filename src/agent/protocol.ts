@@ -12,6 +12,8 @@ export const AGENT_SAMPLE_MS_ENV = 'PERFLOOP_AGENT_SAMPLE_MS';
 export interface EventLoopDelayMs {
   min: number;
   mean: number;
+  /** Mean of the squared per-tick delays (ms²): with the mean, the wait of a callback due at a random moment. */
+  meanSquare?: number;
   p50: number;
   p99: number;
   max: number;

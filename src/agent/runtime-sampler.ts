@@ -126,6 +126,7 @@ export class RuntimeSampler {
     const eventLoopDelay: EventLoopDelayMs = {
       min: delay.min,
       mean: delay.mean,
+      meanSquare: delay.meanSquare,
       p50: delay.p50,
       p99: delay.p99,
       max: delay.max,
@@ -156,10 +157,12 @@ export class RuntimeSampler {
     const ms = (ns: number) => Math.max(0, ns / NS_PER_MS - RESOLUTION_MS);
     const result =
       h.count === 0
-        ? { min: 0, mean: 0, p50: 0, p99: 0, max: 0, count: 0 }
+        ? { min: 0, mean: 0, meanSquare: 0, p50: 0, p99: 0, max: 0, count: 0 }
         : {
             min: ms(h.min),
             mean: ms(h.mean),
+            // E[d²] = Var + E[d]²: the spread of the ticks is the spread of their delays.
+            meanSquare: (h.stddev / NS_PER_MS) ** 2 + ms(h.mean) ** 2,
             p50: ms(h.percentile(50)),
             p99: ms(h.percentile(99)),
             max: ms(h.max),
@@ -181,6 +184,7 @@ function combine(a: DelayPart | null, b: DelayPart): DelayPart {
   return {
     min: Math.min(a.min, b.min),
     mean: (a.mean * a.count + b.mean * b.count) / n,
+    meanSquare: ((a.meanSquare ?? a.mean ** 2) * a.count + (b.meanSquare ?? b.mean ** 2) * b.count) / n,
     p50: (a.p50 * a.count + b.p50 * b.count) / n,
     p99: Math.max(a.p99, b.p99),
     max: Math.max(a.max, b.max),

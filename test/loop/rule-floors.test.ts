@@ -73,3 +73,13 @@ test('http.event-loop-blocked floors: too few samples, a small absolute delay or
   assert.equal(findEventLoopBlocked(series(40, 2), latency(8)).length, 0, 'under the 5 ms absolute floor');
   assert.equal(findEventLoopBlocked(series(40, 6), latency(200)).length, 0, 'a 3 % share explains nothing');
 });
+
+test('http.event-loop-blocked weighs a block by the time it covers: one 100 ms tick among idle ones is most arrivals’ wait', () => {
+  // Ten ticks per window: one delayed 100 ms, nine on time. The plain mean (10 ms) undercounts it; a request
+  // arriving at a random moment lands in the block 100/(100 + 10·10) = half the time and waits ~50 ms there.
+  const d = { min: 0, mean: 10, meanSquare: (100 * 100) / 10, p50: 0, p99: 100, max: 100 };
+  const samples = Array.from({ length: 20 }, (_, i) => ({ ...sample(1000 + i * 250, 0), eventLoopDelay: d }));
+  const [f] = findEventLoopBlocked(samples, latency(100));
+  assert.ok(f);
+  assert.equal((f.evidence as { meanDelayMs: number }).meanDelayMs, 25, 'E[d²] / (2 (10 + E[d])) = 1000 / 40');
+});

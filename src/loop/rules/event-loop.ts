@@ -10,6 +10,21 @@ const MIN_MEAN_DELAY_MS = 5;
 /** Relative floor: the loop's delay must explain at least this share of mean request latency. */
 const MIN_SHARE_PCT = 10;
 
+/** The monitor's tick period: its timer is due every 10 ms; the delays are what exceeds it. */
+const TICK_MS = 10;
+
+/**
+ * The mean wait of a callback that becomes due at a random moment, from one window's per-tick delays d: a
+ * random moment falls into a tick with probability proportional to its length (TICK + d) and then waits half
+ * of its delay on average, so W = E[d²] / (2 (TICK + E[d])) — the residual-life formula. The plain mean of
+ * the ticks would count a 100 ms block once among ten idle ticks; a request arriving at random mostly lands in
+ * it. Without E[d²] (an older agent) the mean is used.
+ */
+function randomArrivalWait(d: AgentSample['eventLoopDelay']): number {
+  if (d.meanSquare === undefined) return d.mean;
+  return d.meanSquare / (2 * (TICK_MS + d.mean));
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? 0 : s[Math.floor(s.length / 2)];
@@ -19,11 +34,11 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 /**
  * `http.event-loop-blocked`: synchronous work on a Node service's event loop holds requests back.
  *
- * Why this formula: the monitor measures how late a timer runs — the wait of a callback that became due at a
- * moment unrelated to the work in progress. A request's socket read becomes due at such a moment too, and
- * waits the same way for the running synchronous chunk to finish. So the mean lateness is the mean wait a
- * request pays per loop turn, and since every request needs at least one turn, mean lateness / mean latency
- * is a lower bound on the share of latency the blocked loop explains. That share is the impact. Percentiles of
+ * Why this formula: the monitor measures how late its timer runs. A request's socket read becomes due at a
+ * moment unrelated to the work in progress and waits for the running synchronous chunk to finish, like a
+ * callback due at a random moment — whose mean wait the ticks give (randomArrivalWait). That is the wait a
+ * request pays per loop turn, and since every request needs at least one turn, that wait / mean latency is a
+ * lower bound on the share of latency the blocked loop explains. That share is the impact. Percentiles of
  * per-window percentiles (the old p99 of 40 p99s was simply the max) are reported as evidence, never judged.
  * On a busy host a timer is also late while the process waits for a CPU, so the lateness is scaled by the
  * target's CPU share of the window (its own work cannot have filled more of it).
@@ -37,7 +52,7 @@ export function findEventLoopBlocked(
   if (samples.length < MIN_SAMPLES || latency.count === 0 || !(latency.mean > 0)) return [];
   const spanS = (samples[samples.length - 1].t - samples[0].t) / 1000;
   if (spanS < MIN_SPAN_S) return [];
-  const measuredDelay = samples.reduce((a, s) => a + s.eventLoopDelay.mean, 0) / samples.length;
+  const measuredDelay = samples.reduce((a, s) => a + randomArrivalWait(s.eventLoopDelay), 0) / samples.length;
   // A late timer is the service's own synchronous work only while the process runs: on a busy host it also
   // waits for a CPU. The service cannot have been busy for more than its CPU share of the time, so only that
   // share of the lateness is counted as its own (no CPU figure: all of it).
