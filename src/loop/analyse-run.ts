@@ -58,7 +58,7 @@ export function analyseRun(e: RunEvidence, o: AnalysisOptions = {}): RunAnalysis
   findings.push(...findGcPauseGrowth(e.agentSamples));
   findings.push(...(e.heapFindings ?? []));
 
-  findings.push(...findEventLoopBlocked(e.agentSamples, e.metrics.http_req_duration, e.metrics.cpu?.meanPct ?? null));
+  findings.push(...findEventLoopBlocked(e.agentSamples, e.metrics.http_req_duration));
   const budget = o.budget ? checkBudget(e.metrics, o.budget) : [];
   findings.push(...budgetFindings(budget));
   return { findings: rankFindings(findings), profile, budget };

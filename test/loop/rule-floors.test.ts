@@ -47,7 +47,7 @@ test('http.event-loop-blocked fires on synchronous work in the handler and stays
   ]);
   const rule = (r: typeof blocked) => r.findings.find((f) => f.rule === 'http.event-loop-blocked');
   const fired = rule(blocked);
-  assert.ok(fired, `blocked: ${JSON.stringify(blocked.metrics.event_loop_delay)} latency ${blocked.metrics.http_req_duration.mean} ms`);
+  assert.ok(fired, `blocked: ${JSON.stringify(blocked.metrics.event_loop_delay)} latency ${blocked.metrics.http_req_duration.mean} ms, cpu ${blocked.metrics.cpu?.meanPct} %`);
   assert.ok((fired.evidence as { sharePct: number }).sharePct >= 10);
   assert.equal(rule(healthy), undefined, `healthy: ${JSON.stringify(rule(healthy)?.evidence)}`);
 });

@@ -40,24 +40,16 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
  * request pays per loop turn, and since every request needs at least one turn, that wait / mean latency is a
  * lower bound on the share of latency the blocked loop explains. That share is the impact. Percentiles of
  * per-window percentiles (the old p99 of 40 p99s was simply the max) are reported as evidence, never judged.
- * On a busy host a timer is also late while the process waits for a CPU, so the lateness is scaled by the
- * target's CPU share of the window (its own work cannot have filled more of it).
+ * A process waiting for a CPU on a busy host is late too, but by scheduler slices (a few ms spread over
+ * many short callbacks), which the random-arrival wait keeps under the 5 ms floor; a long synchronous chunk
+ * is what it weighs.
  * Floors: enough samples and seconds, a mean delay of at least 5 ms, and a share of at least 10 %.
  */
-export function findEventLoopBlocked(
-  samples: readonly AgentSample[],
-  latency: LatencySummary,
-  targetCpuPct: number | null = null,
-): Finding[] {
+export function findEventLoopBlocked(samples: readonly AgentSample[], latency: LatencySummary): Finding[] {
   if (samples.length < MIN_SAMPLES || latency.count === 0 || !(latency.mean > 0)) return [];
   const spanS = (samples[samples.length - 1].t - samples[0].t) / 1000;
   if (spanS < MIN_SPAN_S) return [];
-  const measuredDelay = samples.reduce((a, s) => a + randomArrivalWait(s.eventLoopDelay), 0) / samples.length;
-  // A late timer is the service's own synchronous work only while the process runs: on a busy host it also
-  // waits for a CPU. The service cannot have been busy for more than its CPU share of the time, so only that
-  // share of the lateness is counted as its own (no CPU figure: all of it).
-  const onCpu = targetCpuPct === null ? 1 : Math.min(1, Math.max(0, targetCpuPct / 100));
-  const meanDelay = measuredDelay * onCpu;
+  const meanDelay = samples.reduce((a, s) => a + randomArrivalWait(s.eventLoopDelay), 0) / samples.length;
   if (meanDelay < MIN_MEAN_DELAY_MS) return [];
   const share = Math.min(100, Math.round((100 * meanDelay) / latency.mean));
   if (share < MIN_SHARE_PCT) return [];
@@ -68,11 +60,9 @@ export function findEventLoopBlocked(
       rule: 'http.event-loop-blocked',
       area: 'http',
       severity: severityForPct(share),
-      title: `Event loop blocked: callbacks wait ${r2(meanDelay)} ms on average (${share} % of the mean request latency ${r2(latency.mean)} ms)${onCpu < 1 ? ` counting the ${Math.round(onCpu * 100)} % of the time the service was on a CPU` : ''}; typical p99 ${r2(typicalP99)} ms, max ${r2(max)} ms`,
+      title: `Event loop blocked: callbacks wait ${r2(meanDelay)} ms on average (${share} % of the mean request latency ${r2(latency.mean)} ms); typical p99 ${r2(typicalP99)} ms, max ${r2(max)} ms`,
       evidence: {
         meanDelayMs: r2(meanDelay),
-        measuredMeanDelayMs: r2(measuredDelay),
-        targetCpuPct,
         typicalP99Ms: r2(typicalP99),
         maxMs: r2(max),
         latencyMeanMs: latency.mean,
