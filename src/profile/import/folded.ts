@@ -28,6 +28,8 @@ export interface FoldedFrame {
 /** One frame of a folded line, decorations parsed. */
 export function parseFoldedFrame(text: string): FoldedFrame {
   const name = text.replace(TYPE_SUFFIX, '');
+  // The kernel annotation is all a folded file says about a module: keep it, so categories still see kernel code.
+  if (text.endsWith('_[k]')) return { name, file: '[kernel.kallsyms]', kind: 'code' };
   const pseudo = V8_PSEUDO_FRAMES[name];
   if (pseudo) return { name, kind: pseudo };
   const m = WITH_LOCATION.exec(name);
