@@ -68,12 +68,15 @@ export async function importChromeTrace(src: ProfileSource, options: ImportOptio
     }
   };
   let sawEvents = false;
+  let durationEvents = 0;
   await scanJson(
     src,
     {
       mode: (key) => (key === 'traceEvents' || key === '[]' ? 'elements' : 'skip'),
       element: (_k, v) => {
         sawEvents = true;
+        const ph = (v as TraceEvent | null)?.ph;
+        if (ph === 'B' || ph === 'E' || ph === 'X') durationEvents++;
         onEvent(v);
       },
     },
@@ -108,6 +111,13 @@ export async function importChromeTrace(src: ProfileSource, options: ImportOptio
       ),
     );
   }
+  if (built.length === 0 && durationEvents > 0) {
+    throw new PerfloopError(
+      'PROFILE_UNSUPPORTED',
+      `${src.name}: Trace Event Format duration events (${durationEvents} B/E/X events) and no CPU profile: not a format perfloop reads yet`,
+      { hint: 'speedscope opens it; for samples record with the "disabled-by-default-v8.cpu_profiler" category' },
+    );
+  }
   if (built.length === 0) {
     throw new PerfloopError(
       'PROFILE_BAD_FORMAT',
@@ -117,12 +127,16 @@ export async function importChromeTrace(src: ProfileSource, options: ImportOptio
       },
     );
   }
-  return built.length === 1 ? built[0] : mergeProfiles(built, { format: 'chrome-trace', name: src.name });
+  if (built.length === 1) return built[0];
+  const warnings = built.flatMap((p) => p.meta.warnings ?? []);
+  return mergeProfiles(built, { format: 'chrome-trace', name: src.name, ...(warnings.length ? { warnings } : {}) });
 }
 
 export const chromeTraceImporter: ProfileImporter = {
   format: 'chrome-trace',
   fileName: /\.(trace|trace\.json)(\.gz)?$/i,
-  sniff: (_head, text) => /^\s*(\{\s*"traceEvents"|\[\s*\{)/.test(text) && /"ph"\s*:/.test(text),
+  // DevTools writes `{"metadata": {…}, "traceEvents": [...]}`: the key can come after a large first member.
+  sniff: (_head, text) =>
+    (/^\s*\{/.test(text) && /"traceEvents"\s*:/.test(text)) || (/^\s*\[\s*\{/.test(text) && /"ph"\s*:/.test(text)),
   importFrom: importChromeTrace,
 };

@@ -161,20 +161,30 @@ export class V8TreeBuilder {
     return f;
   }
 
-  /** Creates the nodes that came before their parents; a parent that never came is an error. */
+  /** What finish() repaired. */
+  readonly warnings: string[] = [];
+
+  /**
+   * Creates the nodes that came before their parents. A node whose parent never came (Chrome 141 writes such
+   * traces) or that sits in a cycle is attached at the top of the tree with a warning, as speedscope does: its
+   * samples are kept, only the callers above it are unknown.
+   */
   finish(): void {
+    let repaired = 0;
+    let first = '';
     while (this.pending.length > 0) {
       const left = this.pending.filter((n) => !this.tryCreate(n));
       if (left.length === this.pending.length) {
         const n = left[0];
-        const parentId = this.parentOf(n.id);
-        throw new PerfloopError(
-          'PROFILE_BAD_FORMAT',
-          `${this.where}: node ${n.id} has parent ${parentId}, which is not in the profile (or the tree has a cycle)`,
-        );
+        if (repaired++ === 0) first = `node ${n.id} → parent ${this.parentOf(n.id)}`;
+        this.setParent(n.id, NO_PARENT);
       }
       this.pending = left;
     }
+    if (repaired > 0)
+      this.warnings.push(
+        `${repaired} node(s) name a parent that is not in the profile (first: ${first}); attached at the top of the tree`,
+      );
   }
 }
 
@@ -195,7 +205,7 @@ function grow(a: Int32Array, index: number, fill: number): Int32Array {
  */
 export function assembleV8Samples(tree: V8TreeBuilder, s: V8Samples): Profile {
   tree.finish();
-  const base = tree.asm.build();
+  const base = tree.asm.build(tree.warnings.length ? { warnings: tree.warnings } : {});
   const count = s.samples.length;
   if (count === 0) {
     // Some producers keep only hitCount: spread the profile's duration over the hits.
@@ -229,14 +239,16 @@ export function assembleV8Samples(tree: V8TreeBuilder, s: V8Samples): Profile {
   const last = order ? order[count - 1] : count - 1;
   const end = Math.max(s.endTime - s.startTime, times[last]);
   let kept = 0;
+  let unknown = 0;
+  let firstUnknown = '';
   for (let k = 0; k < count; k++) {
     const i = order ? order[k] : k;
     const node = tree.ourOf(s.samples[i]);
-    if (node === UNSEEN)
-      throw new PerfloopError(
-        'PROFILE_BAD_FORMAT',
-        `${base.meta.name}: ${base.meta.format}: samples[${i}] refers to unknown node ${s.samples[i]}`,
-      );
+    if (node === UNSEEN) {
+      // A truncated or damaged profile: the sample's stack is not there, its time is not charged to anything.
+      if (unknown++ === 0) firstUnknown = `samples[${i}] → node ${s.samples[i]}`;
+      continue;
+    }
     if (node < 0) continue; // a sample of (root) itself
     const next = k + 1 < count ? times[order ? order[k + 1] : k + 1] : end;
     sampleNode[kept] = node;
@@ -244,8 +256,20 @@ export function assembleV8Samples(tree: V8TreeBuilder, s: V8Samples): Profile {
     sampleTime[kept] = times[i];
     kept++;
   }
+  if (unknown === count)
+    throw new PerfloopError(
+      'PROFILE_BAD_FORMAT',
+      `${base.meta.name}: ${base.meta.format}: every sample refers to a node not in the profile (${firstUnknown})`,
+    );
+  const warnings = [...(base.meta.warnings ?? [])];
+  if (unknown > 0)
+    warnings.push(`${unknown} sample(s) refer to nodes not in the profile (first: ${firstUnknown}); left out`);
   return new Profile(
-    { ...base.meta, startedAt: s.startTime > 1e14 ? Math.round(s.startTime / 1000) : undefined },
+    {
+      ...base.meta,
+      startedAt: s.startTime > 1e14 ? Math.round(s.startTime / 1000) : undefined,
+      ...(warnings.length ? { warnings } : {}),
+    },
     'us',
     base.frames,
     base.nodeFrame,
