@@ -133,13 +133,19 @@ function top5(m: Map<string, number>): string[] {
   const sorted = [...self].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   // Ties at the fifth place make any order right: compare the set of frames at least as heavy as the fifth.
   const cut = sorted[Math.min(4, sorted.length - 1)]?.[1] ?? 0;
-  return sorted.filter(([, v]) => v >= cut).map(([k]) => k).sort();
+  return sorted
+    .filter(([, v]) => v >= cut)
+    .map(([k]) => k)
+    .sort();
 }
 
 export function compareCollapsed(
   ours: Map<string, number>,
   peer: Map<string, number>,
-  what: Omit<Comparison, 'stacks' | 'matched' | 'weightOurs' | 'weightPeer' | 'top5Same' | 'agrees' | 'reasons'>,
+  what: Omit<
+    Comparison,
+    'stacks' | 'matched' | 'weightOurs' | 'weightPeer' | 'top5Same' | 'agrees' | 'reasons'
+  >,
 ): Comparison {
   peer = resolveBlanks(ours, peer);
   const reasons: string[] = [];
@@ -166,7 +172,9 @@ export function compareCollapsed(
 export async function perfConformance(corpus: string): Promise<Comparison[]> {
   const out: Comparison[] = [];
   const testDir = join(corpus, 'flamegraph', 'test');
-  for (const file of readdirSync(testDir).filter((f) => f.endsWith('.txt')).sort()) {
+  for (const file of readdirSync(testDir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()) {
     for (const [variant, v] of Object.entries(VARIANTS)) {
       const input = join(testDir, file);
       const expected = join(testDir, 'results', `${file.slice(0, -4)}-collapsed-${variant}.txt`);
@@ -185,7 +193,9 @@ export async function perfConformance(corpus: string): Promise<Comparison[]> {
   out.push(
     compareCollapsed(
       collapse(p, { kernel: false, jit: false }),
-      readCollapsed(join(corpus, 'inferno/tests/data/collapse-perf/results/example-perf-stacks-collapsed.txt')),
+      readCollapsed(
+        join(corpus, 'inferno/tests/data/collapse-perf/results/example-perf-stacks-collapsed.txt'),
+      ),
       { peer: 'inferno', input: 'flamegraph/example-perf-stacks.txt.gz', variant: 'default' },
     ),
   );

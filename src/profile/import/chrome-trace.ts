@@ -115,7 +115,9 @@ export async function importChromeTrace(src: ProfileSource, options: ImportOptio
     throw new PerfloopError(
       'PROFILE_UNSUPPORTED',
       `${src.name}: Trace Event Format duration events (${durationEvents} B/E/X events) and no CPU profile: not a format perfloop reads yet`,
-      { hint: 'speedscope opens it; for samples record with the "disabled-by-default-v8.cpu_profiler" category' },
+      {
+        hint: 'speedscope opens it; for samples record with the "disabled-by-default-v8.cpu_profiler" category',
+      },
     );
   }
   if (built.length === 0) {
@@ -129,7 +131,11 @@ export async function importChromeTrace(src: ProfileSource, options: ImportOptio
   }
   if (built.length === 1) return built[0];
   const warnings = built.flatMap((p) => p.meta.warnings ?? []);
-  return mergeProfiles(built, { format: 'chrome-trace', name: src.name, ...(warnings.length ? { warnings } : {}) });
+  return mergeProfiles(built, {
+    format: 'chrome-trace',
+    name: src.name,
+    ...(warnings.length ? { warnings } : {}),
+  });
 }
 
 export const chromeTraceImporter: ProfileImporter = {
@@ -137,6 +143,7 @@ export const chromeTraceImporter: ProfileImporter = {
   fileName: /\.(trace|trace\.json)(\.gz)?$/i,
   // DevTools writes `{"metadata": {…}, "traceEvents": [...]}`: the key can come after a large first member.
   sniff: (_head, text) =>
-    (/^\s*\{/.test(text) && /"traceEvents"\s*:/.test(text)) || (/^\s*\[\s*\{/.test(text) && /"ph"\s*:/.test(text)),
+    (/^\s*\{/.test(text) && /"traceEvents"\s*:/.test(text)) ||
+    (/^\s*\[\s*\{/.test(text) && /"ph"\s*:/.test(text)),
   importFrom: importChromeTrace,
 };

@@ -263,7 +263,9 @@ export function assembleV8Samples(tree: V8TreeBuilder, s: V8Samples): Profile {
     );
   const warnings = [...(base.meta.warnings ?? [])];
   if (unknown > 0)
-    warnings.push(`${unknown} sample(s) refer to nodes not in the profile (first: ${firstUnknown}); left out`);
+    warnings.push(
+      `${unknown} sample(s) refer to nodes not in the profile (first: ${firstUnknown}); left out`,
+    );
   return new Profile(
     {
       ...base.meta,
@@ -311,10 +313,7 @@ export function buildV8Profile(
   format: string,
   source: string,
 ): Profile {
-  const tree = new V8TreeBuilder(
-    new ProfileBuilder({ format, name: source }, 'us'),
-    `${source}: ${format}`,
-  );
+  const tree = new V8TreeBuilder(new ProfileBuilder({ format, name: source }, 'us'), `${source}: ${format}`);
   for (const n of nodes) tree.add(n);
   return assembleV8Samples(tree, s);
 }
@@ -349,18 +348,20 @@ export async function importCpuProfileSource(
   const tree = new V8TreeBuilder(new ProfileBuilder({ format: 'cpuprofile', name: src.name }, 'us'), where);
   const samples = new Int32Vec(1 << 16);
   const deltas = new Float64Vec(1 << 16);
+  const timestamps = new Float64Vec(1024);
   let startTime = 0;
   let endTime = 0;
   let sawNodes = false;
+  let headTree = false;
   await scanJson(
     src,
     {
       mode: (key) =>
         key === 'nodes'
           ? 'elements'
-          : key === 'samples' || key === 'timeDeltas'
+          : key === 'samples' || key === 'timeDeltas' || key === 'timestamps'
             ? 'numbers'
-            : key === 'startTime' || key === 'endTime'
+            : key === 'startTime' || key === 'endTime' || key === 'head'
               ? 'value'
               : 'skip',
       element: (_key, v, index) => {
@@ -376,9 +377,13 @@ export async function importCpuProfileSource(
         sawNodes = true;
         tree.add(v as V8Node);
       },
-      number: (key, n) => (key === 'samples' ? samples.push(n) : deltas.push(n)),
+      number: (key, n) =>
+        key === 'samples' ? samples.push(n) : key === 'timestamps' ? timestamps.push(n) : deltas.push(n),
       value: (key, v) => {
-        if (key === 'startTime') startTime = Number(v) || 0;
+        if (key === 'head' && v && typeof v === 'object') {
+          sawNodes = headTree = true;
+          for (const n of flattenHeadTree(v as OldV8Node)) tree.add(n);
+        } else if (key === 'startTime') startTime = Number(v) || 0;
         else if (key === 'endTime') endTime = Number(v) || 0;
         else if (key === 'nodes' && Array.isArray(v)) sawNodes = true;
       },
@@ -391,13 +396,58 @@ export async function importCpuProfileSource(
       'PROFILE_BAD_FORMAT',
       `${where}: not a V8 cpuprofile (expected "nodes" with "callFrame")`,
     );
+  if (headTree) {
+    // Node ≤ 10: start and end in seconds, absolute sample timestamps in µs instead of deltas.
+    startTime *= 1e6;
+    endTime *= 1e6;
+    const ts = timestamps.view();
+    const d = new Float64Array(ts.length);
+    for (let i = 0; i < ts.length; i++) d[i] = ts[i] - (i === 0 ? startTime : ts[i - 1]);
+    return assembleV8Samples(tree, { startTime, endTime, samples: samples.view(), timeDeltas: d });
+  }
   return assembleV8Samples(tree, { startTime, endTime, samples: samples.view(), timeDeltas: deltas.view() });
+}
+
+/** A node of the old (Node ≤ 10, Chrome < 58) `.cpuprofile`: the call frame's fields on the node, children nested. */
+interface OldV8Node {
+  id?: number;
+  functionName?: string;
+  url?: string;
+  lineNumber?: number;
+  columnNumber?: number;
+  hitCount?: number;
+  children?: OldV8Node[];
+}
+
+/** The `head` tree as today's flat node list (children by id), iteratively: the tree can be deep. */
+function flattenHeadTree(head: OldV8Node): V8Node[] {
+  const out: V8Node[] = [];
+  const stack: OldV8Node[] = [head];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    const children = Array.isArray(n.children) ? n.children.filter((c) => c && typeof c === 'object') : [];
+    out.push({
+      id: Number(n.id),
+      // Old profiles number lines from 1, today's callFrame from 0.
+      callFrame: {
+        functionName: String(n.functionName ?? ''),
+        url: n.url,
+        lineNumber: typeof n.lineNumber === 'number' && n.lineNumber > 0 ? n.lineNumber - 1 : n.lineNumber,
+        columnNumber: n.columnNumber,
+      },
+      hitCount: n.hitCount,
+      children: children.map((c) => Number(c.id)),
+    });
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
+  return out;
 }
 
 export const cpuprofileImporter: ProfileImporter = {
   format: 'cpuprofile',
   fileName: /\.cpuprofile(\.gz)?$/i,
   sniff: (_head, text) =>
-    /^\s*\{\s*"(nodes|startTime|endTime|samples|timeDeltas)"/.test(text) && /"callFrame"\s*:/.test(text),
+    (/^\s*\{/.test(text) && /"nodes"\s*:/.test(text) && /"callFrame"\s*:/.test(text)) ||
+    (/^\s*\{\s*"head"\s*:/.test(text) && /"functionName"\s*:/.test(text) && !/"selfSize"\s*:/.test(text)),
   importFrom: importCpuProfileSource,
 };

@@ -71,21 +71,22 @@ async function readFolded(src: ProfileSource, options: ImportOptions): Promise<F
   const prevNodes: number[] = [];
   let twoCounts = false;
   let data = 0;
+  let invalid = 0;
+  let firstInvalid = '';
   const where = `${src.name}: folded`;
   await eachLine(
     src,
     (text, line) => {
-      if (text.length === 0 || text.charCodeAt(0) === 35 /* # */) return;
+      // `#` and `//` comments (speedscope skips both).
+      if (text.length === 0 || text.charCodeAt(0) === 35 /* # */ || text.startsWith('//')) return;
       const sp = text.lastIndexOf(' ');
       if (sp <= 0 || !COUNT.test(text.slice(sp + 1))) {
-        const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-        throw new PerfloopError(
-          'PROFILE_BAD_FORMAT',
-          `${where}: line ${line}: no sample count at the end of ${JSON.stringify(shown)}`,
-          {
-            hint: 'each line must be "frame;frame;frame COUNT"',
-          },
-        );
+        // One odd line is skipped with a warning, as speedscope does; a file of odd lines is not folded.
+        if (invalid++ === 0) {
+          const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+          firstInvalid = `line ${line}: no sample count at the end of ${JSON.stringify(shown)}`;
+        }
+        return;
       }
       let count = Number(text.slice(sp + 1));
       let stackEnd = sp;
@@ -116,8 +117,20 @@ async function readFolded(src: ProfileSource, options: ImportOptions): Promise<F
     },
     options.progress,
   );
+  if (invalid > 0 && invalid >= data)
+    throw new PerfloopError('PROFILE_BAD_FORMAT', `${where}: ${firstInvalid}`, {
+      hint: 'each line must be "frame;frame;frame COUNT"',
+    });
   if (data === 0) throw new PerfloopError('PROFILE_BAD_FORMAT', `${where}: no stacks in the file`);
-  return { profile: a.build(twoCounts ? { format: 'folded-diff' } : {}), twoCounts };
+  const warnings =
+    invalid > 0 ? [`${invalid} line(s) without a count skipped, the first at ${firstInvalid}`] : [];
+  return {
+    profile: a.build({
+      ...(twoCounts ? { format: 'folded-diff' } : {}),
+      ...(warnings.length ? { warnings } : {}),
+    }),
+    twoCounts,
+  };
 }
 
 /**
@@ -133,7 +146,7 @@ export const foldedImporter: ProfileImporter = {
   fileName: /\.(folded|collapsed|stacks)(\.txt)?(\.gz)?$/i,
   // First non-empty line: frames and a count, and not perf script's indented stack lines.
   sniff: (_head, text) => {
-    const first = text.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#'));
+    const first = text.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#') && !l.startsWith('//'));
     return (
       !!first &&
       /^\S.*\s\d+(\.\d+)?(\s\d+(\.\d+)?)?\r?$/.test(first) &&

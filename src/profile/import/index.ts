@@ -41,9 +41,13 @@ export function importerByFormat(format: string): ProfileImporter {
 }
 
 function unsupported(src: ProfileSource, f: LikelyFormat): PerfloopError {
-  return new PerfloopError('PROFILE_UNSUPPORTED', `${src.name}: looks like a ${f.what}: not a format perfloop reads`, {
-    hint: f.hint,
-  });
+  return new PerfloopError(
+    'PROFILE_UNSUPPORTED',
+    `${src.name}: looks like a ${f.what}: not a format perfloop reads`,
+    {
+      hint: f.hint,
+    },
+  );
 }
 
 /**
@@ -114,7 +118,9 @@ export async function importProfileFiles(
   for (const p of paths) profiles.push(await importProfileFile(p, options));
   if (profiles.length === 1) return profiles[0];
   const formats = [...new Set(profiles.map((p) => p.meta.format))];
-  const warnings = profiles.flatMap((p, i) => (p.meta.warnings ?? []).map((w) => `${basename(paths[i])}: ${w}`));
+  const warnings = profiles.flatMap((p, i) =>
+    (p.meta.warnings ?? []).map((w) => `${basename(paths[i])}: ${w}`),
+  );
   return mergeProfiles(profiles, {
     format: formats.join('+'),
     name: paths.map((p) => basename(p)).join(' + '),

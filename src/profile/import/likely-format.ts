@@ -42,7 +42,8 @@ const SIGNATURES: readonly Signature[] = [
     definitive: true,
     what: 'Safari Web Inspector timeline recording',
     hint: 'not supported yet; record with Chrome DevTools or save a .cpuprofile instead',
-    test: (_t, k) => k.has('recording') && (k.has('sampleStackTraces') || k.has('records') || k.has('stackTrace')),
+    test: (_t, k) =>
+      k.has('recording') && (k.has('sampleStackTraces') || k.has('records') || k.has('stackTrace')),
   },
   {
     definitive: true,
@@ -66,7 +67,8 @@ const SIGNATURES: readonly Signature[] = [
     definitive: true,
     what: 'callgrind profile (valgrind, xdebug)',
     hint: 'not supported yet; `gprof2dot` or speedscope open it',
-    test: (t) => /^(# callgrind format|version: ?1\s*$|creator: |events: )/m.test(t.slice(0, 4096)) && /^fn=/m.test(t),
+    test: (t) =>
+      /^(# callgrind format|version: ?1\s*$|creator: |events: )/m.test(t.slice(0, 4096)) && /^fn=/m.test(t),
   },
   {
     definitive: true,
@@ -91,7 +93,9 @@ const SIGNATURES: readonly Signature[] = [
     what: 'Trace Event Format duration events (B/E/X) without a CPU profile',
     hint: 'not supported yet; record with the "disabled-by-default-v8.cpu_profiler" category for samples',
     test: (t, k) =>
-      k.has('ph') && /"ph"\s*:\s*"[BEX]"/.test(t) && !/"name"\s*:\s*"(Profile|ProfileChunk|CpuProfile)"/.test(t),
+      k.has('ph') &&
+      /"ph"\s*:\s*"[BEX]"/.test(t) &&
+      !/"name"\s*:\s*"(Profile|ProfileChunk|CpuProfile)"/.test(t),
   },
 ];
 

@@ -163,9 +163,13 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
   if (skippedLines > 0)
     warnings.push(`${skippedLines} line(s) not understood and skipped, the first at line ${firstSkipped}`);
   if (options.event && !events.has(options.event)) {
-    throw new PerfloopError('PROFILE_BAD_FORMAT', `${where}: no samples of event ${JSON.stringify(options.event)}`, {
-      hint: events.size ? `events in the file: ${[...events.keys()].join(', ')}` : undefined,
-    });
+    throw new PerfloopError(
+      'PROFILE_BAD_FORMAT',
+      `${where}: no samples of event ${JSON.stringify(options.event)}`,
+      {
+        hint: events.size ? `events in the file: ${[...events.keys()].join(', ')}` : undefined,
+      },
+    );
   }
   // A few odd lines are skipped as the peers skip them; mostly odd lines mean this is not perf script.
   if (skippedLines > 0 && skippedLines >= stackLines + samples) {

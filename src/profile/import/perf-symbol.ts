@@ -31,7 +31,9 @@ const CXX_TRAILER = /(\s+(const|volatile|&&?|noexcept)|\s*\[clone [^\]]*\])+$/;
 export function isKernelModule(mod: string | undefined): boolean {
   if (!mod) return false;
   if (mod.startsWith('[')) return !mod.includes('unknown');
-  return /(^|\/)vmlinux[^/]*$/.test(mod) || mod.startsWith('/lib/modules/') || /\.ko(\.[gx]z|\.zst)?$/.test(mod);
+  return (
+    /(^|\/)vmlinux[^/]*$/.test(mod) || mod.startsWith('/lib/modules/') || /\.ko(\.[gx]z|\.zst)?$/.test(mod)
+  );
 }
 
 /** A perf map written by a JIT (`/tmp/perf-PID.map`: perf-map-agent, Node --perf-basic-prof, .NET, …). */
@@ -122,7 +124,8 @@ export function splitStackLine(text: string): { addr: string; sym: string; mod: 
       else if (c === 40 && --depth === 0) {
         // `ADDR  (MODULE)`: perf found no symbol at all.
         if (i === 0) return { addr, sym: '', mod: rest.slice(1, -1) };
-        if (/\s/.test(rest[i - 1])) return { addr, sym: rest.slice(0, i).trimEnd(), mod: rest.slice(i + 1, -1) };
+        if (/\s/.test(rest[i - 1]))
+          return { addr, sym: rest.slice(0, i).trimEnd(), mod: rest.slice(i + 1, -1) };
         break;
       }
     }
