@@ -83,7 +83,8 @@ export function unescapeRustLegacy(name: string): string {
 export function demangle(name: string): string {
   if (MANGLED.test(name) && demangler) {
     const d = demangler(name.startsWith('__') ? name.slice(1) : name);
-    if (d !== name) return unescapeRustLegacy(d);
+    // Only a real demangling has a path or a parameter list; anything else is a guess at a malformed name.
+    if (d !== name && /::|\(/.test(d)) return unescapeRustLegacy(d);
   }
   return unescapeRustLegacy(name);
 }

@@ -76,7 +76,7 @@ export function tidySymbol(sym: string): string {
  */
 export function perfFrames(rawSym: string, mod: string): Frame[] {
   const sym = rawSym.replace(OFFSET, '');
-  if (sym.startsWith('(')) return [];
+  if (sym.startsWith('(') && !sym.startsWith('(anonymous namespace)')) return [];
   const file = mod && mod !== '[unknown]' && mod !== 'unknown' ? mod : undefined;
   const out: Frame[] = [];
   for (const piece of sym.split('->')) {
