@@ -11,6 +11,7 @@ import { mergeProfiles } from '../transform/merge.js';
 import { buildV8Profile, type V8CpuProfile, type V8Node } from './cpuprofile.js';
 import { scanJson } from './json-stream.js';
 import type { ProfileSource } from './source.js';
+import { importTraceEvents } from './trace-event.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
 interface TraceEvent {
@@ -69,20 +70,32 @@ export async function importChromeTrace(src: ProfileSource, options: ImportOptio
   };
   let sawEvents = false;
   let durationEvents = 0;
-  await scanJson(
-    src,
-    {
-      mode: (key) => (key === 'traceEvents' || key === '[]' ? 'elements' : 'skip'),
-      element: (_k, v) => {
-        sawEvents = true;
-        const ph = (v as TraceEvent | null)?.ph;
-        if (ph === 'B' || ph === 'E' || ph === 'X') durationEvents++;
-        onEvent(v);
+  let sawSamples = false;
+  let cutShort = '';
+  const where = `${src.name}: chrome-trace`;
+  try {
+    await scanJson(
+      src,
+      {
+        mode: (key) => {
+          if (key === 'samples' || key === 'stackFrames') sawSamples = true;
+          return key === 'traceEvents' || key === '[]' ? 'elements' : 'skip';
+        },
+        element: (_k, v) => {
+          sawEvents = true;
+          const ph = (v as TraceEvent | null)?.ph;
+          if (ph === 'B' || ph === 'E' || ph === 'X') durationEvents++;
+          onEvent(v);
+        },
       },
-    },
-    `${src.name}: chrome-trace`,
-    options.progress,
-  );
+      where,
+      options.progress,
+    );
+  } catch (e) {
+    // A trace cut short (speedscope reads those): keep what came before, with a warning.
+    if (!(e instanceof PerfloopError) || !sawEvents) throw e;
+    cutShort = `the trace is cut short (${e.message.replace(`${where}: `, '')}); read the events before`;
+  }
   const built: Profile[] = [];
   for (const p of profiles.values()) {
     if (p.nodes.length === 0) continue;
@@ -111,15 +124,8 @@ export async function importChromeTrace(src: ProfileSource, options: ImportOptio
       ),
     );
   }
-  if (built.length === 0 && durationEvents > 0) {
-    throw new PerfloopError(
-      'PROFILE_UNSUPPORTED',
-      `${src.name}: Trace Event Format duration events (${durationEvents} B/E/X events) and no CPU profile: not a format perfloop reads yet`,
-      {
-        hint: 'speedscope opens it; for samples record with the "disabled-by-default-v8.cpu_profiler" category',
-      },
-    );
-  }
+  // No V8 CPU profile: the trace's duration events (B/E/X) or Hermes samples are the profile.
+  if (built.length === 0 && (durationEvents > 0 || sawSamples)) return importTraceEvents(src, options);
   if (built.length === 0) {
     throw new PerfloopError(
       'PROFILE_BAD_FORMAT',
@@ -129,8 +135,8 @@ export async function importChromeTrace(src: ProfileSource, options: ImportOptio
       },
     );
   }
-  if (built.length === 1) return built[0];
-  const warnings = built.flatMap((p) => p.meta.warnings ?? []);
+  const warnings = [...(cutShort ? [cutShort] : []), ...built.flatMap((p) => p.meta.warnings ?? [])];
+  if (built.length === 1 && !cutShort) return built[0];
   return mergeProfiles(built, {
     format: 'chrome-trace',
     name: src.name,

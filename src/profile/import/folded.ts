@@ -67,7 +67,7 @@ async function readFolded(src: ProfileSource, options: ImportOptions): Promise<F
     return id;
   };
   // Folded files are usually sorted, so a line shares most of its stack with the previous one: reuse that path.
-  let prevNames: string[] = [];
+  let prevStack = '\u0000'; // matches no line
   const prevNodes: number[] = [];
   let twoCounts = false;
   let data = 0;
@@ -98,20 +98,47 @@ async function readFolded(src: ProfileSource, options: ImportOptions): Promise<F
         stackEnd = sp2;
       }
       data++;
-      const names = text.slice(0, stackEnd).split(';');
-      let k = 0;
-      while (k < names.length && k < prevNames.length && names[k] === prevNames[k]) k++;
-      let node = k > 0 ? prevNodes[k - 1] : -1;
-      prevNodes.length = k;
-      for (let i = k; i < names.length; i++) {
-        const f = frameOf(names[i]);
+      // The frames this stack shares with the previous line are found by comparing the two texts, without
+      // splitting: in a sorted (or sampled-in-order) file most of a 100-frame line is the previous line's.
+      const stack = text.slice(0, stackEnd);
+      const max = Math.min(stack.length, prevStack.length);
+      let shared = 0; // frames fully shared
+      let from = 0; // where the first unshared frame starts
+      let c = 0;
+      for (; c < max; c++) {
+        const ch = stack.charCodeAt(c);
+        if (ch !== prevStack.charCodeAt(c)) break;
+        if (ch === 59 /* ; */) {
+          shared++;
+          from = c + 1;
+        }
+      }
+      if (c === max) {
+        // One stack is a prefix of the other: the last frame of the shorter is shared when it ends there.
+        const a2 = c === stack.length ? stack : prevStack;
+        const b2 = a2 === stack ? prevStack : stack;
+        if (b2.length === c || b2.charCodeAt(c) === 59) {
+          shared++;
+          from = c + 1;
+        }
+      }
+      let node = shared > 0 ? prevNodes[shared - 1] : -1;
+      prevNodes.length = shared;
+      let leafName: string | undefined;
+      for (let start = from; start <= stack.length;) {
+        let end = stack.indexOf(';', start);
+        if (end < 0) end = stack.length;
+        leafName = stack.slice(start, end);
+        const f = frameOf(leafName);
         if (f >= 0) node = a.node(node, f);
         prevNodes.push(node);
+        start = end + 1;
       }
-      prevNames = names;
+      leafName ??= stack.slice(stack.lastIndexOf(';') + 1);
+      prevStack = stack;
       if (count > 0) {
         a.sample(node, count);
-        const line = frameLines.get(names[names.length - 1]);
+        const line = frameLines.get(leafName);
         if (line && node >= 0) a.addLineWeight(node, line, count);
       }
     },

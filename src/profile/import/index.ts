@@ -15,6 +15,7 @@ import { pprofImporter } from './pprof.js';
 import { likelyUnsupportedFormat, type LikelyFormat } from './likely-format.js';
 import { decodeText, fileSource, head, type ProfileSource } from './source.js';
 import { speedscopeImporter } from './speedscope.js';
+import { traceEventImporter } from './trace-event.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
 export type { ImportOptions, ProfileImporter } from './types.js';
@@ -24,6 +25,7 @@ export { bufferSource, fileSource, type ProfileSource, type ProgressCallback } f
 export const IMPORTERS: readonly ProfileImporter[] = [
   speedscopeImporter,
   chromeTraceImporter,
+  traceEventImporter,
   cpuprofileImporter,
   pprofImporter,
   perfScriptImporter,

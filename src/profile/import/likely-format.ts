@@ -89,14 +89,6 @@ const SIGNATURES: readonly Signature[] = [
     hint: 'not supported yet; speedscope opens it',
     test: (t) => /^(Weight|Running Time)\s+Self( Weight)?\s+.*Symbol Name/m.test(t.slice(0, 2048)),
   },
-  {
-    what: 'Trace Event Format duration events (B/E/X) without a CPU profile',
-    hint: 'not supported yet; record with the "disabled-by-default-v8.cpu_profiler" category for samples',
-    test: (t, k) =>
-      k.has('ph') &&
-      /"ph"\s*:\s*"[BEX]"/.test(t) &&
-      !/"name"\s*:\s*"(Profile|ProfileChunk|CpuProfile)"/.test(t),
-  },
 ];
 
 /** The format the first bytes most likely are, among those perfloop does not read; undefined when none fits. */

@@ -12,7 +12,7 @@ export interface ImportOptions {
   weight?: 'samples' | 'period';
   /** perf script: how the root frame names the process (FlameGraph's default, --pid, --tid); default `comm`. */
   perfProcessLabel?: 'comm' | 'pid' | 'tid';
-  /** Formats with one profile per thread (Firefox, trace events): which thread, or `all`; default the busiest. */
+  /** Formats with one profile per thread (Firefox, trace events): which thread, or `all`; default all of them merged. */
   thread?: string;
   /** Called as bytes are read from disk. */
   progress?: ProgressCallback;
