@@ -84,6 +84,8 @@ function writeInputs(dir: string): { folded: string; perf: string } {
 interface Timed {
   label: string;
   seconds: number;
+  /** user + system CPU seconds: steadier than wall time on a shared machine. */
+  cpu: number;
   peakMB: number;
   ok: boolean;
 }
@@ -91,17 +93,18 @@ interface Timed {
 function timed(label: string, cmd: string[]): Timed {
   const r = spawnSync(
     '/usr/bin/time',
-    ['-f', '%e %M', 'sh', '-c', `${cmd.map((c) => `'${c}'`).join(' ')} > /dev/null`],
+    ['-f', '%e %U %S %M', 'sh', '-c', `${cmd.map((c) => `'${c}'`).join(' ')} > /dev/null`],
     {
       encoding: 'utf8',
       maxBuffer: 1 << 26,
     },
   );
-  const m = /([\d.]+) (\d+)\s*$/.exec(r.stderr.trim());
+  const m = /([\d.]+) ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr.trim());
   return {
     label,
     seconds: m ? Number(m[1]) : NaN,
-    peakMB: m ? Math.round(Number(m[2]) / 1024) : NaN,
+    cpu: m ? Number(m[2]) + Number(m[3]) : NaN,
+    peakMB: m ? Math.round(Number(m[4]) / 1024) : NaN,
     ok: r.status === 0,
   };
 }
@@ -122,11 +125,11 @@ function main(): void {
   const fmb = mb(folded);
   const pmb = mb(perf);
   console.log(`inputs: ${LINES} lines; folded ${fmb.toFixed(1)} MB, perf script ${pmb.toFixed(1)} MB`);
-  console.log('tool                                   seconds  peak MB  MB/s');
+  console.log('tool                                   seconds  cpu s  peak MB  MB/s');
   for (const r of rows) {
     const size = r.label.includes('perf-script') ? pmb : fmb;
     console.log(
-      `${r.label.padEnd(38)} ${r.seconds.toFixed(2).padStart(7)} ${String(r.peakMB).padStart(8)} ${(size / r.seconds).toFixed(1).padStart(5)}${r.ok ? '' : '  FAILED'}`,
+      `${r.label.padEnd(38)} ${r.seconds.toFixed(2).padStart(7)} ${r.cpu.toFixed(2).padStart(6)} ${String(r.peakMB).padStart(8)} ${(size / r.seconds).toFixed(1).padStart(5)}${r.ok ? '' : '  FAILED'}`,
     );
   }
   const [pf, fg, pp, sc] = [
@@ -137,11 +140,11 @@ function main(): void {
   ];
   if (fg)
     console.log(
-      `folded: perfloop is ${(fg.seconds / pf.seconds).toFixed(1)}× faster than flamegraph.pl (target ≥ 20×)`,
+      `folded: perfloop is ${(fg.seconds / pf.seconds).toFixed(1)}× faster than flamegraph.pl in wall time, ${(fg.cpu / pf.cpu).toFixed(1)}× in CPU time (target ≥ 20×)`,
     );
   if (pp && sc)
     console.log(
-      `perf script: perfloop is ${(sc.seconds / pp.seconds).toFixed(1)}× faster than stackcollapse-perf.pl`,
+      `perf script: perfloop is ${(sc.seconds / pp.seconds).toFixed(1)}× faster than stackcollapse-perf.pl in wall time, ${(sc.cpu / pp.cpu).toFixed(1)}× in CPU time`,
     );
   if (pp)
     console.log(

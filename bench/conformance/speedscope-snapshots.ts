@@ -50,14 +50,13 @@ export function readSnapshots(path: string): Map<string, string> {
   return out;
 }
 
-const unquote = (s: string) => s.replace(/\\(.)/g, '$1');
-
 export function snapshotFrames(body: string): SnapshotFrame[] {
   const out: SnapshotFrame[] = [];
   const re =
-    /Frame \{[\s\S]*?"name": "((?:[^"\\]|\\.)*)",\s*"selfWeight": ([-\d.e+]+),\s*"totalWeight": ([-\d.e+]+),\s*\}/g;
+    // Jest does not escape quotes inside the snapshot's strings (`"name": "A {"x":1}",`): a name runs to the line's end.
+    /Frame \{[\s\S]*?"name": "(.*)",\n\s*"selfWeight": ([-\d.e+]+),\s*"totalWeight": ([-\d.e+]+),\s*\}/g;
   for (let m = re.exec(body); m; m = re.exec(body))
-    out.push({ name: unquote(m[1]), self: Number(m[2]), total: Number(m[3]) });
+    out.push({ name: m[1], self: Number(m[2]), total: Number(m[3]) });
   return out;
 }
 
@@ -184,6 +183,32 @@ const CASES: Case[] = [
   },
 ];
 
+/** Hermes's sampled frames, `fn(url:line:col)`: perfloop keeps the function as the name, the rest as location. */
+const HERMES_SAMPLE_NAME = /^(.+)\(.*:\d+:\d+\)$/;
+
+/**
+ * Cases of a snapshot file whose tests name their input in `<test>: profileGroup.name` (speedscope's trace-event
+ * tests do): each test's profiles `<test> 1`, `<test> 2`, … against that file. Chunked re-reads of a file are
+ * left out (the same file, read in pieces by speedscope's own loader).
+ */
+function snapshotCases(root: string, snapPath: string, folder: string): Case[] {
+  const snap = readSnapshots(join(root, 'src', snapPath));
+  const out: Case[] = [];
+  for (const [key, body] of snap) {
+    const m = /^(.*): profileGroup\.name 1$/.exec(key);
+    if (!m || m[1].includes('chunked')) continue;
+    // speedscope's test of hermes-multiple-frames.json names its group after the file it copied.
+    const file = m[1].endsWith('hermes profile with multiple frames')
+      ? 'hermes-multiple-frames.json'
+      : JSON.parse(body);
+    const keys = [...snap.keys()].filter(
+      (k) => k.startsWith(`${m[1]} `) && /^\d+$/.test(k.slice(m[1].length + 1)),
+    );
+    if (keys.length) out.push({ file: `${folder}/${file}`, snap: snapPath, keys });
+  }
+  return out;
+}
+
 /** speedscope's perf frame name in perfloop's naming (see the deliberate differences above). */
 function perfName(name: string): string {
   const unknown = /^\?\?\? \((.*)\)$/.exec(name);
@@ -234,7 +259,7 @@ export async function speedscopeConformance(corpus: string): Promise<Comparison[
   const root = join(corpus, 'speedscope');
   const snaps = new Map<string, Map<string, string>>();
   const out: Comparison[] = [];
-  for (const c of CASES) {
+  for (const c of [...CASES, ...snapshotCases(root, `${S}/trace-event.test.ts.snap`, 'trace-event')]) {
     let snap = snaps.get(c.snap);
     if (!snap) snaps.set(c.snap, (snap = readSnapshots(join(root, 'src', c.snap))));
     const peer = new Map<string, number>();
@@ -243,7 +268,7 @@ export async function speedscopeConformance(corpus: string): Promise<Comparison[
       const body = snap.get(key);
       if (body === undefined) throw new Error(`${c.snap}: no snapshot ${key}`);
       for (const f of snapshotFrames(body)) {
-        const name = c.perf ? perfName(f.name) : f.name;
+        const name = c.perf ? perfName(f.name) : (HERMES_SAMPLE_NAME.exec(f.name)?.[1] ?? f.name);
         peerAll.add(name);
         peer.set(name, (peer.get(name) ?? 0) + f.self);
       }

@@ -33,6 +33,8 @@ interface Mark {
   /** 0 = end, 1 = begin: at one timestamp frames close before new ones open. */
   order: 0 | 1;
   seq: number;
+  /** X events: the duration, so that of two starting together the longer one encloses the other. */
+  dur: number;
   frame: number;
 }
 
@@ -115,9 +117,10 @@ export async function importTraceEvents(src: ProfileSource, options: ImportOptio
     const frame = frameOf(e);
     if (e.ph === 'X') {
       const dur = Number(e.dur ?? e.tdur ?? 0);
-      t.marks.push({ ts, order: 1, seq: seq++, frame });
-      t.marks.push({ ts: ts + (Number.isFinite(dur) && dur > 0 ? dur : 0), order: 0, seq: seq++, frame });
-    } else t.marks.push({ ts, order: e.ph === 'B' ? 1 : 0, seq: seq++, frame });
+      const d = Number.isFinite(dur) && dur > 0 ? dur : 0;
+      t.marks.push({ ts, order: 1, seq: seq++, frame, dur: d });
+      t.marks.push({ ts: ts + d, order: 0, seq: seq++, frame, dur: d });
+    } else t.marks.push({ ts, order: e.ph === 'B' ? 1 : 0, seq: seq++, frame, dur: 0 });
   };
   try {
     await scanJson(
@@ -206,30 +209,47 @@ function threadLabel(t: Thread, processNames: Map<string, string>, threadNames: 
   return `${p ? `${p} (pid ${t.pid})` : `pid ${t.pid}`}, ${n ? `${n} (tid ${t.tid})` : `tid ${t.tid}`}`;
 }
 
-/** B/E/X marks → the time each stack was on top. Returns how many end events closed nothing. */
+/**
+ * B/E/X marks → the time each stack was on top. Returns how many end events closed nothing. Marks of one
+ * timestamp are taken in three steps, so that file order at one instant does not matter: ends of frames open
+ * before the instant (innermost first), then begins (of X events starting together, the longer first), then the
+ * ends of frames that began at this very instant (zero-length calls).
+ */
 function addDurations(tb: ProfileBuilder, t: Thread, local: (f: number) => number): number {
-  t.marks.sort((a, b) => a.ts - b.ts || a.order - b.order || a.seq - b.seq);
+  t.marks.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
   const stack: number[] = []; // global frame ids, outermost first
   const nodes: number[] = []; // tree node per stack depth
   let ignored = 0;
-  let last = t.marks.length ? t.marks[0].ts : 0;
-  const t0 = last;
-  for (const m of t.marks) {
-    if (m.ts > last && nodes.length > 0) tb.sample(nodes[nodes.length - 1], m.ts - last, last - t0);
-    last = Math.max(last, m.ts);
-    if (m.order === 1) {
+  const t0 = t.marks.length ? t.marks[0].ts : 0;
+  let last = t0;
+  const close = (m: Mark): boolean => {
+    const at = stack.lastIndexOf(m.frame);
+    if (at < 0) return false;
+    stack.length = at;
+    nodes.length = at;
+    return true;
+  };
+  for (let i = 0; i < t.marks.length;) {
+    const ts = t.marks[i].ts;
+    let j = i;
+    while (j < t.marks.length && t.marks[j].ts === ts) j++;
+    if (ts > last && nodes.length > 0) tb.sample(nodes[nodes.length - 1], ts - last, last - t0);
+    last = Math.max(last, ts);
+    const group = t.marks.slice(i, j);
+    const deferred: Mark[] = [];
+    const ends = group.filter((m) => m.order === 0);
+    // Innermost first: the frame deepest on the stack closes first.
+    ends.sort((a, b) => stack.lastIndexOf(b.frame) - stack.lastIndexOf(a.frame));
+    for (const m of ends) if (!close(m)) deferred.push(m);
+    const begins = group.filter((m) => m.order === 1).sort((a, b) => b.dur - a.dur || a.seq - b.seq);
+    for (const m of begins) {
       const parent = nodes.length ? nodes[nodes.length - 1] : -1;
       stack.push(m.frame);
       nodes.push(tb.node(parent, local(m.frame)));
-      continue;
     }
-    const at = stack.lastIndexOf(m.frame);
-    if (at < 0) {
-      ignored++;
-      continue;
-    }
-    stack.length = at;
-    nodes.length = at;
+    for (const m of deferred.sort((a, b) => stack.lastIndexOf(b.frame) - stack.lastIndexOf(a.frame)))
+      if (!close(m)) ignored++;
+    i = j;
   }
   return ignored;
 }
