@@ -26,6 +26,8 @@ export interface ProfileMeta {
   readonly name?: string;
   /** Wall-clock start of the profile, epoch ms, when known. */
   readonly startedAt?: number;
+  /** What the importer repaired or left out (a missing parent, a second event, a truncated file), one line each. */
+  readonly warnings?: readonly string[];
 }
 
 export class Profile {

@@ -44,6 +44,7 @@ export function analysisJson(
   return {
     schema: PROFILE_ANALYSIS_SCHEMA,
     format: profile.meta.format,
+    warnings: profile.meta.warnings ?? [],
     unit: a.unit,
     totalWeight: a.totalWeight,
     activeWeight: a.activeWeight,
@@ -87,7 +88,7 @@ export const flameCommand: Command = {
   summary:
     'analyse CPU profiles (cpuprofile, Chrome trace, speedscope, folded, pprof, perf script): top consumers, findings, flame graph, diff',
   usage:
-    'perfloop flame FILE… [--top N] [--json] [--html OUT] [--svg OUT] [--diff OTHER] [--focus RE] [--hide RE] [--sample-type NAME] [--export FORMAT --out FILE]',
+    'perfloop flame FILE… [--top N] [--json] [--html OUT] [--svg OUT] [--diff OTHER] [--focus RE] [--hide RE] [--format NAME] [--event NAME] [--sample-type NAME] [--weight samples|period] [--thread NAME|all] [--export FORMAT --out FILE]',
   details: [
     'Several FILEs are merged into one profile. Formats are detected by name, then content; .gz is read transparently.',
     'With --diff, FILE… is "before" and OTHER is "after": the flame graph is red where a function grew and blue where',
@@ -120,6 +121,21 @@ export const flameCommand: Command = {
       arg: 'NAME',
       description: 'pprof: which sample type (e.g. cpu, alloc_space); default as pprof',
     },
+    event: {
+      type: 'string',
+      arg: 'NAME',
+      description: 'perf script: which event when the file holds several (default: the first)',
+    },
+    weight: {
+      type: 'string',
+      arg: 'samples|period',
+      description: 'perf script: weigh samples by their period (default when recorded) or count them',
+    },
+    thread: {
+      type: 'string',
+      arg: 'NAME|all',
+      description: 'Firefox/trace-event files: which thread (name or tid), or all of them; default the busiest',
+    },
     export: {
       type: 'string',
       arg: 'FORMAT',
@@ -150,9 +166,15 @@ export const flameCommand: Command = {
     const hide = regexOption(v, 'hide');
     const categoriesFile = str(v, 'categories');
     const rules: CategoryRule[] = categoriesFile ? loadCategoryRules(categoriesFile) : [];
+    const weight = str(v, 'weight');
+    if (weight !== undefined && weight !== 'samples' && weight !== 'period')
+      throw new PerfloopError('USAGE', `--weight: ${JSON.stringify(weight)} is not samples or period`);
     const options: ImportOptions & { format?: string } = {
       sampleType: str(v, 'sample-type'),
       format: str(v, 'format'),
+      event: str(v, 'event'),
+      weight,
+      thread: str(v, 'thread'),
     };
     const transform = (p: Profile) => {
       let q = p;
@@ -208,6 +230,7 @@ export const flameCommand: Command = {
 
     if (v.json) io.out(`${JSON.stringify(analysisJson(profile, analysis, diff), null, 2)}\n`);
     else {
+      for (const w of profile.meta.warnings ?? []) io.err(`perfloop: warning: ${w}\n`);
       io.out(analysisText(analysis, `${title} (${profile.meta.format})`));
       if (diff) io.out(`\n${diffText(diff)}`);
       const wrote = [

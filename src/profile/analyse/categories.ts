@@ -1,4 +1,5 @@
 import type { Frame, Profile } from '../../core/profile.js';
+import { RUNTIME_CATEGORY_ACTIONS, RUNTIME_CATEGORY_RULES } from './runtime-categories.js';
 
 /**
  * What kind of work a frame is. Specific categories (database, serialization, logging, …) are looked for along
@@ -28,11 +29,12 @@ const NATIVE =
 const DEPENDENCY = /node_modules\/|\/pkg\/mod\/|\/(site|dist)-packages\/|\/\.cargo\/registry\//;
 
 export const DEFAULT_CATEGORY_RULES: readonly CategoryRule[] = [
+  ...RUNTIME_CATEGORY_RULES.filter((r) => r.specific),
   { category: 'gc', name: /^\(garbage collector\)$/, specific: true },
   // Native GC work seen by perf in node, and Go's runtime GC (pprof, perf).
   {
     category: 'gc',
-    name: /^(v8::internal::(Heap|Scavenger\w*|MarkCompactCollector|MinorMarkCompactCollector|ConcurrentMarking|IncrementalMarking|MarkingVisitor\w*)::|runtime\.(gcBgMarkWorker|gcDrain\w*|gcAssistAlloc\w*|markroot\w*|scanobject|scanblock|greyobject|bgsweep|sweepone|bgscavenge|mallocgc|gcStart))/,
+    name: /^(v8::internal::(Heap|Scavenger\w*|MarkCompactCollector|MinorMarkCompactCollector|ConcurrentMarking|IncrementalMarking|MarkingVisitor\w*)::|runtime\.(gcBgMarkWorker|gcDrain\w*|gcAssistAlloc\w*|markroot\w*|scanobject|scanblock|greyobject|bgsweep|sweepone|bgscavenge|gcStart))/,
     specific: true,
   },
   {
@@ -131,7 +133,7 @@ export const DEFAULT_CATEGORY_RULES: readonly CategoryRule[] = [
     file: /^(node:|internal\/|events\.js$|fs\.js$|net\.js$|http\.js$|_http_\w+\.js$|stream\.js$|timers\.js$)/,
     specific: false,
   },
-  { category: 'kernel', file: /^\[(kernel\.kallsyms|kernel|vdso|vsyscall)\]$/, specific: false },
+  ...RUNTIME_CATEGORY_RULES.filter((r) => !r.specific),
   { category: 'runtime/stdlib', file: STDLIB, specific: false },
   { category: 'v8/native', file: NATIVE, specific: false },
   { category: 'dependency', file: DEPENDENCY, specific: false },
@@ -159,7 +161,12 @@ export function categoriser(rules: readonly CategoryRule[] = DEFAULT_CATEGORY_RU
     },
     generic: (f) => {
       if (f.kind === 'idle') return 'idle';
-      if (f.kind === 'program' || !f.file) return 'v8/native';
+      if (f.kind === 'program') return 'v8/native';
+      if (!f.file) {
+        // No file (pprof without lines, folded text): the name alone can still tell a runtime's frame.
+        for (const r of generic) if (r.name && !r.file && r.name.test(f.name)) return r.category;
+        return 'v8/native';
+      }
       for (const r of generic) if (matches(r, f)) return r.category;
       return 'v8/native';
     },
@@ -202,6 +209,7 @@ export const CATEGORY_ACTIONS: Record<string, string> = {
   kernel: 'Kernel time: look for system calls on the hot path (small reads/writes, polling, page faults)',
   'runtime/stdlib': 'Standard library or runtime time: look at the callers that use it most',
   idle: 'Idle: not a cost',
+  ...RUNTIME_CATEGORY_ACTIONS,
 };
 
 /** The service's own code: a file that is neither a dependency nor Node's or V8's. */

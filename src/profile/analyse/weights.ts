@@ -59,20 +59,24 @@ function computeWeights(p: Profile, groupOf: Int32Array | undefined, groups: num
   const fill = childStart.slice(0, nodes);
   for (let n = 0; n < nodes; n++) if (p.nodeParent[n] >= 0) children[fill[p.nodeParent[n]]++] = n;
   const onPath = new Int32Array(groups);
-  const stack: number[] = [];
-  for (let n = 0; n < nodes; n++) if (p.nodeParent[n] < 0) stack.push(n);
+  // Frame (or group) of each node, resolved once; the walk below visits every node twice.
+  const nodeKey = groupOf ? Int32Array.from(p.nodeFrame, (f) => groupOf[f]) : p.nodeFrame;
+  // A typed-array stack: every node is pushed once to enter and once to leave, so 2 × nodes bounds it.
+  const stack = new Int32Array(2 * nodes + 1);
+  let sp = 0;
+  for (let n = 0; n < nodes; n++) if (p.nodeParent[n] < 0) stack[sp++] = n;
   // Entries >= 0 enter a node; entries encoded as ~n leave it.
-  while (stack.length > 0) {
-    const e = stack.pop()!;
+  while (sp > 0) {
+    const e = stack[--sp];
     if (e < 0) {
-      onPath[key(p.nodeFrame[~e])]--;
+      onPath[nodeKey[~e]]--;
       continue;
     }
-    const f = key(p.nodeFrame[e]);
+    const f = nodeKey[e];
     if (onPath[f] === 0) total[f] += nodeTotal[e];
     onPath[f]++;
-    stack.push(~e);
-    for (let c = childStart[e]; c < childStart[e + 1]; c++) stack.push(children[c]);
+    stack[sp++] = ~e;
+    for (let c = childStart[e]; c < childStart[e + 1]; c++) stack[sp++] = children[c];
   }
   return { self, total, all, active: all - idle, nodeSelf, nodeTotal };
 }

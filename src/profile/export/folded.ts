@@ -1,15 +1,19 @@
 /**
  * Folded stacks for FlameGraph, inferno, speedscope and perfloop itself: one line per stack with weight, root
  * first. Frames with a known file are written py-spy style, `name (file:line)`, which those tools show as is
- * and perfloop reads back into name, file and line.
+ * and perfloop reads back into name, file and line; kernel frames and JIT frames from a perf map carry the
+ * peers' annotations instead, `name_[k]` and `name_[j]` (stackcollapse-perf.pl --all), which flamegraph.pl colours.
  */
 import type { Profile } from '../../core/profile.js';
 import { frameWeights } from '../analyse/weights.js';
+import { isKernelModule, isPerfMap } from '../import/perf-symbol.js';
 
 const clean = (s: string) => s.replace(/[;\r\n]/g, '_');
 
 export function foldedFrameText(f: { name: string; file?: string; line?: number }): string {
   const name = clean(f.name) || '(anonymous)';
+  if (isKernelModule(f.file)) return `${name}_[k]`;
+  if (isPerfMap(f.file)) return `${name}_[j]`;
   return f.file ? `${name} (${clean(f.file)}:${f.line ?? 0})` : name;
 }
 

@@ -11,6 +11,7 @@ import { mergeProfiles } from '../transform/merge.js';
 import { buildV8Profile, type V8CpuProfile, type V8Node } from './cpuprofile.js';
 import { scanJson } from './json-stream.js';
 import type { ProfileSource } from './source.js';
+import { importTraceEvents } from './trace-event.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
 interface TraceEvent {
@@ -68,18 +69,33 @@ export async function importChromeTrace(src: ProfileSource, options: ImportOptio
     }
   };
   let sawEvents = false;
-  await scanJson(
-    src,
-    {
-      mode: (key) => (key === 'traceEvents' || key === '[]' ? 'elements' : 'skip'),
-      element: (_k, v) => {
-        sawEvents = true;
-        onEvent(v);
+  let durationEvents = 0;
+  let sawSamples = false;
+  let cutShort = '';
+  const where = `${src.name}: chrome-trace`;
+  try {
+    await scanJson(
+      src,
+      {
+        mode: (key) => {
+          if (key === 'samples' || key === 'stackFrames') sawSamples = true;
+          return key === 'traceEvents' || key === '[]' ? 'elements' : 'skip';
+        },
+        element: (_k, v) => {
+          sawEvents = true;
+          const ph = (v as TraceEvent | null)?.ph;
+          if (ph === 'B' || ph === 'E' || ph === 'X') durationEvents++;
+          onEvent(v);
+        },
       },
-    },
-    `${src.name}: chrome-trace`,
-    options.progress,
-  );
+      where,
+      options.progress,
+    );
+  } catch (e) {
+    // A trace cut short (speedscope reads those): keep what came before, with a warning.
+    if (!(e instanceof PerfloopError) || !sawEvents) throw e;
+    cutShort = `the trace is cut short (${e.message.replace(`${where}: `, '')}); read the events before`;
+  }
   const built: Profile[] = [];
   for (const p of profiles.values()) {
     if (p.nodes.length === 0) continue;
@@ -108,6 +124,8 @@ export async function importChromeTrace(src: ProfileSource, options: ImportOptio
       ),
     );
   }
+  // No V8 CPU profile: the trace's duration events (B/E/X) or Hermes samples are the profile.
+  if (built.length === 0 && (durationEvents > 0 || sawSamples)) return importTraceEvents(src, options);
   if (built.length === 0) {
     throw new PerfloopError(
       'PROFILE_BAD_FORMAT',
@@ -117,12 +135,21 @@ export async function importChromeTrace(src: ProfileSource, options: ImportOptio
       },
     );
   }
-  return built.length === 1 ? built[0] : mergeProfiles(built, { format: 'chrome-trace', name: src.name });
+  const warnings = [...(cutShort ? [cutShort] : []), ...built.flatMap((p) => p.meta.warnings ?? [])];
+  if (built.length === 1 && !cutShort) return built[0];
+  return mergeProfiles(built, {
+    format: 'chrome-trace',
+    name: src.name,
+    ...(warnings.length ? { warnings } : {}),
+  });
 }
 
 export const chromeTraceImporter: ProfileImporter = {
   format: 'chrome-trace',
   fileName: /\.(trace|trace\.json)(\.gz)?$/i,
-  sniff: (_head, text) => /^\s*(\{\s*"traceEvents"|\[\s*\{)/.test(text) && /"ph"\s*:/.test(text),
+  // DevTools writes `{"metadata": {…}, "traceEvents": [...]}`: the key can come after a large first member.
+  sniff: (_head, text) =>
+    (/^\s*\{/.test(text) && /"traceEvents"\s*:/.test(text)) ||
+    (/^\s*\[\s*\{/.test(text) && /"ph"\s*:/.test(text)),
   importFrom: importChromeTrace,
 };

@@ -161,20 +161,30 @@ export class V8TreeBuilder {
     return f;
   }
 
-  /** Creates the nodes that came before their parents; a parent that never came is an error. */
+  /** What finish() repaired. */
+  readonly warnings: string[] = [];
+
+  /**
+   * Creates the nodes that came before their parents. A node whose parent never came (Chrome 141 writes such
+   * traces) or that sits in a cycle is attached at the top of the tree with a warning, as speedscope does: its
+   * samples are kept, only the callers above it are unknown.
+   */
   finish(): void {
+    let repaired = 0;
+    let first = '';
     while (this.pending.length > 0) {
       const left = this.pending.filter((n) => !this.tryCreate(n));
       if (left.length === this.pending.length) {
         const n = left[0];
-        const parentId = this.parentOf(n.id);
-        throw new PerfloopError(
-          'PROFILE_BAD_FORMAT',
-          `${this.where}: node ${n.id} has parent ${parentId}, which is not in the profile (or the tree has a cycle)`,
-        );
+        if (repaired++ === 0) first = `node ${n.id} → parent ${this.parentOf(n.id)}`;
+        this.setParent(n.id, NO_PARENT);
       }
       this.pending = left;
     }
+    if (repaired > 0)
+      this.warnings.push(
+        `${repaired} node(s) name a parent that is not in the profile (first: ${first}); attached at the top of the tree`,
+      );
   }
 }
 
@@ -195,7 +205,7 @@ function grow(a: Int32Array, index: number, fill: number): Int32Array {
  */
 export function assembleV8Samples(tree: V8TreeBuilder, s: V8Samples): Profile {
   tree.finish();
-  const base = tree.asm.build();
+  const base = tree.asm.build(tree.warnings.length ? { warnings: tree.warnings } : {});
   const count = s.samples.length;
   if (count === 0) {
     // Some producers keep only hitCount: spread the profile's duration over the hits.
@@ -229,14 +239,16 @@ export function assembleV8Samples(tree: V8TreeBuilder, s: V8Samples): Profile {
   const last = order ? order[count - 1] : count - 1;
   const end = Math.max(s.endTime - s.startTime, times[last]);
   let kept = 0;
+  let unknown = 0;
+  let firstUnknown = '';
   for (let k = 0; k < count; k++) {
     const i = order ? order[k] : k;
     const node = tree.ourOf(s.samples[i]);
-    if (node === UNSEEN)
-      throw new PerfloopError(
-        'PROFILE_BAD_FORMAT',
-        `${base.meta.name}: ${base.meta.format}: samples[${i}] refers to unknown node ${s.samples[i]}`,
-      );
+    if (node === UNSEEN) {
+      // A truncated or damaged profile: the sample's stack is not there, its time is not charged to anything.
+      if (unknown++ === 0) firstUnknown = `samples[${i}] → node ${s.samples[i]}`;
+      continue;
+    }
     if (node < 0) continue; // a sample of (root) itself
     const next = k + 1 < count ? times[order ? order[k + 1] : k + 1] : end;
     sampleNode[kept] = node;
@@ -244,8 +256,22 @@ export function assembleV8Samples(tree: V8TreeBuilder, s: V8Samples): Profile {
     sampleTime[kept] = times[i];
     kept++;
   }
+  if (unknown === count)
+    throw new PerfloopError(
+      'PROFILE_BAD_FORMAT',
+      `${base.meta.name}: ${base.meta.format}: every sample refers to a node not in the profile (${firstUnknown})`,
+    );
+  const warnings = [...(base.meta.warnings ?? [])];
+  if (unknown > 0)
+    warnings.push(
+      `${unknown} sample(s) refer to nodes not in the profile (first: ${firstUnknown}); left out`,
+    );
   return new Profile(
-    { ...base.meta, startedAt: s.startTime > 1e14 ? Math.round(s.startTime / 1000) : undefined },
+    {
+      ...base.meta,
+      startedAt: s.startTime > 1e14 ? Math.round(s.startTime / 1000) : undefined,
+      ...(warnings.length ? { warnings } : {}),
+    },
     'us',
     base.frames,
     base.nodeFrame,
@@ -287,10 +313,7 @@ export function buildV8Profile(
   format: string,
   source: string,
 ): Profile {
-  const tree = new V8TreeBuilder(
-    new ProfileBuilder({ format, name: source }, 'us'),
-    `${source}: ${format}`,
-  );
+  const tree = new V8TreeBuilder(new ProfileBuilder({ format, name: source }, 'us'), `${source}: ${format}`);
   for (const n of nodes) tree.add(n);
   return assembleV8Samples(tree, s);
 }
@@ -325,18 +348,20 @@ export async function importCpuProfileSource(
   const tree = new V8TreeBuilder(new ProfileBuilder({ format: 'cpuprofile', name: src.name }, 'us'), where);
   const samples = new Int32Vec(1 << 16);
   const deltas = new Float64Vec(1 << 16);
+  const timestamps = new Float64Vec(1024);
   let startTime = 0;
   let endTime = 0;
   let sawNodes = false;
+  let headTree = false;
   await scanJson(
     src,
     {
       mode: (key) =>
         key === 'nodes'
           ? 'elements'
-          : key === 'samples' || key === 'timeDeltas'
+          : key === 'samples' || key === 'timeDeltas' || key === 'timestamps'
             ? 'numbers'
-            : key === 'startTime' || key === 'endTime'
+            : key === 'startTime' || key === 'endTime' || key === 'head'
               ? 'value'
               : 'skip',
       element: (_key, v, index) => {
@@ -352,9 +377,13 @@ export async function importCpuProfileSource(
         sawNodes = true;
         tree.add(v as V8Node);
       },
-      number: (key, n) => (key === 'samples' ? samples.push(n) : deltas.push(n)),
+      number: (key, n) =>
+        key === 'samples' ? samples.push(n) : key === 'timestamps' ? timestamps.push(n) : deltas.push(n),
       value: (key, v) => {
-        if (key === 'startTime') startTime = Number(v) || 0;
+        if (key === 'head' && v && typeof v === 'object') {
+          sawNodes = headTree = true;
+          for (const n of flattenHeadTree(v as OldV8Node)) tree.add(n);
+        } else if (key === 'startTime') startTime = Number(v) || 0;
         else if (key === 'endTime') endTime = Number(v) || 0;
         else if (key === 'nodes' && Array.isArray(v)) sawNodes = true;
       },
@@ -367,13 +396,58 @@ export async function importCpuProfileSource(
       'PROFILE_BAD_FORMAT',
       `${where}: not a V8 cpuprofile (expected "nodes" with "callFrame")`,
     );
+  if (headTree) {
+    // Node ≤ 10: start and end in seconds, absolute sample timestamps in µs instead of deltas.
+    startTime *= 1e6;
+    endTime *= 1e6;
+    const ts = timestamps.view();
+    const d = new Float64Array(ts.length);
+    for (let i = 0; i < ts.length; i++) d[i] = ts[i] - (i === 0 ? startTime : ts[i - 1]);
+    return assembleV8Samples(tree, { startTime, endTime, samples: samples.view(), timeDeltas: d });
+  }
   return assembleV8Samples(tree, { startTime, endTime, samples: samples.view(), timeDeltas: deltas.view() });
+}
+
+/** A node of the old (Node ≤ 10, Chrome < 58) `.cpuprofile`: the call frame's fields on the node, children nested. */
+interface OldV8Node {
+  id?: number;
+  functionName?: string;
+  url?: string;
+  lineNumber?: number;
+  columnNumber?: number;
+  hitCount?: number;
+  children?: OldV8Node[];
+}
+
+/** The `head` tree as today's flat node list (children by id), iteratively: the tree can be deep. */
+function flattenHeadTree(head: OldV8Node): V8Node[] {
+  const out: V8Node[] = [];
+  const stack: OldV8Node[] = [head];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    const children = Array.isArray(n.children) ? n.children.filter((c) => c && typeof c === 'object') : [];
+    out.push({
+      id: Number(n.id),
+      // Old profiles number lines from 1, today's callFrame from 0.
+      callFrame: {
+        functionName: String(n.functionName ?? ''),
+        url: n.url,
+        lineNumber: typeof n.lineNumber === 'number' && n.lineNumber > 0 ? n.lineNumber - 1 : n.lineNumber,
+        columnNumber: n.columnNumber,
+      },
+      hitCount: n.hitCount,
+      children: children.map((c) => Number(c.id)),
+    });
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
+  return out;
 }
 
 export const cpuprofileImporter: ProfileImporter = {
   format: 'cpuprofile',
   fileName: /\.cpuprofile(\.gz)?$/i,
   sniff: (_head, text) =>
-    /^\s*\{\s*"(nodes|startTime|endTime|samples|timeDeltas)"/.test(text) && /"callFrame"\s*:/.test(text),
+    (/^\s*\{/.test(text) && /"nodes"\s*:/.test(text) && /"callFrame"\s*:/.test(text)) ||
+    (/^\s*\{\s*"head"\s*:/.test(text) && /"functionName"\s*:/.test(text) && !/"selfSize"\s*:/.test(text)),
   importFrom: importCpuProfileSource,
 };

@@ -28,6 +28,8 @@ export interface FoldedFrame {
 /** One frame of a folded line, decorations parsed. */
 export function parseFoldedFrame(text: string): FoldedFrame {
   const name = text.replace(TYPE_SUFFIX, '');
+  // The kernel annotation is all a folded file says about a module: keep it, so categories still see kernel code.
+  if (text.endsWith('_[k]')) return { name, file: '[kernel.kallsyms]', kind: 'code' };
   const pseudo = V8_PSEUDO_FRAMES[name];
   if (pseudo) return { name, kind: pseudo };
   const m = WITH_LOCATION.exec(name);
@@ -65,25 +67,26 @@ async function readFolded(src: ProfileSource, options: ImportOptions): Promise<F
     return id;
   };
   // Folded files are usually sorted, so a line shares most of its stack with the previous one: reuse that path.
-  let prevNames: string[] = [];
+  let prevStack = '\u0000'; // matches no line
   const prevNodes: number[] = [];
   let twoCounts = false;
   let data = 0;
+  let invalid = 0;
+  let firstInvalid = '';
   const where = `${src.name}: folded`;
   await eachLine(
     src,
     (text, line) => {
-      if (text.length === 0 || text.charCodeAt(0) === 35 /* # */) return;
+      // `#` and `//` comments (speedscope skips both).
+      if (text.length === 0 || text.charCodeAt(0) === 35 /* # */ || text.startsWith('//')) return;
       const sp = text.lastIndexOf(' ');
       if (sp <= 0 || !COUNT.test(text.slice(sp + 1))) {
-        const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-        throw new PerfloopError(
-          'PROFILE_BAD_FORMAT',
-          `${where}: line ${line}: no sample count at the end of ${JSON.stringify(shown)}`,
-          {
-            hint: 'each line must be "frame;frame;frame COUNT"',
-          },
-        );
+        // One odd line is skipped with a warning, as speedscope does; a file of odd lines is not folded.
+        if (invalid++ === 0) {
+          const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+          firstInvalid = `line ${line}: no sample count at the end of ${JSON.stringify(shown)}`;
+        }
+        return;
       }
       let count = Number(text.slice(sp + 1));
       let stackEnd = sp;
@@ -95,27 +98,66 @@ async function readFolded(src: ProfileSource, options: ImportOptions): Promise<F
         stackEnd = sp2;
       }
       data++;
-      const names = text.slice(0, stackEnd).split(';');
-      let k = 0;
-      while (k < names.length && k < prevNames.length && names[k] === prevNames[k]) k++;
-      let node = k > 0 ? prevNodes[k - 1] : -1;
-      prevNodes.length = k;
-      for (let i = k; i < names.length; i++) {
-        const f = frameOf(names[i]);
+      // The frames this stack shares with the previous line are found by comparing the two texts, without
+      // splitting: in a sorted (or sampled-in-order) file most of a 100-frame line is the previous line's.
+      const stack = text.slice(0, stackEnd);
+      const max = Math.min(stack.length, prevStack.length);
+      let shared = 0; // frames fully shared
+      let from = 0; // where the first unshared frame starts
+      let c = 0;
+      for (; c < max; c++) {
+        const ch = stack.charCodeAt(c);
+        if (ch !== prevStack.charCodeAt(c)) break;
+        if (ch === 59 /* ; */) {
+          shared++;
+          from = c + 1;
+        }
+      }
+      if (c === max) {
+        // One stack is a prefix of the other: the last frame of the shorter is shared when it ends there.
+        const a2 = c === stack.length ? stack : prevStack;
+        const b2 = a2 === stack ? prevStack : stack;
+        if (b2.length === c || b2.charCodeAt(c) === 59) {
+          shared++;
+          from = c + 1;
+        }
+      }
+      let node = shared > 0 ? prevNodes[shared - 1] : -1;
+      prevNodes.length = shared;
+      let leafName: string | undefined;
+      for (let start = from; start <= stack.length;) {
+        let end = stack.indexOf(';', start);
+        if (end < 0) end = stack.length;
+        leafName = stack.slice(start, end);
+        const f = frameOf(leafName);
         if (f >= 0) node = a.node(node, f);
         prevNodes.push(node);
+        start = end + 1;
       }
-      prevNames = names;
+      leafName ??= stack.slice(stack.lastIndexOf(';') + 1);
+      prevStack = stack;
       if (count > 0) {
         a.sample(node, count);
-        const line = frameLines.get(names[names.length - 1]);
+        const line = frameLines.get(leafName);
         if (line && node >= 0) a.addLineWeight(node, line, count);
       }
     },
     options.progress,
   );
+  if (invalid > 0 && invalid >= data)
+    throw new PerfloopError('PROFILE_BAD_FORMAT', `${where}: ${firstInvalid}`, {
+      hint: 'each line must be "frame;frame;frame COUNT"',
+    });
   if (data === 0) throw new PerfloopError('PROFILE_BAD_FORMAT', `${where}: no stacks in the file`);
-  return { profile: a.build(twoCounts ? { format: 'folded-diff' } : {}), twoCounts };
+  const warnings =
+    invalid > 0 ? [`${invalid} line(s) without a count skipped, the first at ${firstInvalid}`] : [];
+  return {
+    profile: a.build({
+      ...(twoCounts ? { format: 'folded-diff' } : {}),
+      ...(warnings.length ? { warnings } : {}),
+    }),
+    twoCounts,
+  };
 }
 
 /**
@@ -131,7 +173,7 @@ export const foldedImporter: ProfileImporter = {
   fileName: /\.(folded|collapsed|stacks)(\.txt)?(\.gz)?$/i,
   // First non-empty line: frames and a count, and not perf script's indented stack lines.
   sniff: (_head, text) => {
-    const first = text.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#'));
+    const first = text.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#') && !l.startsWith('//'));
     return (
       !!first &&
       /^\S.*\s\d+(\.\d+)?(\s\d+(\.\d+)?)?\r?$/.test(first) &&

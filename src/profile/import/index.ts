@@ -12,8 +12,10 @@ import { cpuprofileImporter } from './cpuprofile.js';
 import { foldedImporter } from './folded.js';
 import { perfScriptImporter } from './perf-script.js';
 import { pprofImporter } from './pprof.js';
-import { fileSource, head, type ProfileSource } from './source.js';
+import { likelyUnsupportedFormat, type LikelyFormat } from './likely-format.js';
+import { decodeText, fileSource, head, type ProfileSource } from './source.js';
 import { speedscopeImporter } from './speedscope.js';
+import { traceEventImporter } from './trace-event.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
 export type { ImportOptions, ProfileImporter } from './types.js';
@@ -23,6 +25,7 @@ export { bufferSource, fileSource, type ProfileSource, type ProgressCallback } f
 export const IMPORTERS: readonly ProfileImporter[] = [
   speedscopeImporter,
   chromeTraceImporter,
+  traceEventImporter,
   cpuprofileImporter,
   pprofImporter,
   perfScriptImporter,
@@ -39,16 +42,36 @@ export function importerByFormat(format: string): ProfileImporter {
   return imp;
 }
 
-/** The importer for `src`: by file name, then by content. */
+function unsupported(src: ProfileSource, f: LikelyFormat): PerfloopError {
+  return new PerfloopError(
+    'PROFILE_UNSUPPORTED',
+    `${src.name}: looks like a ${f.what}: not a format perfloop reads`,
+    {
+      hint: f.hint,
+    },
+  );
+}
+
+/**
+ * The importer for `src`: formats perfloop does not read are recognised first (so an error names them), then
+ * the file name decides, then the content.
+ */
 export async function detectImporter(src: ProfileSource): Promise<ProfileImporter> {
   const name = basename(src.name);
-  const byName = IMPORTERS.find((i) => i.fileName?.test(name));
-  if (byName) return byName;
   const bytes = await head(src);
-  if (bytes.length === 0) throw new PerfloopError('PROFILE_BAD_FORMAT', `${src.name}: the file is empty`);
-  const text = bytes.toString('utf8');
+  const byName = IMPORTERS.find((i) => i.fileName?.test(name));
+  if (bytes.length === 0) {
+    if (byName) return byName; // it says what an empty file of its format lacks
+    throw new PerfloopError('PROFILE_BAD_FORMAT', `${src.name}: the file is empty`);
+  }
+  const text = decodeText(bytes);
+  const known = likelyUnsupportedFormat(bytes, text, true);
+  if (known) throw unsupported(src, known);
+  if (byName) return byName;
   const byContent = IMPORTERS.find((i) => i.sniff(bytes, text));
   if (byContent) return byContent;
+  const likely = likelyUnsupportedFormat(bytes, text);
+  if (likely) throw unsupported(src, likely);
   // JSON of no recognisable shape: the V8 importer says precisely where it stops making sense.
   if (/^\s*[{[]/.test(text)) return /^\s*\[/.test(text) ? chromeTraceImporter : cpuprofileImporter;
   const printable = [...text.slice(0, 200)].every(
@@ -97,8 +120,12 @@ export async function importProfileFiles(
   for (const p of paths) profiles.push(await importProfileFile(p, options));
   if (profiles.length === 1) return profiles[0];
   const formats = [...new Set(profiles.map((p) => p.meta.format))];
+  const warnings = profiles.flatMap((p, i) =>
+    (p.meta.warnings ?? []).map((w) => `${basename(paths[i])}: ${w}`),
+  );
   return mergeProfiles(profiles, {
     format: formats.join('+'),
     name: paths.map((p) => basename(p)).join(' + '),
+    ...(warnings.length ? { warnings } : {}),
   });
 }

@@ -1,137 +1,204 @@
 /**
- * `perf script` text (Linux perf, after `perf record -g`): https://man7.org/linux/man-pages/man1/perf-script.1.html
- * Each sample is a header line — `comm pid/tid [cpu] time: [period] event:` — followed by its stack, one
- * indented `address symbol+offset (dso)` line per frame, leaf first, and a blank line. The same parse as
- * FlameGraph's stackcollapse-perf.pl, streamed line by line. Symbols from JIT perf maps are unpacked: Node's
- * `--perf-basic-prof` (`JS:*fib file:///app.js:3:10`) and Python 3.12's perf trampolines (`py::fib:/app.py`).
- * The process name is the root frame, so several processes in one recording stay apart.
+ * `perf script` text (Linux perf): https://man7.org/linux/man-pages/man1/perf-script.1.html
+ * Each sample is a header line — `comm pid[/tid] [cpu] [time:] [period] event:` — then, when recorded with
+ * `-g`, its stack: one `address symbol+offset (module)` line per frame, leaf first, and a blank line. Without
+ * `-g` the one frame follows the event on the header line, and perf pads the process name to 16 columns.
+ * Read the way FlameGraph's stackcollapse-perf.pl and inferno's collapse-perf read it (their expected outputs are
+ * the conformance target, bench/conformance-profiles.ts): the process name is the root frame, the first event in
+ * the file is kept unless `--event` names another, and a sample weighs its period when the header has one (as
+ * perf report, FlameGraph and inferno count) or 1 — `--weight samples|period` chooses. Symbols: perf-symbol.ts.
+ * Streamed line by line; a line that is neither a header nor a stack line is skipped with a warning, as the peers
+ * do, so one damaged line does not lose a recording.
  */
 import { PerfloopError } from '../../core/errors.js';
-import { ProfileBuilder, type Frame, type FrameKind, type Profile, type ProfileUnit } from '../../core/profile.js';
-import { fileOfUrl } from './cpuprofile.js';
+import { ProfileBuilder, type Profile, type ProfileUnit } from '../../core/profile.js';
+import { prepareDemangler } from './demangle.js';
+import { perfFrames, splitStackLine } from './perf-symbol.js';
 import { eachLine, type ProfileSource } from './source.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
+/** comm, pid, tid, cpu, time, period, event, the rest of the line (the frame when recorded without -g). */
 const HEADER =
-  /^(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[(\d+)\]\s+)?(?:(\d+\.\d+):\s+)?(?:(\d+)\s+)?(\S+):(?:\s+(.*))?$/;
-const STACK_LINE = /^\s*([0-9a-fA-F]+)\s+(.*?)\s*\((.*)\)\s*$/;
-const STACK_LINE_NO_DSO = /^\s*([0-9a-fA-F]+)\s+(.+?)\s*$/;
-const V8_JIT =
-  /^(?:LazyCompile|Function|JS|InterpretedFunction|Builtin|BytecodeHandler|Stub|Script|RegExp):[*~^+]?(.*?)\s+(\S+?):(\d+)(?::(\d+))?$/;
-const PY_TRAMPOLINE = /^py::(.+?):(.+)$/;
+  /^\s*(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[(\d+)\]\s+)?(?:(\d+\.\d+):\s+)?(?:(\d+)\s+)?(\S+):(?:\s+(.*?))?\s*$/;
 /** Events whose period is in nanoseconds: their samples weigh time. */
 const TIME_EVENTS = /^(cpu-clock|task-clock)(:|$)/;
 
-type PerfFrame = Omit<Frame, 'kind'> & { kind: FrameKind };
+/** How the root frame names the process: FlameGraph's default, `--pid` and `--tid`. */
+export type PerfProcessLabel = 'comm' | 'pid' | 'tid';
 
-/** One stack line's symbol and dso → a frame. */
-export function parsePerfSymbol(rawSym: string, dso: string): PerfFrame {
-  const sym = rawSym.replace(/\+0x[0-9a-fA-F]+$/, '');
-  const jit = V8_JIT.exec(sym);
-  if (jit) {
-    const name = jit[1] || '(anonymous)';
-    return {
-      name,
-      file: fileOfUrl(jit[2]),
-      line: Number(jit[3]) || undefined,
-      col: jit[4] ? Number(jit[4]) : undefined,
-      kind: 'code',
-    };
-  }
-  const py = PY_TRAMPOLINE.exec(sym);
-  if (py) return { name: py[1], file: py[2], kind: 'code' };
-  const file = dso && dso !== 'unknown' ? dso : undefined;
-  return { name: sym || '[unknown]', file, kind: 'code' };
+interface EventCount {
+  samples: number;
 }
 
 export async function importPerfScript(src: ProfileSource, options: ImportOptions = {}): Promise<Profile> {
   const where = `${src.name}: perf-script`;
-  let a: ProfileBuilder | null = null;
+  await prepareDemangler();
+  const label: PerfProcessLabel = options.perfProcessLabel ?? 'comm';
+  let b: ProfileBuilder | null = null;
   let unit: ProfileUnit = 'samples';
+  let byPeriod = false;
+  let keptEvent = options.event;
+  const events = new Map<string, EventCount>();
   let t0 = -1;
-  const frameIds = new Map<string, number>();
-  const commIds = new Map<string, number>();
-  // The current sample: its root-to-leaf frames are collected leaf first, then pushed reversed.
+  const frameIds = new Map<string, number[]>();
+  const rootIds = new Map<string, number>();
+  // The current sample: frames arrive leaf first and are pushed root first at its end.
   let inSample = false;
-  let comm = '';
+  let expectStack = false;
+  let root = '';
   let weight = 1;
   let time = 0;
   const leafFirst: number[] = [];
   let samples = 0;
+  let skippedLines = 0;
+  let firstSkipped = 0;
+  let firstSkippedText = '';
+  let stackLines = 0;
 
-  const assembler = (): ProfileBuilder => a!;
-  const frameOf = (sym: string, dso: string) => {
-    const key = `${sym}\u0000${dso}`;
-    let id = frameIds.get(key);
-    if (id === undefined) frameIds.set(key, (id = assembler().frame(parsePerfSymbol(sym, dso))));
-    return id;
+  const builder = (): ProfileBuilder => b!;
+  const framesOf = (sym: string, mod: string): number[] => {
+    const key = `${sym}\u0000${mod}`;
+    let ids = frameIds.get(key);
+    if (ids === undefined) frameIds.set(key, (ids = perfFrames(sym, mod).map((f) => builder().frame(f))));
+    return ids;
+  };
+  const pushFrames = (sym: string, mod: string) => {
+    const ids = framesOf(sym, mod);
+    // Inline chains are outermost first; the sample is collected leaf first.
+    for (let i = ids.length - 1; i >= 0; i--) leafFirst.push(ids[i]);
   };
   const flush = () => {
     if (!inSample) return;
     inSample = false;
-    const b = assembler();
-    let commId = commIds.get(comm);
-    if (commId === undefined) commIds.set(comm, (commId = b.frame({ name: comm, kind: 'root' })));
-    let node = b.node(-1, commId);
-    for (let i = leafFirst.length - 1; i >= 0; i--) node = b.node(node, leafFirst[i]);
-    b.sample(node, weight, unit === 'ns' ? time : undefined);
+    const pb = builder();
+    let rootId = rootIds.get(root);
+    if (rootId === undefined) rootIds.set(root, (rootId = pb.frame({ name: root, kind: 'root' })));
+    let node = pb.node(-1, rootId);
+    for (let i = leafFirst.length - 1; i >= 0; i--) node = pb.node(node, leafFirst[i]);
+    pb.sample(node, weight, unit === 'ns' ? time : undefined);
     samples++;
     leafFirst.length = 0;
+  };
+  const skip = (line: number, text: string) => {
+    if (skippedLines++ > 0) return;
+    firstSkipped = line;
+    firstSkippedText = text.trim().slice(0, 80);
+  };
+  /** A header line: starts a sample, or skips it when it is of another event. False when it is not a header. */
+  const header = (text: string): boolean => {
+    const h = HEADER.exec(text);
+    if (!h) return false;
+    const event = h[7];
+    const count = events.get(event);
+    if (count) count.samples++;
+    else events.set(event, { samples: 1 });
+    keptEvent ??= event;
+    if (event !== keptEvent) {
+      // Its stack lines, if any, are skipped with it.
+      inSample = false;
+      expectStack = !h[8];
+      leafFirst.length = 0;
+      return true;
+    }
+    if (!b) {
+      byPeriod = options.weight ? options.weight === 'period' : h[6] !== undefined;
+      unit = byPeriod ? (TIME_EVENTS.test(event) ? 'ns' : 'count') : 'samples';
+      b = new ProfileBuilder({ format: 'perf-script', name: src.name }, unit, { timed: unit === 'ns' });
+    }
+    inSample = true;
+    const comm = h[1].trim();
+    const pid = h[3] !== undefined ? h[2] : '?';
+    const tid = h[3] ?? h[2];
+    root = (label === 'tid' ? `${comm}-${pid}/${tid}` : label === 'pid' ? `${comm}-${pid}` : comm).replace(
+      / /g,
+      '_',
+    );
+    weight = byPeriod && h[6] !== undefined ? Number(h[6]) : 1;
+    const seconds = h[5] !== undefined ? Number(h[5]) : 0;
+    if (t0 < 0) t0 = seconds;
+    time = Math.max(0, (seconds - t0) * 1e9);
+    expectStack = !h[8];
+    if (h[8]) {
+      // Recorded without -g: the frame is on the header line, and the sample is complete.
+      const frame = splitStackLine(h[8]);
+      if (frame) pushFrames(frame.sym, frame.mod);
+    }
+    return true;
   };
 
   await eachLine(
     src,
     (text, line) => {
-      if (text.length === 0) return flush();
-      const c0 = text.charCodeAt(0);
-      if (c0 === 35 /* # */ && !inSample) return;
-      if (c0 === 32 || c0 === 9) {
-        if (!inSample)
-          throw new PerfloopError(
-            'PROFILE_BAD_FORMAT',
-            `${where}: line ${line}: a stack line outside a sample (no header line before it)`,
-          );
-        const m = STACK_LINE.exec(text) ?? STACK_LINE_NO_DSO.exec(text);
-        if (!m)
-          throw new PerfloopError(
-            'PROFILE_BAD_FORMAT',
-            `${where}: line ${line}: cannot read stack line ${JSON.stringify(text.trim().slice(0, 80))}`,
-          );
-        leafFirst.push(frameOf(m[2], m[3] ?? ''));
+      if (text.length === 0) {
+        flush();
+        expectStack = false;
         return;
       }
-      flush();
-      const h = HEADER.exec(text);
-      if (!h)
-        throw new PerfloopError(
-          'PROFILE_BAD_FORMAT',
-          `${where}: line ${line}: not a sample header ${JSON.stringify(text.slice(0, 80))}`,
-        );
-      if (!a) {
-        unit = h[6] !== undefined ? (TIME_EVENTS.test(h[7]) ? 'ns' : 'count') : 'samples';
-        a = new ProfileBuilder({ format: 'perf-script', name: src.name }, unit, { timed: unit === 'ns' });
+      const c0 = text.charCodeAt(0);
+      if (c0 === 35 /* # */ && !inSample) return;
+      const indented = c0 === 32 || c0 === 9;
+      // A stack line (indented, or not: some perf versions print them flush left) while a -g sample is open.
+      if (expectStack && (indented || !HEADER.test(text))) {
+        const frame = splitStackLine(text);
+        if (frame) {
+          stackLines++;
+          if (inSample) pushFrames(frame.sym, frame.mod);
+          return;
+        }
+        if (indented && !HEADER.test(text)) return skip(line, text);
       }
-      inSample = true;
-      comm = h[1];
-      weight = unit === 'samples' ? 1 : Number(h[6] ?? 1);
-      const seconds = h[5] !== undefined ? Number(h[5]) : 0;
-      if (t0 < 0) t0 = seconds;
-      time = Math.max(0, (seconds - t0) * 1e9);
-      // Without -g, the one frame is on the header line itself: "… cpu-clock:  55d0 main+0x10 (/app)".
-      const rest = h[8] ? STACK_LINE.exec(` ${h[8]}`) : null;
-      if (rest) leafFirst.push(frameOf(rest[2], rest[3]));
+      flush();
+      if (!header(text)) skip(line, text);
     },
     options.progress,
   );
   flush();
-  if (!a || samples === 0) throw new PerfloopError('PROFILE_BAD_FORMAT', `${where}: no samples in the file`);
-  return (a as ProfileBuilder).build();
+  const warnings: string[] = [];
+  if (events.size > 1) {
+    const others = [...events].filter(([e]) => e !== keptEvent).map(([e, c]) => `${e} (${c.samples})`);
+    warnings.push(
+      `several events in the file: kept ${keptEvent} (${events.get(keptEvent!)?.samples ?? 0} samples), skipped ${others.join(', ')}; choose with --event`,
+    );
+  }
+  if (skippedLines > 0)
+    warnings.push(`${skippedLines} line(s) not understood and skipped, the first at line ${firstSkipped}`);
+  if (options.event && !events.has(options.event)) {
+    throw new PerfloopError(
+      'PROFILE_BAD_FORMAT',
+      `${where}: no samples of event ${JSON.stringify(options.event)}`,
+      {
+        hint: events.size ? `events in the file: ${[...events.keys()].join(', ')}` : undefined,
+      },
+    );
+  }
+  // A few odd lines are skipped as the peers skip them; mostly odd lines mean this is not perf script.
+  if (skippedLines > 0 && skippedLines >= stackLines + samples) {
+    throw new PerfloopError(
+      'PROFILE_BAD_FORMAT',
+      `${where}: line ${firstSkipped}: cannot read stack line ${JSON.stringify(firstSkippedText)} (${skippedLines} such line(s))`,
+    );
+  }
+  if (!b || samples === 0) {
+    throw new PerfloopError(
+      'PROFILE_BAD_FORMAT',
+      `${where}: no samples in the file${skippedLines ? ` (${skippedLines} line(s) not understood, the first at line ${firstSkipped})` : ''}`,
+    );
+  }
+  return (b as ProfileBuilder).build(warnings.length ? { warnings } : {});
 }
 
 export const perfScriptImporter: ProfileImporter = {
   format: 'perf-script',
   fileName: /\.(perf|perf-script|perfscript)(\.txt)?(\.gz)?$|^perf\.script$|^out\.perf$/i,
-  sniff: (_head, text) =>
-    /^\S.*\s\d+(\/\d+)?\s+(\[\d+\]\s+)?\d+\.\d+:\s+(\d+\s+)?\S+:.*\n\s+[0-9a-fA-F]+\s/m.test(text),
+  // A header (time, period and cpu all optional) followed by a stack line, or two headers in a row (no -g).
+  sniff: (_head, text) => {
+    const lines = text.split('\n', 400).filter((l) => l.trim() !== '' && !l.startsWith('#'));
+    for (let i = 0; i + 1 < Math.min(lines.length, 200); i++) {
+      if (!HEADER.test(lines[i])) continue;
+      const next = lines[i + 1];
+      if (splitStackLine(next)?.mod || HEADER.test(next)) return true;
+    }
+    return false;
+  },
   importFrom: importPerfScript,
 };

@@ -123,6 +123,27 @@ export async function readAll(src: ProfileSource, progress?: ProgressCallback): 
   return Buffer.concat(parts);
 }
 
+/** Text encoding by byte-order mark: a PowerShell redirect (`>`) writes UTF-16 LE with a BOM. */
+export function textEncodingOf(b: Uint8Array): 'utf8' | 'utf16le' | 'utf16be' {
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return 'utf16le';
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return 'utf16be';
+  return 'utf8';
+}
+
+/** Big-endian UTF-16 as little-endian, in place (pairs of bytes swapped). */
+function swapPairs(b: Buffer): Buffer {
+  const out = Buffer.from(b);
+  return out.swap16();
+}
+
+/** The first bytes as text, whatever the BOM says they are (no BOM: UTF-8), without the BOM. */
+export function decodeText(b: Buffer): string {
+  const enc = textEncodingOf(b);
+  if (enc === 'utf8') return b.toString('utf8').replace(/^\uFEFF/, '');
+  const even = b.subarray(2, 2 + ((b.length - 2) & ~1));
+  return (enc === 'utf16le' ? even : swapPairs(even)).toString('utf16le');
+}
+
 /**
  * Calls `onLine` for every line of text (1-based line numbers, without the newline or a trailing \r). A callback
  * rather than an async iterator: a million lines should not cost a million awaits.
@@ -132,10 +153,26 @@ export async function eachLine(
   onLine: (text: string, line: number) => void,
   progress?: ProgressCallback,
 ): Promise<number> {
-  const decoder = new StringDecoder('utf8');
+  let decoder: StringDecoder | undefined;
+  let bigEndian = false;
+  let odd: Buffer | undefined; // a UTF-16 BE byte pair split across chunks
   let rest = '';
   let line = 0;
-  for await (const chunk of bytes(src, progress)) {
+  for await (const raw of bytes(src, progress)) {
+    let chunk = raw;
+    if (!decoder) {
+      const enc = textEncodingOf(chunk);
+      decoder = new StringDecoder(enc === 'utf8' ? 'utf8' : 'utf16le');
+      bigEndian = enc === 'utf16be';
+      if (enc !== 'utf8') chunk = chunk.subarray(2);
+      else if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+    }
+    if (bigEndian) {
+      const all = odd ? Buffer.concat([odd, chunk]) : chunk;
+      const n = all.length & ~1;
+      odd = n < all.length ? all.subarray(n) : undefined;
+      chunk = swapPairs(all.subarray(0, n));
+    }
     const text = rest + decoder.write(chunk);
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
@@ -146,7 +183,7 @@ export async function eachLine(
     }
     rest = text.slice(start);
   }
-  rest += decoder.end();
+  rest += decoder?.end() ?? '';
   if (rest.length > 0) onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest, ++line);
   return line;
 }

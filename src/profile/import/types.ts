@@ -6,6 +6,14 @@ export interface ImportOptions {
   sampleType?: string;
   /** Two-count folded files (`stack before after`): which count to read; default `after`. */
   column?: 'before' | 'after';
+  /** perf script: which event to read when the file holds several (default: the first in the file). */
+  event?: string;
+  /** perf script: weigh a sample by its period (default when the header has one) or count samples. */
+  weight?: 'samples' | 'period';
+  /** perf script: how the root frame names the process (FlameGraph's default, --pid, --tid); default `comm`. */
+  perfProcessLabel?: 'comm' | 'pid' | 'tid';
+  /** Formats with one profile per thread (Firefox, trace events): which thread, or `all`; default all of them merged. */
+  thread?: string;
   /** Called as bytes are read from disk. */
   progress?: ProgressCallback;
 }

@@ -25,8 +25,14 @@ export const hotPath: ProfileRule = {
     const ts = treeStats(p);
     const callers = new Map<number, Map<number, number>>();
     const frameCat = new Map<number, string>();
+    // Only frames that can become a finding are followed node by node (a 20M-node tree has few of them).
+    const minTotal = (MIN_TOTAL_PCT / 100) * w.active;
+    const candidate = p.frames.map(
+      (fr, f) => fr.kind === 'code' && w.total[f] >= minTotal && changeable(fr.file),
+    );
     for (let n = 0; n < p.nodeCount; n++) {
       const f = p.nodeFrame[n];
+      if (!candidate[f]) continue;
       if (ts.repeat[n] !== 1 || w.nodeTotal[n] === 0 || p.frames[f].kind !== 'code') continue; // recursion counts once
       const parent = p.nodeParent[n];
       const caller = parent < 0 ? -1 : p.nodeFrame[parent];

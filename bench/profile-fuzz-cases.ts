@@ -1,0 +1,160 @@
+/**
+ * Seed files and mutations for fuzzing the importers (test/profile/fuzz.test.ts runs a short fixed-seed pass,
+ * bench/profile-fuzz.ts the long one). Seeds are small valid files of each format written here, so the fuzz test
+ * needs no corpus; the mutations are what real damage looks like: a file cut short, flipped bytes, a number too
+ * large for any integer, nesting thousands deep, a UTF-16 re-encoding, a section repeated.
+ */
+import fc from 'fast-check';
+import { gzipSync } from 'node:zlib';
+import {
+  Function as PFunction,
+  Line,
+  Location,
+  Profile as PProfile,
+  Sample,
+  StringTable,
+  ValueType,
+} from 'pprof-format';
+
+function pprofSeed(): Buffer {
+  const st = new StringTable();
+  const fn = new PFunction({ id: 1, name: st.dedup('main.work'), filename: st.dedup('/app/main.go') });
+  const loc = new Location({ id: 1, line: [new Line({ functionId: 1, line: 7 })] });
+  const p = new PProfile({
+    sampleType: [new ValueType({ type: st.dedup('samples'), unit: st.dedup('count') })],
+    sample: [new Sample({ locationId: [1], value: [3] })],
+    location: [loc],
+    function: [fn],
+    stringTable: st,
+  });
+  return gzipSync(Buffer.from(p.encode()));
+}
+
+const cpuprofile = JSON.stringify({
+  nodes: [
+    {
+      id: 1,
+      callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
+      children: [2],
+    },
+    {
+      id: 2,
+      callFrame: { functionName: 'work', url: 'file:///app.js', lineNumber: 3, columnNumber: 1 },
+      children: [],
+    },
+  ],
+  startTime: 0,
+  endTime: 3000,
+  samples: [2, 2, 1],
+  timeDeltas: [1000, 1000, 1000],
+});
+
+export const SEEDS: Record<string, (string | Buffer)[]> = {
+  speedscope: [
+    JSON.stringify({
+      $schema: 'https://www.speedscope.app/file-format-schema.json',
+      shared: { frames: [{ name: 'a' }, { name: 'b' }] },
+      profiles: [
+        {
+          type: 'sampled',
+          name: 'p',
+          unit: 'milliseconds',
+          startValue: 0,
+          endValue: 2,
+          samples: [[0, 1]],
+          weights: [2],
+        },
+      ],
+    }),
+  ],
+  'chrome-trace': [
+    JSON.stringify({
+      metadata: { source: 'DevTools' },
+      traceEvents: [
+        { name: 'Profile', ph: 'P', pid: 1, tid: 1, id: '0x1', ts: 0, args: { data: { startTime: 0 } } },
+        {
+          name: 'ProfileChunk',
+          ph: 'P',
+          pid: 1,
+          tid: 1,
+          id: '0x1',
+          ts: 1,
+          args: {
+            data: {
+              cpuProfile: {
+                nodes: [
+                  { id: 1, callFrame: { functionName: '(root)' } },
+                  { id: 2, parent: 1, callFrame: { functionName: 'f' } },
+                ],
+                samples: [2, 2],
+              },
+              timeDeltas: [10, 10],
+            },
+          },
+        },
+      ],
+    }),
+  ],
+  'trace-event': [
+    '[{"pid":0,"tid":0,"ph":"B","name":"a","ts":0},{"pid":0,"tid":0,"ph":"X","name":"b","ts":1,"dur":3},{"pid":0,"tid":0,"ph":"E","name":"a","ts":9}]',
+    JSON.stringify({
+      traceEvents: [],
+      samples: [
+        { ts: 1, sf: 2, tid: 1 },
+        { ts: 5, sf: 1, tid: 1 },
+      ],
+      stackFrames: { 1: { name: 'root' }, 2: { name: 'f(a.js:1:2)', parent: 1 } },
+    }),
+  ],
+  cpuprofile: [
+    cpuprofile,
+    '{"head":{"functionName":"(root)","id":1,"children":[{"functionName":"f","id":2,"children":[]}]},"startTime":0,"endTime":1,"samples":[2,2],"timestamps":[1,2]}',
+  ],
+  pprof: [pprofSeed()],
+  'perf-script': [
+    'app 12/12 [000] 100.000001: 250000 cpu-clock:\n\t  4005d0 go/build.(*Context).Import+0x10 (/app)\n\t  4005e0 main (/app)\n\napp 12/12 [000] 100.000002: 250000 cpu-clock:\n\t ffffffff81 do_syscall_64 ([kernel.kallsyms])\n\n',
+    '        app  12 [000] 1.0: 1 cycles:   4005d0 spin+0x1 (/app)\n        app  12 [000] 1.1: 1 instructions:   4005d0 spin+0x1 (/app)\n',
+  ],
+  folded: ['main;a;b 3\nmain;a 2\n# c\nmain;c (x.py:3) 1\n', Buffer.from('\ufeffmain;a 1\n', 'utf16le')],
+};
+
+export const fuzzSeeds = (format: string) =>
+  (SEEDS[format] ?? []).map((s) => (typeof s === 'string' ? Buffer.from(s) : s));
+
+type Mutate = (b: Buffer) => Buffer;
+
+/** One kind of damage, with its parameters drawn by fast-check. */
+export function mutation(): fc.Arbitrary<Mutate> {
+  return fc.oneof(
+    fc
+      .double({ min: 0, max: 1, noNaN: true })
+      .map((f) => (b: Buffer) => b.subarray(0, Math.floor(b.length * f))),
+    fc
+      .array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 255 })), {
+        minLength: 1,
+        maxLength: 8,
+      })
+      .map((flips) => (b: Buffer) => {
+        const c = Buffer.from(b);
+        for (const [at, v] of flips) if (c.length) c[Math.min(c.length - 1, Math.floor(at * c.length))] = v;
+        return c;
+      }),
+    fc
+      .constantFrom('1e400', '-1', '99999999999999999999999', 'NaN', '"x"', 'null', '[]', '{}')
+      .map((n) => (b: Buffer) => Buffer.from(b.toString('latin1').replace(/\d+/, n), 'latin1')),
+    fc.integer({ min: 1000, max: 20000 }).map((d) => (b: Buffer) => {
+      const s = b.toString('latin1');
+      const at = Math.max(0, s.indexOf('[') + 1);
+      return Buffer.from(`${s.slice(0, at)}${'['.repeat(d)}${s.slice(at)}`, 'latin1');
+    }),
+    fc.constant((b: Buffer) =>
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(b.toString('latin1'), 'utf16le')]),
+    ),
+    fc
+      .integer({ min: 2, max: 50 })
+      .map((k) => (b: Buffer) => Buffer.concat(Array.from({ length: k }, () => b))),
+    fc
+      .integer({ min: 1, max: 2000 })
+      .map((k) => (b: Buffer) => Buffer.from(b.toString('latin1').replace(/;/g, ';'.repeat(k)), 'latin1')),
+  );
+}

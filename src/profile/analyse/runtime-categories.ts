@@ -1,0 +1,100 @@
+import type { CategoryRule } from './categories.js';
+
+/**
+ * Categories of runtimes other than Node, seen in perf, pprof and JIT-map profiles: what the C library's
+ * allocator, CPython's and Ruby's interpreters, the JVM (interpreter, JIT compilers, GC threads), Go's scheduler
+ * and the kernel (network stack, page faults) are doing — each with advice that fits that runtime, so that
+ * `_PyEval_EvalFrameDefault` is not "your code" and libc's `_int_free` is not "look at the JavaScript callers".
+ * Specific rules win anywhere on the stack (a page fault under a handler is a page fault); the interpreters are
+ * generic (leaf only), since every Python frame runs inside the eval loop.
+ */
+export const RUNTIME_CATEGORY_RULES: readonly CategoryRule[] = [
+  {
+    category: 'allocation',
+    name: /^(malloc|free|calloc|realloc|cfree|_int_malloc|_int_free|_int_realloc|__libc_(malloc|free|calloc|realloc)|__GI___libc_(malloc|free)|malloc_consolidate|sysmalloc|tcache_\w+|je_\w*(malloc|free)\w*|tc_(malloc|free|new|delete)\w*|mi_(malloc|free)\w*|operator new|operator delete|runtime\.(mallocgc\w*|newobject|makeslice|growslice|newarray|mcache\w*|\(\*mcache\)\.\w+|\(\*mheap\)\.alloc\w*))$/,
+    specific: true,
+  },
+  {
+    category: 'kernel: page faults',
+    name: /^(asm_exc_page_fault|exc_page_fault|do_page_fault|__do_page_fault|handle_mm_fault|__handle_mm_fault|do_anonymous_page|do_fault|clear_page_\w+|page_fault)$/,
+    specific: true,
+  },
+  {
+    category: 'kernel: network',
+    name: /^(tcp_\w+|udp_\w+|ip_\w+|ip6_\w+|__netif_\w+|netif_\w+|net_rx_action|__dev_queue_xmit|dev_hard_start_xmit|sock_\w+|inet_\w+|__sys_(sendto|recvfrom|sendmsg|recvmsg|connect|accept4?)|loopback_xmit)$/,
+    file: /^\[kernel|vmlinux|^\/lib\/modules\//,
+    specific: true,
+  },
+  {
+    category: 'jit compiler',
+    name: /^(C2Compiler::\w+|C1_\w+|Compilation::\w+|Compile::\w+|CompileBroker::\w+|PhaseIdealLoop::\w+|PhaseChaitin::\w+|Parse::\w+|GraphBuilder::\w+|LinearScan::\w+|ciEnv::\w+|v8::internal::compiler::\w+.*|v8::internal::maglev::\w+.*|v8::internal::baseline::\w+.*)$/,
+    specific: true,
+  },
+  {
+    category: 'gc',
+    name: /^(G1\w+::\w+|PSScavenge\w*::\w+|PSParallelCompact::\w+|ParallelScavengeHeap::\w+|GCTaskThread::\w+|ConcurrentMark\w*::\w+|ZGC\w*|Z(Mark|Relocate|Heap)\w*::\w+|Shenandoah\w+::\w+|CollectedHeap::\w+|gc_\w+|rb_gc_\w+|gc_mark\w*|gc_sweep\w*|_PyObject_GC_\w+|gc_collect_\w+|collect_generations?)$/,
+    specific: true,
+  },
+  {
+    category: 'go scheduler',
+    name: /^runtime\.(schedule|findRunnable|findrunnable|park_m|gopark|goready|ready|mcall|mstart\w*|stopm|startm|notesleep|notewakeup|futexsleep|futexwakeup|futex|usleep|osyield|netpoll\w*|runqgrab|stealWork|checkTimers|lock2|unlock2|semacquire\w*|semrelease\w*)$/,
+    specific: true,
+  },
+  {
+    category: 'python interpreter',
+    name: /^(_PyEval_EvalFrameDefault|_PyEval_EvalFrame|_PyEval_Vector|PyEval_EvalCode|_PyFunction_Vectorcall|_PyObject_(Vectorcall\w*|Call\w*|MakeTpCall|GetMethod|GenericGetAttr\w*)|PyObject_(Call\w*|Vectorcall\w*|GetAttr\w*|RichCompare\w*)|cfunction_\w+|method_vectorcall\w*|slot_tp_\w+|vectorcall_\w+|_PyDict_\w+|PyDict_\w+|dict_\w+|lookdict\w*|_PyType_Lookup|PyLong_\w+|long_\w+|unicode_\w+|PyUnicode_\w+|list_\w+|PyList_\w+|frame_dealloc|_Py_\w+)$/,
+    specific: false,
+  },
+  {
+    category: 'python interpreter',
+    file: /(^|\/)libpython3[\d.]*\.so|(^|\/)python3(\.\d+)?$/,
+    specific: false,
+  },
+  {
+    category: 'ruby vm',
+    name: /^(vm_exec_core|vm_exec|rb_vm_exec|vm_call\w*|vm_sendish|vm_invoke\w*|rb_funcall\w*|rb_call\w*|rb_yield\w*|invoke_block\w*|vm_search_method\w*)$/,
+    specific: false,
+  },
+  { category: 'ruby vm', file: /(^|\/)libruby[\w.-]*\.so/, specific: false },
+  {
+    category: 'jvm interpreter',
+    name: /^(Interpreter|call_stub|Interpreter::\w+|TemplateInterpreter\w*::\w+)$/,
+    specific: false,
+  },
+  { category: 'jvm', file: /(^|\/)libjvm\.so$/, specific: false },
+  // Methods from a JIT's perf map named like Java (`java.util.HashMap.get`): Java code, compiled.
+  { category: 'java', file: /(^|\/)perf-\d+\.map$/, name: /^[a-z][\w$]*(\.[\w$]+){2,}$/, specific: false },
+  {
+    category: 'kernel',
+    file: /^\[(?!unknown)|(^|\/)vmlinux[^/]*$|^\/lib\/modules\/|\.ko(\.[gx]z|\.zst)?$/,
+    specific: false,
+  },
+  {
+    category: 'native (libc)',
+    file: /(^|\/)(libc|libpthread|libm|ld-linux[\w-]*|libstdc\+\+|libgcc_s)[\w.-]*\.so[\d.]*$/,
+    specific: false,
+  },
+];
+
+/** What to do about time in each of those categories. */
+export const RUNTIME_CATEGORY_ACTIONS: Record<string, string> = {
+  allocation:
+    'Allocate less: reuse buffers and objects, avoid per-request temporary copies; a faster allocator (jemalloc, mimalloc) helps only after that',
+  'kernel: page faults':
+    'Page faults: touch less new memory (reuse buffers, pre-size, huge pages); check RSS growth',
+  'kernel: network':
+    'Network stack time: fewer, larger writes (batch, Nagle/cork), keep-alive, avoid small packets',
+  'jit compiler':
+    'JIT compilation: warm up before measuring; check for deoptimisation loops and megamorphic call sites',
+  'go scheduler':
+    'Scheduler time: too many short goroutines or lock contention — batch work, use worker pools, check mutex/block profiles',
+  'python interpreter':
+    'Interpreter overhead: the cost is the Python code it runs — look at the Python frames above (py-spy --native), move hot loops to vectorised or native code',
+  'ruby vm':
+    'Ruby VM dispatch: look at the Ruby frames above (stackprof); reduce method calls in the hot loop',
+  'jvm interpreter':
+    'Interpreted Java: code not JIT-compiled yet — warm up, or check why it is not compiled (-XX:+PrintCompilation)',
+  jvm: 'JVM native time: look at the Java callers (async-profiler or JFR show them with lines)',
+  java: 'JIT-compiled Java: look at this method and its callers (JFR or async-profiler give line numbers)',
+  'native (libc)': 'C library time: look at the callers (memcpy/strlen on big buffers, locks, syscalls)',
+};
