@@ -5,12 +5,12 @@
  */
 import { PerfloopError } from '../../core/errors.js';
 import { computeTimes } from './timing.js';
-import type { Plan, PlanBuffers, PlanJit, PlanNode, PlanTrigger, PlanWorker } from './types.js';
+import type { Plan, PlanBuffers, PlanFormat, PlanJit, PlanNode, PlanTrigger, PlanWorker } from './types.js';
 
 export type RawNode = Record<string, unknown>;
 
 /** One EXPLAIN result: `{ Plan, Planning Time, Execution Time, … }`. */
-export function normaliseExplain(raw: RawNode, format: 'json' | 'text'): Plan {
+export function normaliseExplain(raw: RawNode, format: PlanFormat): Plan {
   const top = raw.Plan;
   if (
     !top ||

@@ -93,11 +93,14 @@ export interface PlanTrigger {
   calls: number;
 }
 
+/** The EXPLAIN format the plan was read from. */
+export type PlanFormat = 'json' | 'text' | 'yaml' | 'xml';
+
 export interface Plan {
   root: PlanNode;
   /** Pre-order list of every node. */
   nodes: PlanNode[];
-  format: 'json' | 'text';
+  format: PlanFormat;
   /** EXPLAIN ANALYZE: actual rows and loops are known. */
   analyzed: boolean;
   /** ANALYZE with TIMING on: actual times are known. */
