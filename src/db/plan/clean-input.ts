@@ -9,7 +9,7 @@
  * line, so a plan 1,000 levels deep (lines with thousands of leading spaces) stays linear in its size.
  */
 
-import { looksLikeNodeName, parseNodeLine } from './text-node-line.js';
+import { looksLikeNodeName, parseNodeLine, startsLikeNodeLine } from './text-node-line.js';
 
 export interface SourceLine {
   /** 1-based line number in the input. */
@@ -105,12 +105,8 @@ function isRuleLine(t: string): boolean {
 
 function isHeaderOrFooter(t: string): boolean {
   if (t === 'QUERY PLAN') return true;
-  // `(12 rows)`, `(1 row)`
-  if (t.startsWith('(') && (t.endsWith(' rows)') || t.endsWith(' row)'))) {
-    const n = t.slice(1, t.indexOf(' '));
-    return n !== '' && /^\d+$/.test(n);
-  }
-  return false;
+  // `(12 rows)`, `(1 row)`, and in the user's language: `(3 lignes)`, `(3 Zeilen)`
+  return /^\(\d+ \p{L}+\)$/u.test(t);
 }
 
 /**
@@ -209,7 +205,7 @@ function isPlanStart(lines: SourceLine[], i: number): boolean {
   if (t.startsWith('<explain') || t.startsWith('<?xml') || t.startsWith('- Plan:')) return true;
   if (t.startsWith('Query Text:')) return true;
   const text = t.startsWith('->') ? t.slice(2).trimStart() : t;
-  if (parseNodeLine(text, true)) return true;
+  if (parseNodeLine(text, true) || startsLikeNodeLine(text)) return true;
   if (!looksLikeNodeName(text)) return false;
   const next = lines.slice(i + 1).find((l) => l.text.trim() !== '');
   return !next || indent(next.text) > indent(lines[i].text);

@@ -141,6 +141,12 @@ function placeLine(p: PlanInProgress, line: LogicalLine, warnings: string[]): vo
     return;
   }
   const target = owner.kind === 'worker' ? owner.raw : ownerNode;
+  // a ModifyTable over a partitioned or inherited table lists each target: `Update on child c_1`
+  const modified = /^(Foreign )?(Insert|Update|Delete|Merge) on (.+)$/.exec(text);
+  if (modified && target['Node Type'] === 'ModifyTable') {
+    ((target['Target Tables'] ??= []) as string[]).push(text);
+    return;
+  }
   if (!applyDetailLine(target, text)) {
     ((target['Unparsed Lines'] ??= []) as string[]).push(text);
     warnings.push(`line ${line.no}: "${clip(text)}" not understood, kept as text under its node`);

@@ -117,6 +117,8 @@ function labelOf(n: PlanNode): string {
         >
       )[n.strategy ?? ''] ?? 'Aggregate';
   else if (n.nodeType === 'ModifyTable' && n.operation) base = n.operation;
+  else if (n.nodeType === 'SetOp')
+    base = `${n.strategy === 'Hashed' ? 'HashSetOp' : 'SetOp'}${typeof n.props.Command === 'string' ? ` ${n.props.Command}` : ''}`;
   else if (n.joinType && n.joinType !== 'Inner')
     base =
       n.nodeType === 'Nested Loop'

@@ -7,7 +7,9 @@
 import { applyDetailLine, parseBuffers } from './text-props.js';
 import type { RawNode } from './normalise.js';
 
-const TIME_LINE = /^(planning time|execution time|total runtime): ([\d.]+) ms$/i;
+const TIME_LINE = /^(planning time|execution time|total runtime): ([\d.]+|N\.N) ms$/i;
+/** pg_overexplain's statement sections (PostgreSQL 18 contrib) and psql's `\timing` line. */
+const OTHER_SECTION = /^(PlannedStmt:|RTI \d+ \(.*\):|Unprunable RTIs:|Result RTIs:|Time: [\d.,]+ ms)/;
 const TRIGGER_LINE = /^Trigger (.+?)(?: on (\S+))?: time=([\d.]+) calls=(\d+)$/;
 
 /** Whether the text is a statement-level line (so a line at the root's column is not a new plan). */
@@ -20,7 +22,8 @@ export function isFooterLine(text: string): boolean {
     text.startsWith('Settings: ') ||
     text.startsWith('Query Identifier: ') ||
     text.startsWith('Query Text:') ||
-    TRIGGER_LINE.test(text)
+    TRIGGER_LINE.test(text) ||
+    OTHER_SECTION.test(text)
   );
 }
 
@@ -28,7 +31,12 @@ export function isFooterLine(text: string): boolean {
 export function footerLine(top: RawNode, text: string): string {
   let m: RegExpExecArray | null;
   if ((m = TIME_LINE.exec(text)))
-    top[m[1].toLowerCase() === 'planning time' ? 'Planning Time' : 'Execution Time'] = Number(m[2]);
+    top[m[1].toLowerCase() === 'planning time' ? 'Planning Time' : 'Execution Time'] =
+      m[2] === 'N.N' ? null : Number(m[2]);
+  else if (OTHER_SECTION.test(text)) {
+    ((top['Statement Details'] ??= []) as string[]).push(text);
+    return 'Other';
+  }
   else if (text === 'Planning:') return 'Planning';
   else if (text === 'JIT:') return 'JIT';
   else if (text.startsWith('Serialization:')) {
@@ -76,6 +84,10 @@ export function sectionLine(top: RawNode, section: string, text: string): boolea
         [...m[1].matchAll(/(\w+) (true|false)/g)].map((o) => [o[1], o[2] === 'true']),
       );
     } else return false;
+    return true;
+  }
+  if (section === 'Other') {
+    ((top['Statement Details'] ??= []) as string[]).push(text);
     return true;
   }
   const ser = (top.Serialization ??= {}) as RawNode;

@@ -49,7 +49,7 @@ export function logicalLines(lines: readonly SourceLine[]): LogicalLine[] {
     if (cur && continues(cur.raw, trimmed)) {
       // a terminal wraps at its width: inside a word the parts join directly, at a space with one space
       const spaced = /\s$/.test(cur.raw) || l.text.startsWith(' ');
-      cur.raw = spaced ? `${cur.raw.trimEnd()} ${trimmed}` : `${cur.raw}${l.text.trimEnd()}`;
+      cur.raw = spaced ? `${cur.raw.trimEnd()} ${l.text.trimStart()}` : `${cur.raw}${l.text}`;
       cur.joined++;
       continue;
     }

@@ -75,6 +75,12 @@ const NODE_NAMES = [
 ];
 const FIRST_WORDS = new Set(NODE_NAMES.map((n) => n.split(' ')[0]));
 
+/** A node line a terminal may have cut short: a node name, then EXPLAIN's two spaces and `(`. */
+export function startsLikeNodeLine(text: string): boolean {
+  const cut = text.indexOf('  (');
+  return cut > 0 && looksLikeNodeName(text.slice(0, cut));
+}
+
 /** Whether a line (no arrow) names a plan node even without costs: `Seq Scan on t`, `Hash Left Join`. */
 export function looksLikeNodeName(text: string): boolean {
   let s = text;
