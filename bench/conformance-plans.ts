@@ -111,7 +111,8 @@ function leastIndented(raw: string, re: RegExp): string | null {
   return best?.[1] ?? null;
 }
 
-const FOOTER = /^(planning|execution|total runtime|jit|trigger|settings|query|serialization|functions|options|timing|buffers|time)/i;
+const FOOTER =
+  /^(planning|execution|total runtime|jit|trigger|settings|query|serialization|functions|options|timing|buffers|time)/i;
 
 interface TextLine {
   no: number;
@@ -145,12 +146,20 @@ function textRoot(raw: string): { line: TextLine | null; arrowFirst: boolean } {
   const candidates = (arrow < 0 ? lines : lines.slice(0, arrow)).filter((l) => isCandidate(l.text));
   const withCost = candidates.find((l) => /\((cost|actual)/.test(l.text));
   const minIndent = Math.min(...candidates.map((l) => l.indent));
-  return { line: (arrow < 0 && withCost) || candidates.find((l) => l.indent === minIndent) || null, arrowFirst: false };
+  return {
+    line: (arrow < 0 && withCost) || candidates.find((l) => l.indent === minIndent) || null,
+    arrowFirst: false,
+  };
 }
 
 function textRootLabel(raw: string): string | null {
   const { line } = textRoot(raw);
-  return line ? line.text.replace(/^->\s+/, '').replace(/\s+\((cost|actual|never).*$/, '').trim() : null;
+  return line
+    ? line.text
+        .replace(/^->\s+/, '')
+        .replace(/\s+\((cost|actual|never).*$/, '')
+        .trim()
+    : null;
 }
 
 /** Plans of a multi-plan text output are separated by a blank line, auto_explain's entries by `Query Text:`. */
@@ -163,7 +172,12 @@ function textPlanCount(raw: string): number {
   let plans = 1;
   for (let i = 1; i < lines.length; i++) {
     const cur = lines[i];
-    if (lines[i - 1].text !== '' || cur.indent > root.indent + 1 || !isCandidate(cur.text) || FOOTER.test(cur.text))
+    if (
+      lines[i - 1].text !== '' ||
+      cur.indent > root.indent + 1 ||
+      !isCandidate(cur.text) ||
+      FOOTER.test(cur.text)
+    )
       continue;
     if (lines.slice(i + 1).some((l) => l.text.startsWith('->  ') || /\((cost|actual)/.test(l.text))) plans++;
   }
@@ -225,16 +239,21 @@ function checkFile(file: string, raw: string, res: ConformanceResult, regression
   const planning = plans.map((p) => p.planningMs).filter((x): x is number => x !== null);
   const execution = plans.map((p) => p.executionMs).filter((x): x is number => x !== null);
   if (!exp.masked && planning.join() !== exp.planningMs.join())
-    out.push(`planning: ${planning.join(', ') || 'none'}, the text has ${exp.planningMs.join(', ') || 'none'}`);
+    out.push(
+      `planning: ${planning.join(', ') || 'none'}, the text has ${exp.planningMs.join(', ') || 'none'}`,
+    );
   if (!exp.masked && execution.join() !== exp.executionMs.join())
-    out.push(`execution: ${execution.join(', ') || 'none'}, the text has ${exp.executionMs.join(', ') || 'none'}`);
+    out.push(
+      `execution: ${execution.join(', ') || 'none'}, the text has ${exp.executionMs.join(', ') || 'none'}`,
+    );
   if (regression)
     for (const p of plans)
       for (const f of analysePlan(p))
         if (severityRank(f.severity) >= severityRank('medium')) {
           const key = `${file} ${f.rule}`;
           res.findings.push({ file, reason: `${f.rule} (${f.severity}): ${f.title}` });
-          if (!EXPECTED_FINDINGS[key]) out.push(`rule fired on a regression plan: ${f.rule} (${f.severity}) ${f.title}`);
+          if (!EXPECTED_FINDINGS[key])
+            out.push(`rule fired on a regression plan: ${f.rule} (${f.severity}) ${f.title}`);
         }
   return out;
 }
@@ -267,14 +286,21 @@ function main(): void {
   console.log(`plan conformance over ${dir} (${res.files} files, ${Math.round(ms)} ms)\n`);
   console.log('folder        files   agree  (refused as not plans)');
   for (const [folder, s] of Object.entries(res.byFolder))
-    console.log(`${folder.padEnd(12)} ${String(s.files).padStart(6)} ${String(s.agree).padStart(7)}  (${s.refused})`);
+    console.log(
+      `${folder.padEnd(12)} ${String(s.files).padStart(6)} ${String(s.agree).padStart(7)}  (${s.refused})`,
+    );
   const agree = Object.values(res.byFolder).reduce((s, f) => s + f.agree, 0);
-  console.log(`${'total'.padEnd(12)} ${String(res.files).padStart(6)} ${String(agree).padStart(7)}  ${((100 * agree) / Math.max(1, res.files)).toFixed(1)} %`);
+  console.log(
+    `${'total'.padEnd(12)} ${String(res.files).padStart(6)} ${String(agree).padStart(7)}  ${((100 * agree) / Math.max(1, res.files)).toFixed(1)} %`,
+  );
   console.log('\nrefused as not plans (expected):');
   for (const [file, why] of Object.entries(EXPECTED_REFUSALS)) console.log(`  ${file}: ${why}`);
   if (res.findings.length) {
     console.log('\nfindings (medium or above) on regression plans:');
-    for (const f of res.findings) console.log(`  ${f.file}: ${f.reason}${EXPECTED_FINDINGS[`${f.file} ${f.reason.split(' ')[0]}`] ? ` — expected: ${EXPECTED_FINDINGS[`${f.file} ${f.reason.split(' ')[0]}`]}` : ''}`);
+    for (const f of res.findings)
+      console.log(
+        `  ${f.file}: ${f.reason}${EXPECTED_FINDINGS[`${f.file} ${f.reason.split(' ')[0]}`] ? ` — expected: ${EXPECTED_FINDINGS[`${f.file} ${f.reason.split(' ')[0]}`]}` : ''}`,
+      );
   }
   if (res.disagreements.length) {
     console.log(`\n${res.disagreements.length} disagreement(s):`);

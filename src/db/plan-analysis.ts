@@ -17,6 +17,55 @@ import { DEFAULT_PLAN_RULE_OPTIONS, PLAN_RULES, type PlanRuleOptions } from './r
 import type { SqlRunner } from './runner.js';
 
 export const PLAN_ANALYSIS_SCHEMA = 'perfloop/plan-analysis@1';
+export const EXPLAIN_SCHEMA = 'perfloop/explain@1';
+
+/** One plan of `perfloop explain --json` (perfloop/explain@1). */
+export interface ExplainedPlan {
+  nodes: number;
+  root: {
+    type: string;
+    label: string;
+    relation: string | null;
+    totalMs: number | null;
+    rows: number | null;
+    loops: number | null;
+  };
+  planningMs: number | null;
+  executionMs: number | null;
+  findings: Finding[];
+  warnings: string[];
+}
+
+/** `perfloop explain --json`: one entry per plan of the input, and the verified index advice. */
+export interface ExplainDocument {
+  schema: typeof EXPLAIN_SCHEMA;
+  plans: ExplainedPlan[];
+  advice: IndexAdvice[];
+  diff?: unknown;
+}
+
+export function explainedPlan(
+  plan: Plan,
+  findings: readonly Finding[],
+  warnings: readonly string[],
+): ExplainedPlan {
+  const r = plan.root;
+  return {
+    nodes: plan.nodes.length,
+    root: {
+      type: r.nodeType,
+      label: r.label,
+      relation: r.relation,
+      totalMs: r.actual?.totalMs ?? null,
+      rows: r.actual?.rows ?? null,
+      loops: r.actual?.loops ?? null,
+    },
+    planningMs: plan.planningMs,
+    executionMs: plan.executionMs,
+    findings: [...findings],
+    warnings: [...warnings],
+  };
+}
 
 export interface PlanAnalysis {
   schema: typeof PLAN_ANALYSIS_SCHEMA;

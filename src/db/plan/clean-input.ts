@@ -92,15 +92,17 @@ function stripBorders(t: string): string {
 
 /** `----`, `+----+`, `┌──┐`, `╟──╢`: a line of rule characters with a run of dashes. */
 function isRuleLine(t: string): boolean {
+  const s = t.trim();
+  // most lines are plan lines: one look at their first character settles it
+  if (s.length < 3 || !RULE_CHARS.has(s[0])) return false;
   let dashes = 0;
-  let any = false;
-  for (const ch of t) {
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
     if (ch === ' ') continue;
     if (!RULE_CHARS.has(ch)) return false;
-    any = true;
     if (DASHES.has(ch)) dashes++;
   }
-  return any && dashes >= 3;
+  return dashes >= 3;
 }
 
 function isHeaderOrFooter(t: string): boolean {
@@ -169,7 +171,7 @@ function unquotePerLine(lines: SourceLine[]): SourceLine[] {
 /** A CSV cell holding the whole result: `"[ { ""Plan"": … } ]"` or `"Seq Scan …\n  Filter: …"`. */
 function unquoteCsvValue(text: string): string {
   const t = text.trim();
-  if (t.length < 2 || t[0] !== '"' || t[t.length - 1] !== '"' || !t.includes('""')) return text;
+  if (t.length < 2 || t[0] !== '"' || t[t.length - 1] !== '"') return text;
   const inner = t.slice(1, -1);
   // one cell: every quote inside is doubled
   let i = inner.indexOf('"');

@@ -38,16 +38,20 @@ export function plansFromJsonText(text: string): Plan[] {
 
 /** A parsed EXPLAIN JSON (or YAML) value: `[ { Plan … }, … ]`, `{ Plan … }`, or a driver row `{ "QUERY PLAN": … }`. */
 export function plansFromJsonValue(value: unknown, format: 'json' | 'yaml' = 'json'): Plan[] {
-  let v = value;
+  const v = value;
   if (typeof v === 'string') return plansFromJsonText(v);
   if (v && typeof v === 'object' && !Array.isArray(v) && 'QUERY PLAN' in (v as RawNode))
     return plansFromJsonValue((v as RawNode)['QUERY PLAN'], format);
   const items = Array.isArray(v) ? v : [v];
   const plans = items.filter((x): x is RawNode => !!x && typeof x === 'object' && 'Plan' in (x as RawNode));
   if (plans.length === 0 || plans.length !== items.length)
-    throw new PerfloopError('PLAN_INVALID', `not an EXPLAIN plan: the ${format.toUpperCase()} has no "Plan"`, {
-      hint: 'use EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)',
-    });
+    throw new PerfloopError(
+      'PLAN_INVALID',
+      `not an EXPLAIN plan: the ${format.toUpperCase()} has no "Plan"`,
+      {
+        hint: 'use EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)',
+      },
+    );
   return plans.map((p) => normaliseExplain(p, format));
 }
 

@@ -41,12 +41,15 @@ interface PlanInProgress {
 export interface TextPlans {
   plans: Plan[];
   warnings: string[];
+  /** Input line where each plan starts. */
+  startLines: number[];
 }
 
 export function plansFromText(lines: readonly SourceLine[], signal?: AbortSignal): TextPlans {
   const warnings: string[] = [];
   const logical = logicalLines(lines);
   const done: RawNode[] = [];
+  const startLines: number[] = [];
   let cur: PlanInProgress | null = null;
   let queryText: string | null = null;
   for (let i = 0; i < logical.length; i++) {
@@ -63,6 +66,7 @@ export function plansFromText(lines: readonly SourceLine[], signal?: AbortSignal
     }
     if (!cur) {
       cur = startPlan(line);
+      startLines.push(line.no);
       if (queryText !== null) cur.top['Query Text'] = queryText;
       queryText = null;
       continue;
@@ -81,6 +85,7 @@ export function plansFromText(lines: readonly SourceLine[], signal?: AbortSignal
     if (line.col <= cur.rootCol + 1 && !line.text.startsWith('->') && isNodeLine(line.text)) {
       done.push(finish(cur));
       cur = startPlan(line);
+      startLines.push(line.no);
       continue;
     }
     if (line.col <= cur.rootCol && !line.text.startsWith('->')) {
@@ -91,7 +96,7 @@ export function plansFromText(lines: readonly SourceLine[], signal?: AbortSignal
   }
   if (cur) done.push(finish(cur));
   if (done.length === 0) throw notAPlan(null);
-  return { plans: done.map((top) => normaliseExplain(top, 'text')), warnings };
+  return { plans: done.map((top) => normaliseExplain(top, 'text')), warnings, startLines };
 }
 
 function isNodeLine(text: string): boolean {
@@ -113,6 +118,10 @@ function placeLine(p: PlanInProgress, line: LogicalLine, warnings: string[]): vo
   const text = line.text;
   while (stack.length > 1 && stack[stack.length - 1].anchor >= col) stack.pop();
   if (text.startsWith('->')) {
+    if (col <= p.rootCol)
+      warnings.push(
+        `line ${line.no}: "${clip(text)}" is left of the root's column: read as a child of the root`,
+      );
     const node = parseNodeLine(text.slice(2).trimStart(), false);
     if (!node) throw cannotPlace(line, 'a node line without a node name');
     const parentEntry = stack[stack.length - 1];

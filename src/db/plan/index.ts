@@ -19,6 +19,18 @@ export interface ParsedPlans {
   plans: Plan[];
   /** Lines skipped or joined, each with its line number. */
   warnings: string[];
+  /** Input line where each plan starts (text; 1 for the other formats). */
+  startLines: number[];
+}
+
+/** The warnings that concern plan `i` (by the line number they name). */
+export function warningsOfPlan(parsed: ParsedPlans, i: number): string[] {
+  const from = i === 0 ? 0 : parsed.startLines[i];
+  const to = parsed.startLines[i + 1] ?? Infinity;
+  return parsed.warnings.filter((w) => {
+    const line = Number(/^lines? (\d+)/.exec(w)?.[1] ?? 0);
+    return line >= from && line < to;
+  });
 }
 
 export interface ParseOptions {
@@ -37,12 +49,20 @@ export function parsePlans(text: string, options: ParseOptions = {}): ParsedPlan
   const head = first.text.trim();
   const body = () => lines.map((l) => l.text).join('\n');
   if (head.startsWith('[') || head.startsWith('{'))
-    return { format: 'json', plans: plansFromJsonText(body()), warnings };
-  if (head.startsWith('<'))
-    return { format: 'xml', plans: plansFromXmlText(body()), warnings };
-  if (/^- Plan:|^Plan:\s*$/.test(head)) return { format: 'yaml', plans: plansFromYamlText(body()), warnings };
+    return withStarts('json', plansFromJsonText(body()), warnings);
+  if (head.startsWith('<')) return withStarts('xml', plansFromXmlText(body()), warnings);
+  if (/^- Plan:|^Plan:\s*$/.test(head)) return withStarts('yaml', plansFromYamlText(body()), warnings);
   const res = plansFromText(lines, options.signal);
-  return { format: 'text', plans: res.plans, warnings: [...warnings, ...res.warnings] };
+  return {
+    format: 'text',
+    plans: res.plans,
+    warnings: [...warnings, ...res.warnings],
+    startLines: res.startLines,
+  };
+}
+
+function withStarts(format: PlanFormat, plans: Plan[], warnings: string[]): ParsedPlans {
+  return { format, plans, warnings, startLines: plans.map(() => 1) };
 }
 
 /** The first plan of the input (most inputs hold one). */

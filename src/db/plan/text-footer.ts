@@ -36,8 +36,7 @@ export function footerLine(top: RawNode, text: string): string {
   else if (OTHER_SECTION.test(text)) {
     ((top['Statement Details'] ??= []) as string[]).push(text);
     return 'Other';
-  }
-  else if (text === 'Planning:') return 'Planning';
+  } else if (text === 'Planning:') return 'Planning';
   else if (text === 'JIT:') return 'JIT';
   else if (text.startsWith('Serialization:')) {
     const t = /time=([\d.]+)/.exec(text);

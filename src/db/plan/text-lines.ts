@@ -90,7 +90,7 @@ function canStartLine(t: string): boolean {
 function openParens(s: string): number {
   let depth = 0;
   let quote = '';
-  for (let i = 0; i < s.length; i++) {
+  for (let i = indentOf(s); i < s.length; i++) {
     const ch = s[i];
     if (quote) {
       if (ch === quote) quote = '';
@@ -109,7 +109,5 @@ function endsQueryText(t: string, col: number, queryCol: number): boolean {
 }
 
 export function indentOf(line: string): number {
-  let i = 0;
-  while (i < line.length && line.charCodeAt(i) === 32) i++;
-  return i;
+  return line.length - line.trimStart().length;
 }

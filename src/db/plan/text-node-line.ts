@@ -21,19 +21,20 @@ const masked = (s: string) => (s[0] === 'N' ? null : Number(s));
  */
 export function parseNodeLine(text: string, requireNumbers: boolean): RawNode | null {
   let end = text.length;
-  let costAt = text.lastIndexOf('(cost=');
-  let actualAt = Math.max(text.lastIndexOf('(actual '), text.lastIndexOf('(never executed)'));
+  const costAt = text.lastIndexOf('(cost=');
+  const actualAt = Math.max(text.lastIndexOf('(actual '), text.lastIndexOf('(never executed)'));
   let cost: RegExpExecArray | null = null;
   let actual: RegExpExecArray | null = null;
   if (actualAt >= 0) {
     actual = ACTUAL_RE.exec(text.slice(actualAt));
-    if (!actual || text.slice(actualAt + actual[0].length).trim() !== '') (actual = null), (actualAt = -1);
-    else end = actualAt;
+    // the group must end the line: `(actual …)` inside a name or filter is not it
+    if (actual && text.slice(actualAt + actual[0].length).trim() === '') end = actualAt;
+    else actual = null;
   }
   if (costAt >= 0 && costAt < end) {
     cost = COST_RE.exec(text.slice(costAt, end));
-    if (!cost || text.slice(costAt + cost[0].length, end).trim() !== '') (cost = null), (costAt = -1);
-    else end = costAt;
+    if (cost && text.slice(costAt + cost[0].length, end).trim() === '') end = costAt;
+    else cost = null;
   }
   if (requireNumbers && !cost && !actual) return null;
   const name = text.slice(0, end).trim();
@@ -64,14 +65,59 @@ export function parseNodeLine(text: string, requireNumbers: boolean): RawNode | 
 
 /** Node names EXPLAIN text prints (explain.c, ExplainNode, PostgreSQL 12–18), before any ` on …`. */
 const NODE_NAMES = [
-  'Result', 'ProjectSet', 'Insert', 'Update', 'Delete', 'Merge', 'Append', 'Merge Append', 'Recursive Union',
-  'BitmapAnd', 'BitmapOr', 'Nested Loop', 'Merge Join', 'Hash Join', 'Seq Scan', 'Sample Scan', 'Gather',
-  'Gather Merge', 'Index Scan', 'Index Only Scan', 'Bitmap Index Scan', 'Bitmap Heap Scan', 'Tid Scan',
-  'Tid Range Scan', 'Subquery Scan', 'Function Scan', 'Table Function Scan', 'Values Scan', 'CTE Scan',
-  'Named Tuplestore Scan', 'WorkTable Scan', 'Foreign Scan', 'Foreign Insert', 'Foreign Update',
-  'Foreign Delete', 'Custom Scan', 'Materialize', 'Memoize', 'Result Cache', 'Sort', 'Incremental Sort',
-  'Group', 'Aggregate', 'GroupAggregate', 'HashAggregate', 'MixedAggregate', 'WindowAgg', 'Unique', 'SetOp',
-  'HashSetOp', 'LockRows', 'Limit', 'Hash',
+  'Result',
+  'ProjectSet',
+  'Insert',
+  'Update',
+  'Delete',
+  'Merge',
+  'Append',
+  'Merge Append',
+  'Recursive Union',
+  'BitmapAnd',
+  'BitmapOr',
+  'Nested Loop',
+  'Merge Join',
+  'Hash Join',
+  'Seq Scan',
+  'Sample Scan',
+  'Gather',
+  'Gather Merge',
+  'Index Scan',
+  'Index Only Scan',
+  'Bitmap Index Scan',
+  'Bitmap Heap Scan',
+  'Tid Scan',
+  'Tid Range Scan',
+  'Subquery Scan',
+  'Function Scan',
+  'Table Function Scan',
+  'Values Scan',
+  'CTE Scan',
+  'Named Tuplestore Scan',
+  'WorkTable Scan',
+  'Foreign Scan',
+  'Foreign Insert',
+  'Foreign Update',
+  'Foreign Delete',
+  'Custom Scan',
+  'Materialize',
+  'Memoize',
+  'Result Cache',
+  'Sort',
+  'Incremental Sort',
+  'Group',
+  'Aggregate',
+  'GroupAggregate',
+  'HashAggregate',
+  'MixedAggregate',
+  'WindowAgg',
+  'Unique',
+  'SetOp',
+  'HashSetOp',
+  'LockRows',
+  'Limit',
+  'Hash',
 ];
 const FIRST_WORDS = new Set(NODE_NAMES.map((n) => n.split(' ')[0]));
 
