@@ -182,6 +182,7 @@ function triggersOf(raw: unknown): PlanTrigger[] {
   if (!Array.isArray(raw)) return [];
   return (raw as RawNode[]).map((t) => ({
     name: String(t['Trigger Name'] ?? t['Constraint Name'] ?? 'trigger'),
+    constraint: str(t['Constraint Name']),
     relation: str(t.Relation),
     timeMs: num(t.Time) ?? 0,
     calls: num(t.Calls) ?? 0,

@@ -88,6 +88,8 @@ export interface PlanJit {
 
 export interface PlanTrigger {
   name: string;
+  /** The constraint a constraint trigger enforces (foreign keys: `Trigger for constraint x_fkey`). */
+  constraint: string | null;
   relation: string | null;
   timeMs: number;
   calls: number;

@@ -8,10 +8,13 @@ import type { PlanTrigger } from '../plan/types.js';
 import { fmtInt, fmtMs, planFinding, round1 } from './common.js';
 import type { PlanRule } from './types.js';
 
-/** The constraint a foreign-key trigger checks, from its name as EXPLAIN prints it. */
+/** The constraint a foreign-key trigger checks (`RI_ConstraintTrigger_…` enforce foreign keys). */
 export function fkConstraintOf(t: PlanTrigger): string | null {
-  return /^RI_ConstraintTrigger for (.+)$/.exec(t.name)?.[1] ?? null;
+  return t.constraint !== null && t.name.startsWith('RI_ConstraintTrigger') ? t.constraint : null;
 }
+
+/** Per-call time above which a foreign-key check is not an index probe (it scans the referencing table). */
+const FK_CHECK_SLOW_MS = 0.1;
 
 export const triggerTimeRule: PlanRule = {
   id: 'db.trigger-time',
@@ -21,6 +24,8 @@ export const triggerTimeRule: PlanRule = {
     if (!exec) return [];
     return ctx.plan.triggers
       .filter((t) => t.timeMs >= ctx.options.triggerMinMs && t.timeMs / exec >= ctx.options.triggerShare)
+      // an FK check through an index is a probe of a few µs: only slower checks are worth an index
+      .filter((t) => !fkConstraintOf(t) || t.timeMs / Math.max(1, t.calls) >= FK_CHECK_SLOW_MS)
       .map((t) => {
         const constraint = fkConstraintOf(t);
         const op = ctx.plan.root.operation;
