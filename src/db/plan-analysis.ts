@@ -138,7 +138,8 @@ export async function explainAndAnalyse(
       explain.note = [explain.note, `index advice unavailable: ${e.message}`].filter(Boolean).join('; ');
     }
   }
-  const fk = options.indexAdvice !== false && explain.analyzed ? await fkAdvice(runner, explain, options) : [];
+  const fk =
+    options.indexAdvice !== false && explain.analyzed ? await fkAdvice(runner, explain, options) : [];
   const all = rankFindings([
     ...findings,
     ...missingIndexFindings(advice?.advice ?? [], { query: sql }),
@@ -153,7 +154,9 @@ async function fkAdvice(runner: SqlRunner, explain: ExplainResult, options: Expl
     return await fkIndexAdvice(runner, explain.plan, options);
   } catch (e) {
     if (!isPerfloopError(e)) throw e;
-    explain.note = [explain.note, `foreign-key index advice unavailable: ${e.message}`].filter(Boolean).join('; ');
+    explain.note = [explain.note, `foreign-key index advice unavailable: ${e.message}`]
+      .filter(Boolean)
+      .join('; ');
     return [];
   }
 }

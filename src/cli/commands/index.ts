@@ -15,6 +15,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'demo', load: async () => (await import('./demo.js')).demoCommand },
   { name: 'runs', load: async () => (await import('./runs.js')).runsCommand },
   { name: 'explain', load: async () => (await import('./explain.js')).explainCommand },
+  { name: 'indexes', load: async () => (await import('./indexes.js')).indexesCommand },
   { name: 'queries', load: async () => (await import('./queries.js')).queriesCommand },
   { name: 'load', load: async () => (await import('./load.js')).loadCommand },
   { name: 'merge', load: async () => (await import('./merge.js')).mergeCommand },

@@ -9,6 +9,8 @@ import type { ColumnPredicate, PredicateKind, TableRef } from '../sql/predicates
 export interface IndexCandidate {
   table: TableRef;
   columns: string[];
+  /** Partial index predicate (SQL), e.g. `status = 'pending'`. */
+  where?: string;
 }
 
 /** How much a B-tree on the column helps, by how the statement uses it (LIKE and IS NULL are left out). */
