@@ -147,7 +147,8 @@ export async function costWithIndex(
   maxParam: number,
   timeoutMs: number,
 ): Promise<number> {
-  const ddl = `CREATE INDEX ON ${qualifiedName(c.table)} (${c.columns.map(quoteIdent).join(', ')})${c.where ? ` WHERE ${c.where}` : ''}`;
+  const include = c.include?.length ? ` INCLUDE (${c.include.map(quoteIdent).join(', ')})` : '';
+  const ddl = `CREATE INDEX ON ${qualifiedName(c.table)} (${c.columns.map(quoteIdent).join(', ')})${include}${c.where ? ` WHERE ${c.where}` : ''}`;
   if (method === 'hypopg') {
     // Hypothetical indexes live in this session only; reset right after so nothing leaks into the next try.
     await runner.query('SELECT * FROM hypopg_create_index($1)', [ddl]);
@@ -164,12 +165,18 @@ export async function costWithIndex(
 }
 
 /** `CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);` (name within 63 bytes). */
-export function createIndexSql(table: TableRef, columns: readonly string[], where?: string): string {
+export function createIndexSql(
+  table: TableRef,
+  columns: readonly string[],
+  where?: string,
+  include: readonly string[] = [],
+): string {
   const name = `${table.name}_${columns.join('_')}${where ? '_partial' : ''}_idx`
     .toLowerCase()
     .replace(/[^a-z0-9_]+/g, '_')
     .slice(0, 63);
-  return `CREATE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${qualifiedName(table)} (${columns.map(quoteIdent).join(', ')})${where ? ` WHERE ${where}` : ''};`;
+  const inc = include.length ? ` INCLUDE (${include.map(quoteIdent).join(', ')})` : '';
+  return `CREATE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${qualifiedName(table)} (${columns.map(quoteIdent).join(', ')})${inc}${where ? ` WHERE ${where}` : ''};`;
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;

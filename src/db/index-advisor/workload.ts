@@ -127,11 +127,11 @@ export async function workloadAdvice(
   const recommendations: WorkloadRecommendation[] = [];
   for (const p of picked)
     recommendations.push({
-      create: createIndexSql(p.c.table, p.c.columns, p.c.where),
+      create: createIndexSql(p.c.table, p.c.columns, p.c.where, p.c.include),
       table: p.c.table.schema ? `${p.c.table.schema}.${p.c.table.name}` : p.c.table.name,
       columns: p.c.columns,
       where: p.c.where ?? null,
-      include: [],
+      include: p.c.include ?? [],
       statements: p.uses,
       estimatedSavingMs: r2(p.saving),
       writeCost: await writeCost(runner, p.c.table),
@@ -220,14 +220,21 @@ async function candidatesFor(
     const k = tableKey(p.table);
     byTable.set(k, [...(byTable.get(k) ?? []), p]);
   }
-  const add = (table: TableRef, columns: string[], where?: string, basis: string | null = null) => {
+  const add = (
+    table: TableRef,
+    columns: string[],
+    where?: string,
+    basis: string | null = null,
+    include: string[] = [],
+  ) => {
     const cols = columns.filter((c, i) => columns.indexOf(c) === i);
     if (cols.length === 0 || cols.length > 4) return null;
     const c: Candidate = {
       table,
       columns: cols,
       where,
-      key: `${tableKey(table)}(${cols.join(',')})${where ? ` WHERE ${where}` : ''}`,
+      ...(include.length ? { include } : {}),
+      key: `${tableKey(table)}(${cols.join(',')})${include.length ? ` INCLUDE (${include.join(',')})` : ''}${where ? ` WHERE ${where}` : ''}`,
       basis,
     };
     out.push(c);
@@ -240,6 +247,14 @@ async function candidatesFor(
     const sort = ps.filter((p) => p.kind === 'sort').map((p) => p.column);
     const ordered = [...eq, ...(range ? [range] : []), ...(range ? sort.filter((s) => s === range) : sort)];
     add(table, ordered);
+    // covering: the select list's other columns of this table stored in the index make the scan index-only
+    const outputs = [...new Set(ps.filter((p) => p.kind === 'output').map((p) => p.column))];
+    const covering = (keys: string[]) => {
+      const extra = outputs.filter((c) => !keys.includes(c));
+      return extra.length > 0 && extra.length <= 3 ? extra : null;
+    };
+    const cover = covering(ordered);
+    if (ordered.length > 0 && cover) add(table, ordered, undefined, null, cover);
     for (const c of new Set([...eq, ...(range ? [range] : []), ...sort])) add(table, [c]);
     // partial: an equality on a constant that is one of the column's rare common values (a status, a flag)
     // leaves the index the other columns, for the matching rows only; a key such as a customer id is not one

@@ -10,7 +10,8 @@ export interface TableRef {
   name: string;
 }
 
-export type PredicateKind = 'eq' | 'in' | 'range' | 'like' | 'null' | 'join' | 'sort' | 'group';
+/** `output`: a plain column of the top-level select list (what a covering index must INCLUDE). */
+export type PredicateKind = 'eq' | 'in' | 'range' | 'like' | 'null' | 'join' | 'sort' | 'group' | 'output';
 
 export interface ColumnPredicate {
   /** The table the column belongs to; null when unqualified and several tables are in scope. */
@@ -106,6 +107,11 @@ function walkSelect(sel: Node, parent: Scope | null, out: StatementPredicates): 
   }
   const scope = newScope(parent);
   for (const f of asList(sel.fromClause)) addFrom(f, scope, out);
+  if (parent === null)
+    for (const t of asList(sel.targetList)) {
+      const col = columnOf((t.ResTarget as Node | undefined)?.val, scope);
+      if (col) out.predicates.push({ ...col, kind: 'output' });
+    }
   walkExpr(sel.whereClause, scope, out, false);
   walkExpr(sel.havingClause, scope, out, false);
   for (const s of asList(sel.sortClause)) {
