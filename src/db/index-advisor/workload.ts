@@ -175,13 +175,22 @@ function pickGreedy(
         ms += (u.totalMs * gain) / u.costBefore;
         cut += now > 0 ? gain / now : 0;
       }
+      // near-equal gains (within 2 %): the index that costs less to keep wins — a partial one (only the
+      // matching rows are written), then the one with fewer columns
+      const close =
+        Math.abs(ms - bestGain[0]) <= 0.02 * Math.max(ms, bestGain[0]) && Math.abs(cut - bestGain[1]) <= 0.02;
+      const cheaper =
+        bestIdx >= 0 &&
+        ((!!e.c.where && !left[bestIdx].c.where) ||
+          (!!e.c.where === !!left[bestIdx].c.where &&
+            e.c.columns.length + (e.c.include?.length ?? 0) <
+              left[bestIdx].c.columns.length + (left[bestIdx].c.include?.length ?? 0)));
       const better =
-        ms > bestGain[0] + 1e-9 ||
-        (Math.abs(ms - bestGain[0]) <= 1e-9 && cut > bestGain[1] + 1e-9) ||
-        (bestIdx >= 0 &&
-          ms === bestGain[0] &&
-          cut === bestGain[1] &&
-          e.c.columns.length < left[bestIdx].c.columns.length);
+        bestIdx < 0
+          ? cut > 0
+          : close
+            ? cheaper
+            : ms > bestGain[0] || (ms === bestGain[0] && cut > bestGain[1]);
       if (better) {
         bestIdx = i;
         bestGain = [ms, cut];
