@@ -143,10 +143,12 @@ if (testPgUrl()) {
       ]);
       assert.equal(r.code, 0, r.stderr);
       const json = JSON.parse(r.stdout);
-      assert.equal(json.schema, 'perfloop/plan-analysis@1');
-      assert.equal(typeof json.planningMs, 'number');
-      assert.equal(typeof json.executionMs, 'number');
-      assert.ok(Array.isArray(json.findings) && Array.isArray(json.indexAdvice));
+      assert.equal(json.schema, 'perfloop/explain@1');
+      assert.equal(json.plans.length, 1);
+      assert.equal(typeof json.plans[0].planningMs, 'number');
+      assert.equal(typeof json.plans[0].executionMs, 'number');
+      assert.equal(json.plans[0].root.type, 'ModifyTable');
+      assert.ok(Array.isArray(json.plans[0].findings) && Array.isArray(json.advice));
       const { n } = (
         await runner.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.t WHERE v = 0`)
       ).rows[0];

@@ -3,10 +3,18 @@ import { resolve } from 'node:path';
 import { EXIT, PerfloopError } from '../../core/errors.js';
 import { severityRank, type Finding } from '../../core/finding.js';
 import type { IndexAdvice } from '../../db/index-advisor/advise.js';
-import { parsePlan } from '../../db/plan/index.js';
+import { diffPlans, renderPlanDiff } from '../../db/plan/diff.js';
+import { warningsOfPlan, type ParsedPlans } from '../../db/plan/index.js';
+import { parsePlansStoppable } from '../../db/plan/parse-worker.js';
 import { renderPlanText } from '../../db/plan/render-text.js';
 import type { Plan } from '../../db/plan/types.js';
-import { analysePlan, explainAndAnalyse, planAnalysis } from '../../db/plan-analysis.js';
+import {
+  analysePlan,
+  EXPLAIN_SCHEMA,
+  explainAndAnalyse,
+  explainedPlan,
+  type ExplainDocument,
+} from '../../db/plan-analysis.js';
 import { connectPostgres } from '../../db/runner.js';
 import type { Command, CommandIO } from '../command.js';
 import { int, list, str } from '../parse.js';
@@ -14,11 +22,16 @@ import { int, list, str } from '../parse.js';
 export const explainCommand: Command = {
   name: 'explain',
   summary: 'analyse a PostgreSQL plan: rule findings per node, verified index advice',
-  usage: 'perfloop explain (FILE | - | --db URL "SQL") [--json] [--no-analyze] [--allow-extension]',
+  usage:
+    'perfloop explain (FILE | - | --db URL "SQL") [--json] [--diff OTHER] [--no-analyze] [--allow-extension]',
   details: [
-    'FILE or - (stdin): the output of EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) or the text format (PostgreSQL 12–18,',
-    'psql frames and auto_explain output accepted). --db URL "SQL": perfloop runs EXPLAIN (ANALYZE, BUFFERS) itself',
-    'and verifies index candidates with the planner ("-" reads the SQL from stdin).',
+    'FILE or - (stdin): EXPLAIN output in text, JSON, YAML or XML (PostgreSQL 9.x–18) as it was pasted: psql frames',
+    '(ascii/unicode, border 0–2), DBeaver/pgAdmin/CSV quoting, a command or comment above it, lines a terminal',
+    'wrapped, auto_explain entries, several plans in one output (each is analysed). A line that cannot be placed is',
+    'reported with its line number (exit 2 when the tree would be wrong). --db URL "SQL": perfloop runs EXPLAIN',
+    '(ANALYZE, BUFFERS) itself and verifies index candidates with the planner ("-" reads the SQL from stdin).',
+    '--diff OTHER: compare with a second plan of the same statement (OTHER is the plan after the change): nodes',
+    'matched, with node type, time, rows, loops and buffer changes.',
     '',
     'Safety: EXPLAIN ANALYZE executes the statement. perfloop explains exactly one statement; a SELECT runs inside a',
     'READ ONLY transaction, anything else (INSERT, UPDATE, DELETE, MERGE) inside BEGIN … ROLLBACK. It never commits,',
@@ -27,13 +40,19 @@ export const explainCommand: Command = {
     'CREATE EXTENSION hypopg runs only with --allow-extension. --no-analyze plans without executing anything.',
     'Not given back by a rollback: sequence values an INSERT consumed (PostgreSQL sequences are not transactional).',
     '',
-    'JSON (--json): { "schema": "perfloop/plan-analysis@1", "planningMs", "executionMs", "findings": [ … ],',
-    '"indexAdvice": [ { "table", "columns", "sql", "costBefore", "costAfter" } ] }',
+    'JSON (--json): { "schema": "perfloop/explain@1", "plans": [ { "nodes", "root", "planningMs", "executionMs",',
+    '"findings": [ … ], "warnings": [ … ] } ], "advice": [ { "table", "columns", "sql", "costBefore", "costAfter" } ],',
+    '"diff": { "schema": "perfloop/plan-diff@1", … } (with --diff) } — one entry per plan of the input.',
   ].join('\n'),
   positionals: true,
   options: {
     db: { type: 'string', arg: 'URL', description: 'run EXPLAIN on this PostgreSQL database (postgres://…)' },
-    json: { type: 'boolean', description: 'print the perfloop/plan-analysis@1 JSON' },
+    json: { type: 'boolean', description: 'print the perfloop/explain@1 JSON' },
+    diff: {
+      type: 'string',
+      arg: 'OTHER',
+      description: 'compare with the plan in OTHER (the plan after a change)',
+    },
     'no-analyze': { type: 'boolean', description: 'with --db: plan only, do not execute the statement' },
     'allow-extension': {
       type: 'boolean',
@@ -67,9 +86,10 @@ export const explainCommand: Command = {
     if (!db) {
       if (v['no-analyze'] || v['allow-extension'] || list(v, 'param').length > 0)
         throw new PerfloopError('USAGE', '--no-analyze, --allow-extension and --param need --db URL');
-      const plan = parsePlan(readInput(input, io));
-      const findings = analysePlan(plan);
-      return print(io, !!v.json, plan, findings, [], null);
+      const parsed = await readPlans(input, io);
+      const other = str(v, 'diff');
+      const after = other ? await readPlans(other, io) : null;
+      return print(io, !!v.json, parsed, [], null, after);
     }
     const sql = input === '-' ? readInput('-', io) : input;
     const runner = await connectPostgres(db);
@@ -92,19 +112,29 @@ export const explainCommand: Command = {
       const verified = res.advice?.method
         ? `; index candidates verified with ${res.advice.method === 'hypopg' ? 'hypothetical indexes (hypopg)' : 'real indexes in rolled-back transactions'}`
         : '';
+      const parsed: ParsedPlans = { format: 'json', plans: [e.plan], warnings: [], startLines: [1] };
       return print(
         io,
         !!v.json,
-        e.plan,
-        res.analysis.findings,
+        parsed,
         res.analysis.indexAdvice,
         `${e.statement.command}: ${how}${paramNote}${verified}${e.note ? `; ${e.note}` : ''}`,
+        null,
+        [res.analysis.findings],
       );
     } finally {
       await runner.close();
     }
   },
 };
+
+async function readPlans(input: string, io: CommandIO): Promise<ParsedPlans> {
+  const text = readInput(input, io);
+  // a plan of megabytes (thousands of nodes deep) takes a moment: say so, Ctrl-C stops it
+  if (text.length >= 4 << 20)
+    io.err(`perfloop: reading ${Math.round(text.length / (1 << 20))} MB of plan text (${input}) …\n`);
+  return parsePlansStoppable(text, io.signal);
+}
 
 function readInput(input: string, io: CommandIO): string {
   try {
@@ -120,15 +150,39 @@ function readInput(input: string, io: CommandIO): string {
 function print(
   io: CommandIO,
   json: boolean,
-  plan: Plan,
-  findings: Finding[],
+  parsed: ParsedPlans,
   advice: IndexAdvice[],
   how: string | null,
+  after: ParsedPlans | null,
+  findingsPerPlan: Finding[][] = parsed.plans.map((p) => analysePlan(p)),
 ) {
+  const diff = after ? diffPlans(parsed.plans[0], after.plans[0]) : null;
   if (json) {
-    io.out(`${JSON.stringify(planAnalysis(plan, findings, advice), null, 2)}\n`);
+    const doc: ExplainDocument = {
+      schema: EXPLAIN_SCHEMA,
+      plans: parsed.plans.map((p, i) => explainedPlan(p, findingsPerPlan[i], warningsOfPlan(parsed, i))),
+      advice,
+      ...(diff ? { diff } : {}),
+    };
+    io.out(`${JSON.stringify(doc, null, 2)}\n`);
     return EXIT.ok;
   }
+  for (const w of parsed.warnings) io.err(`perfloop: warning: ${w}\n`);
+  const out: string[] = [];
+  parsed.plans.forEach((plan, i) => {
+    if (parsed.plans.length > 1) out.push(`${i > 0 ? '\n' : ''}Plan ${i + 1} of ${parsed.plans.length}`);
+    out.push(...planText(plan, findingsPerPlan[i], i === 0 ? how : null));
+  });
+  if (advice.length > 0) {
+    out.push('', 'Index advice (verified with the planner):');
+    for (const a of advice) out.push(`  ${a.sql}   -- cost ${a.costBefore} → ${a.costAfter}`);
+  }
+  if (diff) out.push('', 'Plan diff (before → after):', renderPlanDiff(diff));
+  io.out(`${out.join('\n')}\n`);
+  return EXIT.ok;
+}
+
+function planText(plan: Plan, findings: Finding[], how: string | null): string[] {
   const out: string[] = [];
   const t = (x: number | null) => (x === null ? '–' : `${x} ms`);
   out.push(
@@ -148,10 +202,5 @@ function print(
       `  ${f.severity.padEnd(8)} ${f.rule.padEnd(24)} ${f.title}`,
       `  ${''.padEnd(8)} ${''.padEnd(24)} → ${f.recommendation}`,
     );
-  if (advice.length > 0) {
-    out.push('', 'Index advice (verified with the planner):');
-    for (const a of advice) out.push(`  ${a.sql}   -- cost ${a.costBefore} → ${a.costAfter}`);
-  }
-  io.out(`${out.join('\n')}\n`);
-  return EXIT.ok;
+  return out;
 }

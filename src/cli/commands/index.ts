@@ -17,6 +17,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'show', load: async () => (await import('./show.js')).showCommand },
   { name: 'prune', load: async () => (await import('./prune.js')).pruneCommand },
   { name: 'explain', load: async () => (await import('./explain.js')).explainCommand },
+  { name: 'indexes', load: async () => (await import('./indexes.js')).indexesCommand },
   { name: 'queries', load: async () => (await import('./queries.js')).queriesCommand },
   { name: 'load', load: async () => (await import('./load.js')).loadCommand },
   { name: 'merge', load: async () => (await import('./merge.js')).mergeCommand },

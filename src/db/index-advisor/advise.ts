@@ -124,7 +124,10 @@ export async function adviseIndexes(
   return { advice: advice.sort((a, b) => a.costAfter - b.costAfter), method, considered };
 }
 
-async function chooseMethod(runner: SqlRunner, allowExtension: boolean): Promise<'hypopg' | 'rollback'> {
+export async function chooseMethod(
+  runner: SqlRunner,
+  allowExtension: boolean,
+): Promise<'hypopg' | 'rollback'> {
   if (runner.kind === 'pglite') return 'rollback';
   const state = await hypopgState(runner).catch(() => 'absent' as const);
   if (state === 'installed') return 'hypopg';
@@ -135,7 +138,8 @@ async function chooseMethod(runner: SqlRunner, allowExtension: boolean): Promise
   return 'rollback';
 }
 
-async function costWithIndex(
+/** The statement's planner cost with the candidate index present (hypothetical, or real and rolled back). */
+export async function costWithIndex(
   runner: SqlRunner,
   method: 'hypopg' | 'rollback',
   c: IndexCandidate,
@@ -143,7 +147,8 @@ async function costWithIndex(
   maxParam: number,
   timeoutMs: number,
 ): Promise<number> {
-  const ddl = `CREATE INDEX ON ${qualifiedName(c.table)} (${c.columns.map(quoteIdent).join(', ')})`;
+  const include = c.include?.length ? ` INCLUDE (${c.include.map(quoteIdent).join(', ')})` : '';
+  const ddl = `CREATE INDEX ON ${qualifiedName(c.table)} (${c.columns.map(quoteIdent).join(', ')})${include}${c.where ? ` WHERE ${c.where}` : ''}`;
   if (method === 'hypopg') {
     // Hypothetical indexes live in this session only; reset right after so nothing leaks into the next try.
     await runner.query('SELECT * FROM hypopg_create_index($1)', [ddl]);
@@ -160,12 +165,18 @@ async function costWithIndex(
 }
 
 /** `CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);` (name within 63 bytes). */
-export function createIndexSql(table: TableRef, columns: readonly string[]): string {
-  const name = `${table.name}_${columns.join('_')}_idx`
+export function createIndexSql(
+  table: TableRef,
+  columns: readonly string[],
+  where?: string,
+  include: readonly string[] = [],
+): string {
+  const name = `${table.name}_${columns.join('_')}${where ? '_partial' : ''}_idx`
     .toLowerCase()
     .replace(/[^a-z0-9_]+/g, '_')
     .slice(0, 63);
-  return `CREATE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${qualifiedName(table)} (${columns.map(quoteIdent).join(', ')});`;
+  const inc = include.length ? ` INCLUDE (${include.map(quoteIdent).join(', ')})` : '';
+  return `CREATE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${qualifiedName(table)} (${columns.map(quoteIdent).join(', ')})${inc}${where ? ` WHERE ${where}` : ''};`;
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;

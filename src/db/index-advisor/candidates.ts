@@ -9,6 +9,10 @@ import type { ColumnPredicate, PredicateKind, TableRef } from '../sql/predicates
 export interface IndexCandidate {
   table: TableRef;
   columns: string[];
+  /** Partial index predicate (SQL), e.g. `status = 'pending'`. */
+  where?: string;
+  /** Non-key columns stored in the index (INCLUDE), so the scan can be index-only. */
+  include?: string[];
 }
 
 /** How much a B-tree on the column helps, by how the statement uses it (LIKE and IS NULL are left out). */

@@ -1,17 +1,17 @@
 /**
- * EXPLAIN (FORMAT JSON) → Plan. Accepts the plain output, psql's framed output (header, `+` continuation
- * marks, `(1 row)`), auto_explain's JSON (`Query Text` + `Plan`) and an already-parsed value from a driver.
+ * EXPLAIN (FORMAT JSON) → Plans. Accepts the plain output (frames already removed by clean-input.ts),
+ * auto_explain's JSON (`Query Text` + `Plan`), several results in one array (a statement rewritten into
+ * several) and an already-parsed value from a driver.
  * Format reference: https://www.postgresql.org/docs/current/sql-explain.html
  */
 import { PerfloopError } from '../../core/errors.js';
 import { normaliseExplain, type RawNode } from './normalise.js';
 import type { Plan } from './types.js';
 
-export function planFromJsonText(text: string): Plan {
-  const cleaned = stripPsqlFrame(text);
-  const start = cleaned.search(/[[{]/);
+export function plansFromJsonText(text: string): Plan[] {
+  const start = text.search(/[[{]/);
   if (start < 0) throw new PerfloopError('PLAN_INVALID', 'not an EXPLAIN plan: no JSON found');
-  const body = cleaned.slice(start);
+  const body = text.slice(start);
   let value: unknown;
   try {
     value = JSON.parse(body);
@@ -21,40 +21,41 @@ export function planFromJsonText(text: string): Plan {
       // trailing text after the JSON (a psql footer, a log line) is fine; a broken body is not
       value = JSON.parse(body.slice(0, end + 1));
     } catch {
-      const truncated = /Unexpected end|unterminated|end of (JSON )?input/i.test((e as Error).message);
+      const msg = (e as Error).message;
+      const truncated = /Unexpected end|unterminated|end of (JSON )?input/i.test(msg);
+      const masked = /Unexpected token 'N'/.test(msg);
       throw new PerfloopError(
         'PLAN_INVALID',
-        `${truncated ? 'truncated' : 'invalid'} EXPLAIN JSON: ${(e as Error).message}`,
-        {
-          hint: 'paste the whole output of EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)',
-        },
+        masked
+          ? 'not an EXPLAIN plan: the JSON has masked numbers (N) where EXPLAIN prints values'
+          : `${truncated ? 'truncated' : 'invalid'} EXPLAIN JSON: ${msg.split('\n')[0]}`,
+        { hint: 'paste the whole output of EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)' },
       );
     }
   }
-  return planFromJsonValue(value);
+  return plansFromJsonValue(value);
 }
 
-/** A parsed EXPLAIN JSON value: `[ { Plan … } ]`, `{ Plan … }`, or a driver row `{ "QUERY PLAN": … }`. */
+/** A parsed EXPLAIN JSON (or YAML) value: `[ { Plan … }, … ]`, `{ Plan … }`, or a driver row `{ "QUERY PLAN": … }`. */
+export function plansFromJsonValue(value: unknown, format: 'json' | 'yaml' = 'json'): Plan[] {
+  const v = value;
+  if (typeof v === 'string') return plansFromJsonText(v);
+  if (v && typeof v === 'object' && !Array.isArray(v) && 'QUERY PLAN' in (v as RawNode))
+    return plansFromJsonValue((v as RawNode)['QUERY PLAN'], format);
+  const items = Array.isArray(v) ? v : [v];
+  const plans = items.filter((x): x is RawNode => !!x && typeof x === 'object' && 'Plan' in (x as RawNode));
+  if (plans.length === 0 || plans.length !== items.length)
+    throw new PerfloopError(
+      'PLAN_INVALID',
+      `not an EXPLAIN plan: the ${format.toUpperCase()} has no "Plan"`,
+      {
+        hint: 'use EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)',
+      },
+    );
+  return plans.map((p) => normaliseExplain(p, format));
+}
+
+/** The first plan of a JSON value (what a driver returns for one EXPLAIN). */
 export function planFromJsonValue(value: unknown): Plan {
-  let v = value;
-  if (typeof v === 'string') return planFromJsonText(v);
-  if (Array.isArray(v)) v = v[0];
-  if (v && typeof v === 'object' && 'QUERY PLAN' in (v as RawNode))
-    return planFromJsonValue((v as RawNode)['QUERY PLAN']);
-  if (!v || typeof v !== 'object' || !('Plan' in (v as RawNode)))
-    throw new PerfloopError('PLAN_INVALID', 'not an EXPLAIN plan: the JSON has no "Plan"', {
-      hint: 'use EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)',
-    });
-  return normaliseExplain(v as RawNode, 'json');
-}
-
-/** Removes what psql draws around a result: the QUERY PLAN header, the dashes, `+` marks, the row count. */
-export function stripPsqlFrame(text: string): string {
-  return text
-    .split(/\r?\n/)
-    .filter(
-      (l) => !/^\s*QUERY PLAN\s*$/.test(l) && !/^\s*-{3,}\s*$/.test(l) && !/^\s*\(\d+ rows?\)\s*$/.test(l),
-    )
-    .map((l) => l.replace(/\s*\+\s*$/, ''))
-    .join('\n');
+  return plansFromJsonValue(value)[0];
 }

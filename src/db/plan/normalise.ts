@@ -5,12 +5,12 @@
  */
 import { PerfloopError } from '../../core/errors.js';
 import { computeTimes } from './timing.js';
-import type { Plan, PlanBuffers, PlanJit, PlanNode, PlanTrigger, PlanWorker } from './types.js';
+import type { Plan, PlanBuffers, PlanFormat, PlanJit, PlanNode, PlanTrigger, PlanWorker } from './types.js';
 
 export type RawNode = Record<string, unknown>;
 
 /** One EXPLAIN result: `{ Plan, Planning Time, Execution Time, … }`. */
-export function normaliseExplain(raw: RawNode, format: 'json' | 'text'): Plan {
+export function normaliseExplain(raw: RawNode, format: PlanFormat): Plan {
   const top = raw.Plan;
   if (
     !top ||
@@ -117,6 +117,8 @@ function labelOf(n: PlanNode): string {
         >
       )[n.strategy ?? ''] ?? 'Aggregate';
   else if (n.nodeType === 'ModifyTable' && n.operation) base = n.operation;
+  else if (n.nodeType === 'SetOp')
+    base = `${n.strategy === 'Hashed' ? 'HashSetOp' : 'SetOp'}${typeof n.props.Command === 'string' ? ` ${n.props.Command}` : ''}`;
   else if (n.joinType && n.joinType !== 'Inner')
     base =
       n.nodeType === 'Nested Loop'
@@ -180,6 +182,7 @@ function triggersOf(raw: unknown): PlanTrigger[] {
   if (!Array.isArray(raw)) return [];
   return (raw as RawNode[]).map((t) => ({
     name: String(t['Trigger Name'] ?? t['Constraint Name'] ?? 'trigger'),
+    constraint: str(t['Constraint Name']),
     relation: str(t.Relation),
     timeMs: num(t.Time) ?? 0,
     calls: num(t.Calls) ?? 0,

@@ -6,39 +6,138 @@
  */
 import type { RawNode } from './normalise.js';
 
-const COST = String.raw`\(cost=(-?[\d.]+)\.\.(-?[\d.]+) rows=([\d.]+) width=(\d+)\)`;
-const ACTUAL = String.raw`\((?:actual time=([\d.]+)\.\.([\d.]+) rows=([\d.]+) loops=(\d+)|actual rows=([\d.]+) loops=(\d+)|(never executed))\)`;
-const NODE_RE = new RegExp(String.raw`^(.*?\S)\s*(?:${COST})?\s*(?:${ACTUAL})?\s*$`);
+// A number as EXPLAIN prints it, or `N` / `N.N` where a regression test masked it (read as unknown).
+const NUM = String.raw`(-?[\d.]+|N(?:\.N+)?)`;
+const COST_RE = new RegExp(String.raw`^\(cost=${NUM}\.\.${NUM} rows=${NUM} width=${NUM}\)`);
+const ACTUAL_RE = new RegExp(
+  String.raw`^\((?:actual time=${NUM}\.\.${NUM} rows=${NUM} loops=${NUM}|actual rows=${NUM} loops=${NUM}|(never executed))\)`,
+);
+const masked = (s: string) => (s[0] === 'N' ? null : Number(s));
 
-/** Parses `name (cost…) (actual…)`; returns null when the line carries neither costs nor actuals. */
+/**
+ * Parses `name (cost…) (actual…)`; returns null when the line carries neither costs nor actuals and
+ * `requireNumbers` is set. The groups are found with indexOf (no regex runs over the name), so the time is
+ * linear in the line's length.
+ */
 export function parseNodeLine(text: string, requireNumbers: boolean): RawNode | null {
-  const m = NODE_RE.exec(text);
-  if (!m) return null;
-  const hasCost = m[2] !== undefined;
-  const hasActual = m[6] !== undefined || m[10] !== undefined || m[12] !== undefined;
-  if (requireNumbers && !hasCost && !hasActual) return null;
-  const raw: RawNode = nodeName(m[1]);
-  if (hasCost) {
-    raw['Startup Cost'] = Number(m[2]);
-    raw['Total Cost'] = Number(m[3]);
-    raw['Plan Rows'] = Number(m[4]);
-    raw['Plan Width'] = Number(m[5]);
+  let end = text.length;
+  const costAt = text.lastIndexOf('(cost=');
+  const actualAt = Math.max(text.lastIndexOf('(actual '), text.lastIndexOf('(never executed)'));
+  let cost: RegExpExecArray | null = null;
+  let actual: RegExpExecArray | null = null;
+  if (actualAt >= 0) {
+    actual = ACTUAL_RE.exec(text.slice(actualAt));
+    // the group must end the line: `(actual …)` inside a name or filter is not it
+    if (actual && text.slice(actualAt + actual[0].length).trim() === '') end = actualAt;
+    else actual = null;
   }
-  if (m[6] !== undefined) {
-    raw['Actual Startup Time'] = Number(m[6]);
-    raw['Actual Total Time'] = Number(m[7]);
-    raw['Actual Rows'] = Number(m[8]);
-    raw['Actual Loops'] = Number(m[9]);
-  } else if (m[10] !== undefined) {
-    raw['Actual Rows'] = Number(m[10]);
-    raw['Actual Loops'] = Number(m[11]);
-  } else if (m[12] !== undefined) {
+  if (costAt >= 0 && costAt < end) {
+    cost = COST_RE.exec(text.slice(costAt, end));
+    if (cost && text.slice(costAt + cost[0].length, end).trim() === '') end = costAt;
+    else cost = null;
+  }
+  if (requireNumbers && !cost && !actual) return null;
+  const name = text.slice(0, end).trim();
+  if (name === '') return null;
+  const raw: RawNode = nodeName(name);
+  if (cost) {
+    raw['Startup Cost'] = masked(cost[1]);
+    raw['Total Cost'] = masked(cost[2]);
+    raw['Plan Rows'] = masked(cost[3]);
+    raw['Plan Width'] = masked(cost[4]);
+  }
+  if (actual?.[1] !== undefined) {
+    raw['Actual Startup Time'] = masked(actual[1]);
+    raw['Actual Total Time'] = masked(actual[2]);
+    raw['Actual Rows'] = masked(actual[3]);
+    raw['Actual Loops'] = masked(actual[4]);
+  } else if (actual?.[5] !== undefined) {
+    raw['Actual Rows'] = masked(actual[5]);
+    raw['Actual Loops'] = masked(actual[6]);
+  } else if (actual?.[7] !== undefined) {
     raw['Actual Startup Time'] = 0;
     raw['Actual Total Time'] = 0;
     raw['Actual Rows'] = 0;
     raw['Actual Loops'] = 0;
   }
   return raw;
+}
+
+/** Node names EXPLAIN text prints (explain.c, ExplainNode, PostgreSQL 12–18), before any ` on …`. */
+const NODE_NAMES = [
+  'Result',
+  'ProjectSet',
+  'Insert',
+  'Update',
+  'Delete',
+  'Merge',
+  'Append',
+  'Merge Append',
+  'Recursive Union',
+  'BitmapAnd',
+  'BitmapOr',
+  'Nested Loop',
+  'Merge Join',
+  'Hash Join',
+  'Seq Scan',
+  'Sample Scan',
+  'Gather',
+  'Gather Merge',
+  'Index Scan',
+  'Index Only Scan',
+  'Bitmap Index Scan',
+  'Bitmap Heap Scan',
+  'Tid Scan',
+  'Tid Range Scan',
+  'Subquery Scan',
+  'Function Scan',
+  'Table Function Scan',
+  'Values Scan',
+  'CTE Scan',
+  'Named Tuplestore Scan',
+  'WorkTable Scan',
+  'Foreign Scan',
+  'Foreign Insert',
+  'Foreign Update',
+  'Foreign Delete',
+  'Custom Scan',
+  'Materialize',
+  'Memoize',
+  'Result Cache',
+  'Sort',
+  'Incremental Sort',
+  'Group',
+  'Aggregate',
+  'GroupAggregate',
+  'HashAggregate',
+  'MixedAggregate',
+  'WindowAgg',
+  'Unique',
+  'SetOp',
+  'HashSetOp',
+  'LockRows',
+  'Limit',
+  'Hash',
+];
+const FIRST_WORDS = new Set(NODE_NAMES.map((n) => n.split(' ')[0]));
+
+/** A node line a terminal may have cut short: a node name, then EXPLAIN's two spaces and `(`. */
+export function startsLikeNodeLine(text: string): boolean {
+  const cut = text.indexOf('  (');
+  return cut > 0 && looksLikeNodeName(text.slice(0, cut));
+}
+
+/** Whether a line (no arrow) names a plan node even without costs: `Seq Scan on t`, `Hash Left Join`. */
+export function looksLikeNodeName(text: string): boolean {
+  let s = text;
+  for (const prefix of ['Partial ', 'Finalize ', 'Parallel ', 'Async '])
+    if (s.startsWith(prefix)) s = s.slice(prefix.length);
+  const word = s.split(' ', 1)[0];
+  if (!FIRST_WORDS.has(word)) return false;
+  if (s.includes(': ') || s.endsWith(':')) return false; // a detail line such as `Hash Cond: …`
+  const raw = nodeName(s);
+  const type = String(raw['Node Type']);
+  return type !== s || NODE_NAMES.includes(s);
 }
 
 const SCANS_ON =
@@ -122,21 +221,33 @@ export function nodeName(label: string): RawNode {
   return raw;
 }
 
-/** `public.orders o` / `"Odd Name" x` / `orders` → Schema, Relation Name, Alias. */
+/** `public.orders o` / `public."User" u` / `"Odd Name" x` / `orders` → Schema, Relation Name, Alias. */
 function relationAndAlias(text: string): { Schema?: string; 'Relation Name': string; Alias: string } {
-  const tokens = [
-    ...text.matchAll(
-      /"(?:[^"]|"")*"(?:\.(?:"(?:[^"]|"")*"|[^\s."]+))?|[^\s"]+(?:\.(?:"(?:[^"]|"")*"|[^\s."]+))?/g,
-    ),
-  ].map((t) => t[0]);
+  const tokens = splitUnquoted(text.trim(), ' ').filter((t) => t !== '');
   const first = tokens[0] ?? text;
-  const parts = [...first.matchAll(/"(?:[^"]|"")*"|[^."]+/g)].map((p) => unquote(p[0]));
+  const parts = splitUnquoted(first, '.').map(unquote);
   const name = parts[parts.length - 1] ?? first;
   const out: { Schema?: string; 'Relation Name': string; Alias: string } = {
     'Relation Name': name,
     Alias: tokens[1] ? unquote(tokens[1]) : name,
   };
   if (parts.length > 1) out.Schema = parts[parts.length - 2];
+  return out;
+}
+
+/** Splits on `sep` outside double-quoted identifiers (`""` inside quotes is a quote). */
+function splitUnquoted(text: string, sep: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === sep && !quoted) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
   return out;
 }
 

@@ -7,22 +7,22 @@ import type { RawNode } from './normalise.js';
 
 const kb = (s: string | undefined) => (s === undefined ? undefined : Number(s.replace(/kB$/, '')));
 
-/** Adds the fields of one detail line to `raw`. */
-export function applyDetailLine(raw: RawNode, line: string): void {
+/** Adds the fields of one detail line to `raw`; false when the line is not `Key: value` (not understood). */
+export function applyDetailLine(raw: RawNode, line: string): boolean {
   const text = line.trim();
   let m: RegExpExecArray | null;
-  if ((m = /^Buffers: (.+)$/.exec(text))) return void Object.assign(raw, parseBuffers(m[1]));
-  if ((m = /^I\/O Timings: (.+)$/.exec(text))) return void Object.assign(raw, parseIoTimings(m[1]));
+  if ((m = /^Buffers: (.+)$/.exec(text))) return !!Object.assign(raw, parseBuffers(m[1]));
+  if ((m = /^I\/O Timings: (.+)$/.exec(text))) return !!Object.assign(raw, parseIoTimings(m[1]));
   if ((m = /^WAL: (.+)$/.exec(text))) {
     for (const [, k, v] of m[1].matchAll(/(records|fpi|bytes|buffers full)=(\d+)/g))
       raw[`WAL ${k === 'fpi' ? 'FPI' : k[0].toUpperCase() + k.slice(1)}`] = Number(v);
-    return;
+    return true;
   }
   if ((m = /^Sort Method: (.+?)\s+(Memory|Disk): (\d+)kB$/.exec(text))) {
     raw['Sort Method'] = m[1];
     raw['Sort Space Type'] = m[2];
     raw['Sort Space Used'] = Number(m[3]);
-    return;
+    return true;
   }
   if (
     (m = /^(Full-sort|Pre-sorted) Groups: (\d+)\s+Sort Methods?: (.+?)\s+(?:Average|Peak) (Memory|Disk)/.exec(
@@ -41,7 +41,7 @@ export function applyDetailLine(raw: RawNode, line: string): void {
       raw['Sort Method'] = m[3];
       raw['Sort Space Used'] = Math.max(Number(raw['Sort Space Used'] ?? 0), peak ? Number(peak[2]) : 0);
     }
-    return;
+    return true;
   }
   if (
     (m =
@@ -54,7 +54,7 @@ export function applyDetailLine(raw: RawNode, line: string): void {
     raw['Hash Batches'] = Number(m[3]);
     raw['Original Hash Batches'] = Number(m[4] ?? m[3]);
     raw['Peak Memory Usage'] = Number(m[5]);
-    return;
+    return true;
   }
   if (/^(Planned Partitions: \d+\s+)?Batches: \d+/.test(text) && /Memory Usage/.test(text)) {
     const p = /Planned Partitions: (\d+)/.exec(text);
@@ -63,12 +63,12 @@ export function applyDetailLine(raw: RawNode, line: string): void {
     raw['Peak Memory Usage'] = kb(/Memory Usage: (\d+kB)/.exec(text)?.[1]);
     const d = /Disk Usage: (\d+)kB/.exec(text);
     if (d) raw['Disk Usage'] = Number(d[1]);
-    return;
+    return true;
   }
   if ((m = /^Heap Blocks: (.+)$/.exec(text))) {
     for (const [, k, v] of m[1].matchAll(/(exact|lossy)=(\d+)/g))
       raw[`${k === 'exact' ? 'Exact' : 'Lossy'} Heap Blocks`] = Number(v);
-    return;
+    return true;
   }
   if (
     (m = /^Hits: (\d+)\s+Misses: (\d+)\s+Evictions: (\d+)\s+Overflows: (\d+)\s+Memory Usage: (\d+)kB$/.exec(
@@ -82,21 +82,27 @@ export function applyDetailLine(raw: RawNode, line: string): void {
       'Cache Overflows': +m[4],
       'Peak Memory Usage': +m[5],
     });
-    return;
+    return true;
   }
   if ((m = /^Storage: (\w+)\s+Maximum Storage: (\d+)kB$/.exec(text))) {
     raw['Storage'] = m[1];
     raw['Maximum Storage'] = Number(m[2]);
-    return;
+    return true;
   }
   if ((m = /^(Sort Key|Group Key|Presorted Key|Output|Hash Key|Partition Key|Cache Key): (.+)$/.exec(text))) {
     raw[m[1]] = splitTopLevel(m[2]);
-    return;
+    return true;
   }
-  if ((m = /^([A-Z][A-Za-z /-]*?): (.+)$/.exec(text))) {
-    const v = m[2].trim();
-    raw[m[1]] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v;
+  // a sub-section header inside a node (`JIT:` of a worker): its lines follow as details
+  if (text.endsWith(':') && /^[A-Z][A-Za-z ]*:$/.test(text)) return true;
+  const colon = text.indexOf(': ');
+  const key = colon > 0 ? text.slice(0, colon) : '';
+  if (/^[A-Za-z][A-Za-z /-]*$/.test(key)) {
+    const v = text.slice(colon + 2).trim();
+    raw[key] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v;
+    return true;
   }
+  return false;
 }
 
 /** `shared hit=1 read=2 dirtied=3 written=4, local hit=5, temp read=6 written=7` */

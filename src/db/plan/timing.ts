@@ -29,7 +29,36 @@ export function computeTimes(plan: Plan): void {
         excl.set(node, (excl.get(node) ?? 0) - t * share);
     }
   }
-  for (const n of plan.nodes) n.exclusiveMs = Math.max(0, round3(excl.get(n) ?? 0));
+  fitToInclusive(plan, excl);
+}
+
+/**
+ * Per-loop averages and per-process averages are rounded and approximate, so a node's children can add up to
+ * more than the node (a negative own time). Clamping those to 0 alone makes the exclusive times add up to more
+ * than the statement took; so, bottom-up, a subtree whose times add up to more than the node's inclusive time
+ * is scaled down to it. The exclusive times of the whole plan then add up to the root's time.
+ */
+function fitToInclusive(plan: Plan, excl: Map<PlanNode, number>): void {
+  const own = new Map<PlanNode, number>();
+  const factor = new Map<PlanNode, number>();
+  const fitted = new Map<PlanNode, number>();
+  // pre-order list reversed = every child before its parent
+  for (let i = plan.nodes.length - 1; i >= 0; i--) {
+    const n = plan.nodes[i];
+    const mine = Math.max(0, excl.get(n) ?? 0);
+    own.set(n, mine);
+    const sum = n.children.reduce((s, c) => s + (fitted.get(c) ?? 0), mine);
+    const cap = n.inclusiveMs ?? sum;
+    const f = sum > cap && sum > 0 ? cap / sum : 1;
+    factor.set(n, f);
+    fitted.set(n, sum * f);
+  }
+  const scale = new Map<PlanNode, number>();
+  for (const n of plan.nodes) {
+    const s = (n.parent ? scale.get(n.parent)! : 1) * factor.get(n)!;
+    scale.set(n, s);
+    n.exclusiveMs = round3(own.get(n)! * s);
+  }
 }
 
 function assignProcesses(n: PlanNode, p: number): void {

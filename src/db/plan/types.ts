@@ -88,16 +88,21 @@ export interface PlanJit {
 
 export interface PlanTrigger {
   name: string;
+  /** The constraint a constraint trigger enforces (foreign keys: `Trigger for constraint x_fkey`). */
+  constraint: string | null;
   relation: string | null;
   timeMs: number;
   calls: number;
 }
 
+/** The EXPLAIN format the plan was read from. */
+export type PlanFormat = 'json' | 'text' | 'yaml' | 'xml';
+
 export interface Plan {
   root: PlanNode;
   /** Pre-order list of every node. */
   nodes: PlanNode[];
-  format: 'json' | 'text';
+  format: PlanFormat;
   /** EXPLAIN ANALYZE: actual rows and loops are known. */
   analyzed: boolean;
   /** ANALYZE with TIMING on: actual times are known. */

@@ -22,7 +22,7 @@ export function planFinding(ctx: PlanRuleContext, f: PlanFindingInput): Finding 
   const pct =
     f.savingMs !== null && ctx.statementMs ? round1(Math.min(100, (100 * f.savingMs) / ctx.statementMs)) : 0;
   let severity: Severity = f.severity ?? (f.savingMs === null ? 'low' : severityForPct(pct));
-  if (f.savingMs !== null && f.savingMs < ctx.options.minSavingMs) severity = minSeverity(severity, 'low');
+  if (f.savingMs !== null) severity = minSeverity(severity, severityFloor(ctx, f.savingMs));
   if (f.cap) severity = minSeverity(severity, f.cap);
   return {
     rule: f.rule,
@@ -38,6 +38,22 @@ export function planFinding(ctx: PlanRuleContext, f: PlanFindingInput): Finding 
     recommendation: f.recommendation,
     estimatedImpact: { pct, basis: f.basis },
   };
+}
+
+/**
+ * The highest severity a saving of `savingMs` per call can have: by the absolute time it saves, per call, or
+ * over all calls when the workload is known (a 2 ms statement run 100,000 times an hour is worth fixing).
+ */
+export function severityFloor(ctx: PlanRuleContext, savingMs: number): Severity {
+  const o = ctx.options;
+  const w = ctx.workload;
+  const perCallShare = ctx.statementMs ? savingMs / ctx.statementMs : 1;
+  const total = w && w.calls > 0 ? Math.max(savingMs, perCallShare * w.totalMs) : savingMs;
+  if (total < o.minSavingMs) return 'low';
+  if (total >= o.severityFloorMs.critical) return 'critical';
+  if (total >= o.severityFloorMs.high) return 'high';
+  if (total >= o.severityFloorMs.medium) return 'medium';
+  return 'low';
 }
 
 /** Sum of exclusive times of the node and its descendants: the wall time the subtree accounts for. */

@@ -11,6 +11,7 @@ import { rowMisestimateRule } from './row-misestimate.js';
 import { seqScanFilterRule } from './seq-scan-filter.js';
 import { slowCountRule } from './slow-count.js';
 import { sortSpillRule } from './sort-spill.js';
+import { triggerTimeRule } from './trigger-time.js';
 import type { PlanRule } from './types.js';
 import { workersNotLaunchedRule } from './workers-not-launched.js';
 
@@ -27,6 +28,7 @@ export const PLAN_RULES: readonly PlanRule[] = [
   slowCountRule,
   cacheMissRule,
   workersNotLaunchedRule,
+  triggerTimeRule,
   hotNodeRule,
 ];
 

@@ -1,7 +1,13 @@
 /** db.nested-loop-many: the inner side of a nested loop ran thousands of times (usually a misestimated outer side). */
-import { nodeName } from '../plan/types.js';
+import { nodeName, type PlanNode } from '../plan/types.js';
 import { fmtInt, planFinding, subtreeMs } from './common.js';
 import type { PlanRule } from './types.js';
+
+function memoizeStats(m: PlanNode): { hits: number; misses: number } | null {
+  const hits = Number(m.props['Cache Hits']);
+  const misses = Number(m.props['Cache Misses']);
+  return Number.isFinite(hits) && Number.isFinite(misses) ? { hits, misses } : null;
+}
 
 export const nestedLoopManyRule: PlanRule = {
   id: 'db.nested-loop-many',
@@ -12,6 +18,9 @@ export const nestedLoopManyRule: PlanRule = {
       .flatMap((n) => {
         const inner = n.children.find((c) => c.parentRelationship === 'Inner') ?? n.children[1];
         if (!inner?.actual || inner.actual.loops < ctx.options.nestedLoopMinLoops) return [];
+        // A Memoize answers repeated keys from its cache: the lookups below it run once per miss only
+        const memo = inner.nodeType === 'Memoize' ? memoizeStats(inner) : null;
+        if (memo && memo.misses < ctx.options.nestedLoopMinLoops) return [];
         const outer = n.children.find(
           (c) => c !== inner && c.parentRelationship !== 'InitPlan' && c.parentRelationship !== 'SubPlan',
         );
@@ -32,6 +41,7 @@ export const nestedLoopManyRule: PlanRule = {
               inner: { id: inner.id, type: inner.nodeType, label: inner.label },
               innerMs,
               outerRows: outer?.actual ? outer.actual.rows * outer.actual.loops : null,
+              ...(memo ? { memoizeHits: memo.hits, memoizeMisses: memo.misses } : {}),
               outerPlanRows: outer?.planRows ?? null,
             },
             recommendation: seq

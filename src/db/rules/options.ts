@@ -17,4 +17,7 @@ export const DEFAULT_PLAN_RULE_OPTIONS: PlanRuleOptions = {
   cacheMissMinBlocks: 1000,
   cacheMissRatio: 2,
   hotNodeSlowMs: 100,
+  severityFloorMs: { critical: 100, high: 20, medium: 5 },
+  triggerShare: 0.2,
+  triggerMinMs: 10,
 };

@@ -16,6 +16,8 @@ interface Misestimate {
 
 function misestimate(n: PlanNode): Misestimate | null {
   if (!n.actual || n.planRows === null || n.actual.loops === 0) return null;
+  // INSERT/UPDATE/DELETE without RETURNING return no rows, whatever the planner counted to modify
+  if (n.nodeType === 'ModifyTable' && n.actual.rows === 0) return null;
   const actual = Math.max(n.actual.rows, 1);
   const planned = Math.max(n.planRows, 1);
   return { node: n, factor: Math.max(actual, planned) / Math.min(actual, planned), under: actual > planned };
@@ -23,14 +25,22 @@ function misestimate(n: PlanNode): Misestimate | null {
 
 /**
  * Fewer rows than planned is expected where execution stops early: under a Limit, a Merge Join (stops at the
- * end of the shorter side), or the inner side of a semi/anti join (stops at the first match).
+ * end of the shorter side), the inner side of a semi/anti join (stops at the first match), or the outer side
+ * of a hash join whose hash table came back empty (an inner join then stops after the first outer row).
  */
 function stopsEarly(n: PlanNode): boolean {
   for (let c: PlanNode = n, p = n.parent; p; c = p, p = p.parent) {
     if (p.nodeType === 'Limit' || p.nodeType === 'Merge Join') return true;
     if (/Semi|Anti/.test(p.joinType ?? '') && c.parentRelationship === 'Inner') return true;
+    if (p.nodeType === 'Hash Join' && c.parentRelationship === 'Outer' && emptyHash(p)) return true;
   }
   return false;
+}
+
+function emptyHash(join: PlanNode): boolean {
+  if (/Left|Full|Anti/.test(join.joinType ?? '')) return false; // these read the outer side to the end
+  const hash = join.children.find((k) => k.nodeType === 'Hash');
+  return !!hash?.actual && hash.actual.rows === 0;
 }
 
 function severityForFactor(f: number): Severity {

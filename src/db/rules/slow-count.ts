@@ -1,19 +1,28 @@
 /** db.slow-count: a count over a large table, computed by reading every row (PostgreSQL keeps no row count). */
-import { nodeName, subtree } from '../plan/types.js';
+import { nodeName, subtree, type PlanNode } from '../plan/types.js';
 import { fmtInt, fmtMs, planFinding, subtreeMs, totalRows } from './common.js';
 import type { PlanRule } from './types.js';
 
+const COUNT = /\bcount\s*\(/i;
+
 export const slowCountRule: PlanRule = {
   id: 'db.slow-count',
-  description: 'count over many rows read one by one (Aggregate over a full scan)',
+  description: 'count(*) / count(x) over many rows read one by one (Aggregate over a full scan)',
   check(ctx) {
     const o = ctx.options;
     const query = ctx.plan.queryText;
-    // With the query text, only count(…) statements; without it, a plain aggregate of a whole scan.
-    if (query !== null && !/\bcount\s*\(/i.test(query)) return [];
+    // Only a count: the query text or the aggregate's Output (VERBOSE) must say count(…); sum(), avg() … over
+    // a whole table are not what a stored or estimated count replaces.
+    const counts = (n: PlanNode) => {
+      const out = n.props.Output;
+      const outText = Array.isArray(out) ? out.join(', ') : typeof out === 'string' ? out : null;
+      if (outText !== null) return COUNT.test(outText);
+      return query !== null && COUNT.test(query);
+    };
     const aggs = ctx.plan.nodes.filter(
       (n) =>
         n.nodeType === 'Aggregate' &&
+        counts(n) &&
         (n.strategy === 'Plain' || n.strategy === null) &&
         n.partialMode !== 'Partial' &&
         n.actual &&

@@ -26,6 +26,21 @@ export interface PlanRuleOptions {
   cacheMissRatio: number;
   /** The hottest node is reported above `info` only when the statement takes at least this long (ms). */
   hotNodeSlowMs: number;
+  /**
+   * Absolute floors (ms of time a fix saves, per call or over all calls when the workload is known): a share
+   * alone does not make a 2 ms statement critical.
+   */
+  severityFloorMs: { critical: number; high: number; medium: number };
+  /** Trigger time as a share (0–1) of execution time, and at least this many ms. */
+  triggerShare: number;
+  triggerMinMs: number;
+}
+
+/** How often the statement runs, when pg_stat_statements or captures tell: severity then follows the total. */
+export interface StatementWorkload {
+  calls: number;
+  /** Total execution time over those calls (ms). */
+  totalMs: number;
 }
 
 export interface PlanRuleContext {
@@ -33,6 +48,8 @@ export interface PlanRuleContext {
   options: PlanRuleOptions;
   /** Planning + execution time (ms), the base of every estimated saving; null without timing. */
   statementMs: number | null;
+  /** Calls and total time of this statement in the workload, when known. */
+  workload?: StatementWorkload | null;
 }
 
 /** A plan rule: one file, one id, registered in rules/index.ts. */

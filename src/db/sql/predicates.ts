@@ -10,7 +10,8 @@ export interface TableRef {
   name: string;
 }
 
-export type PredicateKind = 'eq' | 'in' | 'range' | 'like' | 'null' | 'join' | 'sort' | 'group';
+/** `output`: a plain column of the top-level select list (what a covering index must INCLUDE). */
+export type PredicateKind = 'eq' | 'in' | 'range' | 'like' | 'null' | 'join' | 'sort' | 'group' | 'output';
 
 export interface ColumnPredicate {
   /** The table the column belongs to; null when unqualified and several tables are in scope. */
@@ -25,6 +26,8 @@ export interface ColumnPredicate {
   arrayParam?: boolean;
   /** Sort direction for `sort`. */
   desc?: boolean;
+  /** The constant the column is compared with, as an SQL literal (`'pending'`, `5`, `true`). */
+  constant?: string;
 }
 
 export interface StatementPredicates {
@@ -104,6 +107,11 @@ function walkSelect(sel: Node, parent: Scope | null, out: StatementPredicates): 
   }
   const scope = newScope(parent);
   for (const f of asList(sel.fromClause)) addFrom(f, scope, out);
+  if (parent === null)
+    for (const t of asList(sel.targetList)) {
+      const col = columnOf((t.ResTarget as Node | undefined)?.val, scope);
+      if (col) out.predicates.push({ ...col, kind: 'output' });
+    }
   walkExpr(sel.whereClause, scope, out, false);
   walkExpr(sel.havingClause, scope, out, false);
   for (const s of asList(sel.sortClause)) {
@@ -175,6 +183,8 @@ function walkExpr(e: unknown, scope: Scope, out: StatementPredicates, inJoin: bo
       if (pk) {
         const pred: ColumnPredicate = { ...col, kind: pk };
         if (p) pred.param = p.number;
+        const c = constantOf(other);
+        if (c !== null) pred.constant = c;
         if (p && (kind === 'AEXPR_OP_ANY' || kind === 'AEXPR_OP_ALL')) pred.arrayParam = true;
         out.predicates.push(pred);
         if (kind === 'AEXPR_BETWEEN') {
@@ -238,6 +248,26 @@ function columnOf(e: unknown, scope: Scope): Omit<ColumnPredicate, 'kind'> | nul
   const candidates: TableRef[] = [];
   for (let s: Scope | null = scope; s; s = s.parent) candidates.push(...s.tables);
   return { table: null, candidates, column };
+}
+
+/** `'pending'`, `'x'::text`, `42`, `true` → the literal as SQL; null for anything else. */
+function constantOf(e: unknown): string | null {
+  if (!e || typeof e !== 'object') return null;
+  const n = e as Node;
+  if (n.TypeCast) return constantOf((n.TypeCast as Node).arg);
+  const c = n.A_Const as Node | undefined;
+  if (!c || c.isnull) return null;
+  const v = (k: string, f: string) =>
+    (c[k] as Node | undefined)?.[f] as string | number | boolean | undefined;
+  const sval = v('sval', 'sval');
+  if (typeof sval === 'string') return `'${sval.replaceAll("'", "''")}'`;
+  const ival = c.ival as Node | undefined;
+  if (ival) return String(ival.ival ?? 0);
+  const fval = v('fval', 'fval');
+  if (fval !== undefined) return String(fval);
+  const b = c.boolval as Node | undefined;
+  if (b) return b.boolval ? 'true' : 'false';
+  return null;
 }
 
 function paramOf(e: unknown): { number: number } | null {
