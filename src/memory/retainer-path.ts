@@ -46,7 +46,7 @@ export function edgeLabel(g: HeapGraph, e: number): string {
   return /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name)}]`;
 }
 
-/** The edges on n's shortest path from the root, root first ([] for the root or an unreachable node). */
+/** The edges on n's shortest path from the root, root first ([] for the root or an unreachable node). O(depth). */
 export function pathEdges(g: HeapGraph, n: number): number[] {
   const { parentNode, parentEdge } = g.data;
   const out: number[] = [];
@@ -54,10 +54,9 @@ export function pathEdges(g: HeapGraph, n: number): number[] {
   return out.reverse();
 }
 
+/** Edges on n's shortest path from the root. O(1) after the path tree's one-off O(n) index. */
 export function pathDepth(g: HeapGraph, n: number): number {
-  let d = 0;
-  for (let cur = n; cur !== g.root && g.data.parentNode[cur] >= 0; cur = g.data.parentNode[cur]) d++;
-  return d;
+  return g.pathIndex().depth[n];
 }
 
 const KEEP_HEAD = 3;
@@ -66,7 +65,7 @@ const KEEP_TAIL = 8;
 /**
  * The shortest retainer path of n from a GC root or global, as steps and as one line. Runs of identical
  * steps collapse to one with a count (`{at, previous}.previous ×600`); very long paths keep their head and
- * tail around an ellipsis.
+ * tail around an ellipsis. O(depth): meant for the few objects a report names, not for every node.
  */
 export function retainerPath(g: HeapGraph, n: number): RetainerPath {
   const edges = pathEdges(g, n);
@@ -110,18 +109,50 @@ function collapseCycles(parts: string[]): string[] {
 }
 
 /**
- * A path's shape for clustering: holder classes and edge names with indexes and table slots blurred, so
- * 10,000 objects held at `cache.table[…]` form one cluster.
+ * Paths' shapes for clustering: holder classes and edge names with indexes and table slots blurred, so
+ * 10,000 objects held at `cache.table[…]` form one cluster. Returns a function from node to a shape id (equal
+ * ids, equal shapes). Shapes are interned as (parent shape, last step) pairs and memoised per node, so all
+ * the nodes of a graph cost O(n) together however deep their paths — never a walk to the root per node.
  */
-export function pathSignature(g: HeapGraph, n: number): string {
-  const edges = pathEdges(g, n);
-  let from = g.root;
-  const parts: string[] = [];
-  for (const e of edges) {
+export function pathSignatures(g: HeapGraph): (n: number) => number {
+  const { parentNode, parentEdge } = g.data;
+  const memo = new Int32Array(g.nodeCount).fill(-1);
+  memo[g.root] = 0;
+  // Shape 0 is the empty path; lastStep[id] is the final step of shape id (repeats of it collapse).
+  const lastStep: string[] = [''];
+  const interned = new Map<string, number>();
+  const stepOf = (from: number, e: number) => {
     const label = g.edgeHasIndex(e) ? '[]' : edgeLabel(g, e).replace(/^\[.*\]$/, '[]');
-    const part = `${g.classIdOf(from)}${label}`;
-    if (parts[parts.length - 1] !== part) parts.push(part);
-    from = g.edgeTo(e);
-  }
-  return parts.join('/');
+    return `${g.classIdOf(from)}${label}`;
+  };
+  const chain: number[] = [];
+  return (n: number) => {
+    let cur = n;
+    chain.length = 0;
+    while (memo[cur] < 0) {
+      if (parentNode[cur] < 0) {
+        memo[cur] = 0; // unreachable: no path
+        break;
+      }
+      chain.push(cur);
+      cur = parentNode[cur];
+    }
+    let shape = memo[cur];
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const c = chain[i];
+      const step = stepOf(parentNode[c], parentEdge[c]);
+      if (lastStep[shape] !== step) {
+        const key = `${shape}\u0000${step}`;
+        let id = interned.get(key);
+        if (id === undefined) {
+          id = lastStep.length;
+          lastStep.push(step);
+          interned.set(key, id);
+        }
+        shape = id;
+      }
+      memo[c] = shape;
+    }
+    return memo[n];
+  };
 }
