@@ -77,18 +77,43 @@ export function largestRetainers(g: HeapGraph, top: number): LargestRetainer[] {
     if (cls.startsWith('system /')) continue;
     candidates.push(n);
   }
-  candidates.sort((a, b) => g.retainedSize(b) - g.retainedSize(a) || a - b);
-  const tree = candidates.length > 0 ? g.dominatorIndex() : undefined;
-  const picked: number[] = [];
+  const order = byRetainedDescending(g, candidates);
+  const tree = order.length > 0 ? g.dominatorIndex() : undefined;
+  const picked = new Uint32Array(top);
   const out: LargestRetainer[] = [];
-  for (const n of candidates) {
-    if (out.length >= top) break;
+  for (let i = 0; i < order.length && out.length < top; i++) {
+    const n = order[i];
     const size = g.retainedSize(n);
-    if (picked.some((d) => isProperAncestor(tree!, d, n) && size >= 0.9 * g.retainedSize(d))) continue;
-    picked.push(n);
+    let shadowed = false;
+    for (let k = 0; k < out.length && !shadowed; k++) shadowed = isProperAncestor(tree!, picked[k], n) && size >= 0.9 * g.retainedSize(picked[k]);
+    if (shadowed) continue;
+    picked[out.length] = n;
     out.push({ name: g.className(n), id: g.id(n), selfSize: g.selfSize(n), retainedSize: size, path: retainerPath(g, n).text });
   }
   return out;
+}
+
+/**
+ * Nodes by retained size, largest first, equal sizes in ordinal order. O(c log c): when size and position fit
+ * one double exactly (size · 2^bits(c) < 2^53 — any heap under ~4 TB / c), a native sort of packed keys, which
+ * on the 2.5M candidates of a long chain is several times faster than a comparator sort (and than ranking by
+ * binary search, which misses the cache on every probe); otherwise a comparator sort.
+ */
+function byRetainedDescending(g: HeapGraph, nodes: readonly number[]): Uint32Array {
+  const c = nodes.length;
+  const out = new Uint32Array(c);
+  let max = 0;
+  for (const n of nodes) max = Math.max(max, g.retainedSize(n));
+  const scale = 2 ** Math.ceil(Math.log2(c + 1));
+  if (Number.isSafeInteger(max) && (max + 1) * scale <= Number.MAX_SAFE_INTEGER) {
+    const keys = new Float64Array(c);
+    for (let i = 0; i < c; i++) keys[i] = g.retainedSize(nodes[i]) * scale + (c - 1 - i);
+    keys.sort();
+    for (let k = 0; k < c; k++) out[k] = nodes[c - 1 - (keys[c - 1 - k] % scale)];
+    return out;
+  }
+  out.set(nodes);
+  return out.sort((a, b) => g.retainedSize(b) - g.retainedSize(a) || a - b);
 }
 
 /** Strings whose content exists in many copies (V8 interns names, so equal content shares a name index). O(n + s log s) for s strings. */

@@ -65,28 +65,55 @@ const KEEP_TAIL = 8;
 /**
  * The shortest retainer path of n from a GC root or global, as steps and as one line. Runs of identical
  * steps collapse to one with a count (`{at, previous}.previous ×600`); very long paths keep their head and
- * tail around an ellipsis. O(depth): meant for the few objects a report names, not for every node.
+ * tail around an ellipsis. O(depth) with a small constant: the walk goes up the shortest-path tree comparing
+ * steps by numbers (class, name, edge type and name), and makes strings only where a run changes — a path
+ * down a 2.5M-long linked list is one step ×2.5M, not 2.5M step objects.
  */
 export function retainerPath(g: HeapGraph, n: number): RetainerPath {
-  const edges = pathEdges(g, n);
-  const raw: RetainerStep[] = [];
-  let from = g.root;
-  for (const e of edges) {
-    if (from !== g.root) raw.push({ node: nodeLabel(g, from), id: g.id(from), edge: edgeLabel(g, e) });
-    from = g.edgeTo(e);
+  const { parentNode, parentEdge } = g.data;
+  // Steps from n up to the first node under the root, collapsed as they come; reversed at the end.
+  const up: RetainerStep[] = [{ node: nodeLabel(g, n), id: g.id(n), edge: '' }];
+  let depth = 0;
+  // The current run's step as numbers: equal numbers give equal labels (nodeLabel and edgeLabel read nothing
+  // else), so a run extends without making strings.
+  let runClass = -1;
+  let runName = -1;
+  let runType = -1;
+  let runEdgeType = -1;
+  let runEdgeName = -1;
+  for (let cur = n; cur !== g.root && parentNode[cur] >= 0; cur = parentNode[cur]) {
+    depth++;
+    const from = parentNode[cur];
+    if (from === g.root) break;
+    const e = parentEdge[cur];
+    const cls = g.classIdOf(from);
+    const name = g.nameIndex(from);
+    const type = g.type(from);
+    const edgeType = g.edgeType(e);
+    const edgeName = g.edgeNameIndex(e);
+    const last = up[up.length - 1];
+    if (cls === runClass && name === runName && type === runType && edgeType === runEdgeType && edgeName === runEdgeName) {
+      last.repeat = (last.repeat ?? 1) + 1;
+      last.id = g.id(from);
+      continue;
+    }
+    runClass = cls;
+    runName = name;
+    runType = type;
+    runEdgeType = edgeType;
+    runEdgeName = edgeName;
+    const step: RetainerStep = { node: nodeLabel(g, from), id: g.id(from), edge: edgeLabel(g, e) };
+    if (up.length > 1 && last.node === step.node && last.edge === step.edge) {
+      last.repeat = (last.repeat ?? 1) + 1;
+      last.id = step.id;
+    } else up.push(step);
   }
-  raw.push({ node: nodeLabel(g, n), id: g.id(n), edge: '' });
-  const steps: RetainerStep[] = [];
-  for (const s of raw) {
-    const prev = steps[steps.length - 1];
-    if (prev && prev.node === s.node && prev.edge === s.edge && s.edge !== '') prev.repeat = (prev.repeat ?? 1) + 1;
-    else steps.push({ ...s });
-  }
+  const steps = up.reverse();
   const show = (s: RetainerStep) => `${s.node}${s.edge}${s.repeat ? ` ×${s.repeat}` : ''}`;
   let parts = collapseCycles(steps.map(show));
   if (parts.length > KEEP_HEAD + KEEP_TAIL + 1) parts = [...parts.slice(0, KEEP_HEAD), '…', ...parts.slice(-KEEP_TAIL)];
-  if (parts.length === 1 && edges.length === 0 && n !== g.root) parts.unshift('(unreachable)');
-  return { steps, text: parts.join(' → '), depth: edges.length };
+  if (parts.length === 1 && depth === 0 && n !== g.root) parts.unshift('(unreachable)');
+  return { steps, text: parts.join(' → '), depth };
 }
 
 /** Runs of a repeated block of 2–4 steps (a chain through closures and scopes) become `(a → b → c) ×N`. */
