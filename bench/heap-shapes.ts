@@ -109,9 +109,9 @@ async function main(): Promise<void> {
       ratios.rss.push(r);
       ratio = `${t.toFixed(1)}×, ${(100 * r).toFixed(0)}%`;
       if (t < 3 || r > 0.5) misses.push(`${shape}: ${t.toFixed(1)}× memlab's speed, ${(100 * r).toFixed(0)}% of its peak RSS (target ≥ 3×, ≤ 50%)`);
-      agree = compareRetained(pDump, mDump);
+      agree = `same rules: ${compareRetained(`${pDump}.memlab-rules`, mDump)}; perfloop's (DevTools') rules: ${compareRetained(pDump, mDump)}`;
     }
-    if (!values['keep-dumps']) for (const d of [pDump, mDump]) rmSync(d, { force: true });
+    if (!values['keep-dumps']) for (const d of [pDump, `${pDump}.memlab-rules`, mDump]) rmSync(d, { force: true });
     rows.push(`| ${shape} | ${mbOf(file)} MB | ${cell(p)} | ${cell(m)} | ${ratio} | ${agree} |`);
     process.stderr.write(`${rows[rows.length - 1]}\n`);
   }

@@ -8,12 +8,16 @@
  *  - memlab: `getFullHeapFromFile` (parse, dominators, retained sizes) then the same per-constructor
  *    aggregation (count, self size, retained size) perfloop's summary starts with.
  * --dump FILE writes, after the timer stops, every node's id and retained size (ordinal order, as in the
- * file) as two arrays: Uint32 ids then Float64 sizes — for the retained-size comparison of the two tools.
+ * file) as two arrays: Uint32 ids then Float64 sizes — for the retained-size comparison of the two tools
+ * (perfloop's over V8's raw self sizes, as memlab counts them; see rawRetained), and beside it (FILE.memlab-rules)
+ * perfloop's dominator search under memlab's edge rules (see memlab-rules.ts).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HeapGraph } from '../../src/memory/graph/heap-graph.js';
+import { retainedUnderMemlabRules } from './memlab-rules.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -59,6 +63,21 @@ export function readDump(file: string): { ids: Uint32Array; retained: Float64Arr
   return { ids: new Uint32Array(copy, 0, n), retained: new Float64Array(copy.slice(4 * n), 0, n) };
 }
 
+/**
+ * Retained sizes over perfloop's dominator tree with V8's own self sizes — what memlab sums (perfloop's
+ * reported sizes charge a Map's table or an object's property array to its owner, as DevTools does, which
+ * moves bytes between nodes without changing the tree). O(n): children before parents in reverse pre-order.
+ */
+function rawRetained(g: HeapGraph): Float64Array {
+  const out = Float64Array.from(g.data.rawSize);
+  const t = g.dominatorIndex();
+  for (let i = t.reached - 1; i > 0; i--) {
+    const n = t.order[i];
+    out[g.dominatorOf(n)] += out[n];
+  }
+  return out;
+}
+
 async function run(tool: string, files: string[], dump: string | undefined): Promise<void> {
   const t0 = performance.now();
   let classes: number;
@@ -72,7 +91,10 @@ async function run(tool: string, files: string[], dump: string | undefined): Pro
       const { summariseHeap } = await import('../../src/memory/heap-summary.js');
       const g = await loadHeapGraph(files[0]);
       classes = summariseHeap(g).byConstructor.length;
-      dumpIt = () => writeDump(dump!, g.data.nodeId, g.data.retained);
+      dumpIt = () => {
+        writeDump(dump!, g.data.nodeId, rawRetained(g));
+        writeDump(`${dump!}.memlab-rules`, g.data.nodeId, retainedUnderMemlabRules(g));
+      };
     }
   } else {
     const memlab = memlabAnalysis();
