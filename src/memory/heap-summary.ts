@@ -32,31 +32,67 @@ export interface HeapSummary {
   byConstructor: ClassAggregate[];
   largestRetainers: LargestRetainer[];
   duplicatedStrings: DuplicatedString[];
+  /** Milliseconds: parsing the file, the dominator tree, and every other pass (worker and main thread). */
+  timings: HeapTimings;
+}
+
+export interface HeapTimings {
+  parseMs: number;
+  dominatorsMs: number;
+  analysisMs: number;
 }
 
 export interface SummaryOptions {
   /** Rows of largest retainers and duplicated strings (default 20). */
   top?: number;
+  /** Called as each analysis starts (the CLI shows it on a TTY). */
+  onPhase?: (phase: string) => void;
 }
 
 /** DevTools' Summary view plus the biggest single retainers and the strings stored many times over. */
 export function summariseHeap(g: HeapGraph, options: SummaryOptions = {}): HeapSummary {
   const top = options.top ?? 20;
+  const t0 = performance.now();
+  options.onPhase?.('by constructor');
+  const byConstructor = classAggregates(g);
+  options.onPhase?.('largest retainers');
+  const largest = largestRetainers(g, top);
+  options.onPhase?.('duplicated strings');
+  const duplicated = duplicatedStrings(g, top);
   return {
     schema: 'perfloop/heap-summary@1',
     file: g.file,
     nodes: g.nodeCount,
     edges: g.edgeCount,
     totalSize: g.totalSize,
-    byConstructor: classAggregates(g),
-    largestRetainers: largestRetainers(g, top),
-    duplicatedStrings: duplicatedStrings(g, top),
+    byConstructor,
+    largestRetainers: largest,
+    duplicatedStrings: duplicated,
+    timings: addAnalysis(heapTimings([g]), performance.now() - t0),
   };
+}
+
+/** The workers' timings of the given graphs, summed (a diff's snapshots parse in parallel workers). */
+export function heapTimings(graphs: readonly HeapGraph[]): HeapTimings {
+  const t: HeapTimings = { parseMs: 0, dominatorsMs: 0, analysisMs: 0 };
+  for (const g of graphs) {
+    const w = g.data.timings;
+    if (!w) continue;
+    t.parseMs += w.parseMs;
+    t.dominatorsMs += w.dominatorsMs;
+    t.analysisMs += w.analysisMs;
+  }
+  return t;
+}
+
+export function addAnalysis(t: HeapTimings, mainThreadMs: number): HeapTimings {
+  return { ...t, analysisMs: Math.round(t.analysisMs + mainThreadMs) };
 }
 
 /** Parses FILE in a worker and summarises it. */
 export async function summariseHeapFile(file: string, options: SummaryOptions & LoadOptions = {}): Promise<HeapSummary> {
-  return summariseHeap(await loadHeapGraph(file, options), options);
+  const onPhase = options.onProgress ? (phase: string) => options.onProgress!({ file, phase, bytesRead: 0, totalBytes: 0 }) : undefined;
+  return summariseHeap(await loadHeapGraph(file, options), { onPhase, ...options });
 }
 
 /**

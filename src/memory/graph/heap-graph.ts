@@ -46,6 +46,8 @@ export interface HeapGraphData {
   classNames: string[];
   /** Nodes the root cannot reach over essential edges. */
   unreachable: number;
+  /** Where the worker's time went (ms): reading and parsing the file, the dominator tree, the other passes. */
+  timings?: { parseMs: number; dominatorsMs: number; analysisMs: number };
 }
 
 /**
