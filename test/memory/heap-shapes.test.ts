@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { retainedUnderMemlabRules } from '../../bench/heap-shapes/memlab-rules.js';
+import { heapConformance } from '../../bench/conformance-memory.js';
+import { SHAPES } from '../../bench/heap-shapes/generate.js';
 import { memlabAnalysis } from '../../bench/heap-shapes/measure.js';
 import type { HeapGraph } from '../../src/memory/graph/heap-graph.js';
 import { diffHeapSnapshots } from '../../src/memory/heap-diff.js';
@@ -91,31 +92,14 @@ test('deep chain growing between two snapshots: diff clusters the new links unde
   assert.ok(d.timings.parseMs > 0, JSON.stringify(d.timings));
 });
 
-for (const [shape, units] of [
-  ['mixed', 8_000],
-  ['cycles', 40_000],
-  ['promises', 40_000],
-] as const) {
-  test(`retained sizes: perfloop's dominator search equals memlab's node by node on a real ${shape} snapshot`, async (t) => {
-    const memlab = memlabAnalysis();
-    if (!memlab) return t.skip('memlab is not installed (PUPPETEER_SKIP_DOWNLOAD=1 npm i -D memlab)');
-    const [file] = snapshots(shape, units);
-    const g = await loadHeapGraph(file);
-    const ours = retainedUnderMemlabRules(g);
-    const heap = await memlab.getFullHeapFromFile(file);
-    assert.equal(heap.nodes.length, g.nodeCount);
-    let i = 0;
-    let differ = 0;
-    let devtoolsDiffer = 0;
-    heap.nodes.forEach((m) => {
-      assert.equal(m.id, g.id(i));
-      if (m.retainedSize !== ours[i]) differ++;
-      if (m.retainedSize !== g.retainedSize(i)) devtoolsDiffer++;
-      i++;
-    });
-    assert.equal(differ, 0, `${differ} of ${g.nodeCount} nodes differ`);
-    // perfloop reports DevTools' sizes, which memlab's page-owned flags and WeakMap rule do not follow:
-    // the comparison above is only meaningful if those rules do change something.
-    assert.ok(devtoolsDiffer > 0);
-  });
-}
+test("retained sizes: perfloop's dominator search equals memlab's node by node on real snapshots of every shape (conformance)", async (t) => {
+  if (!memlabAnalysis()) return t.skip('memlab is not installed (PUPPETEER_SKIP_DOWNLOAD=1 npm i -D memlab)');
+  const rows = await heapConformance(Object.keys(SHAPES), 1000);
+  assert.equal(rows.length, Object.keys(SHAPES).length);
+  for (const r of rows) {
+    assert.equal(r.disagreementCount, 0, `${r.shape}: ${JSON.stringify(r.disagreements.slice(0, 3))}`);
+    // perfloop reports DevTools' sizes, which memlab's rules do not follow: the check is only meaningful if
+    // those rules change something.
+    assert.ok(r.ruleDifferences > 0, r.shape);
+  }
+});
