@@ -10,6 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,10 +32,21 @@ export interface ShapeConformance {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** memlab prints a progress line per phase and snapshot; its config has a switch for that. */
+function muteMemlab(): void {
+  try {
+    const core = createRequire(join(here, '..', '..', 'package.json'))('@memlab/core') as { config?: { muteConsole?: boolean } };
+    if (core.config) core.config.muteConsole = true;
+  } catch {
+    // an install without @memlab/core at the top level: the progress lines stay
+  }
+}
+
 /** Generates each shape at `units`, compares, and returns one row per shape (memlab must be installed). */
 export async function heapConformance(shapes: readonly string[], units: number): Promise<ShapeConformance[]> {
   const memlab = memlabAnalysis();
   if (!memlab) throw new Error('memlab is not installed (PUPPETEER_SKIP_DOWNLOAD=1 npm i -D memlab)');
+  muteMemlab();
   const dir = mkdtempSync(join(tmpdir(), 'perfloop-conformance-memory-'));
   const rows: ShapeConformance[] = [];
   try {

@@ -5,9 +5,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { heapConformance } from '../../bench/conformance-memory.js';
-import { SHAPES } from '../../bench/heap-shapes/generate.js';
-import { memlabAnalysis } from '../../bench/heap-shapes/measure.js';
 import type { HeapGraph } from '../../src/memory/graph/heap-graph.js';
 import { diffHeapSnapshots } from '../../src/memory/heap-diff.js';
 import { summariseHeap } from '../../src/memory/heap-summary.js';
@@ -16,7 +13,7 @@ import { loadHeapGraph } from '../../src/memory/snapshot/load.js';
 
 const generator = resolve(dirname(fileURLToPath(import.meta.url)), '../../bench/heap-shapes/generate.js');
 let dir = '';
-const LIST = 60_000;
+const LIST = 40_000;
 
 /** Real snapshots of the benchmark's own shape programs, small: `shape-0.heapsnapshot` … */
 function snapshots(shape: string, units: number, rounds = 1): string[] {
@@ -90,16 +87,4 @@ test('deep chain growing between two snapshots: diff clusters the new links unde
     d.findings.map((f) => f.title).join('\n'),
   );
   assert.ok(d.timings.parseMs > 0, JSON.stringify(d.timings));
-});
-
-test("retained sizes: perfloop's dominator search equals memlab's node by node on real snapshots of every shape (conformance)", async (t) => {
-  if (!memlabAnalysis()) return t.skip('memlab is not installed (PUPPETEER_SKIP_DOWNLOAD=1 npm i -D memlab)');
-  const rows = await heapConformance(Object.keys(SHAPES), 1000);
-  assert.equal(rows.length, Object.keys(SHAPES).length);
-  for (const r of rows) {
-    assert.equal(r.disagreementCount, 0, `${r.shape}: ${JSON.stringify(r.disagreements.slice(0, 3))}`);
-    // perfloop reports DevTools' sizes, which memlab's rules do not follow: the check is only meaningful if
-    // those rules change something.
-    assert.ok(r.ruleDifferences > 0, r.shape);
-  }
 });
