@@ -58,7 +58,7 @@ test('deep chain: the largest retainers are those of the chain-walking rule, pat
     naiveLargest(g, 10).map((n) => g.id(n)),
   );
   const head = s.largestRetainers[0];
-  assert.ok(head.retainedSize > 0.5 * g.totalSize, 'the list head retains most of the heap');
+  assert.ok(head.retainedSize >= LIST * 40, `the list head retains the list: ${head.retainedSize} bytes`);
   assert.match(head.path, /heapShapeKeep/);
   // Further rows lie down the same list: the path collapses its links into one step with a count.
   assert.ok(s.largestRetainers.some((r) => /\.next ×\d{3,}/.test(r.path)), s.largestRetainers.map((r) => r.path).join('\n'));
