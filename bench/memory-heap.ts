@@ -2,10 +2,8 @@
  * perfloop vs memlab on the same heap snapshots, in the same run: parse + summary (objects by constructor
  * with count, self size and retained size) — wall time and peak RSS of each, and the ratios.
  *
- * Usage (from the repo root):
- *   PUPPETEER_SKIP_DOWNLOAD=1 npm i --prefix bench/peers memlab     (once; bench/peers/ is git-ignored —
- *                                                                    memlab stays out of package.json: its
- *                                                                    puppeteer dependency downloads Chrome)
+ * Usage (from the repo root; memlab is a devDependency, installed with PUPPETEER_SKIP_DOWNLOAD=1 so that its
+ * puppeteer dependency does not download Chrome; an install under bench/peers/ is found too):
  *   npx tsc -p . && node dist/bench/memory-heap.js [--series-mb 50] [--single-mb 300] [--out bench/out/heap]
  *
  * Snapshots are written once by a small Node program (a growing Map of objects, v8.writeHeapSnapshot): a
@@ -17,14 +15,13 @@
  * machine the numbers move between runs — compare ratios from the same run only.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { memlabAnalysis, type Measure } from './heap-shapes/measure.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const peers = join(repoRoot, 'bench', 'peers');
 
 const GENERATOR = String.raw`
 import { writeHeapSnapshot } from 'node:v8';
@@ -56,15 +53,10 @@ function ensureSnapshots(out: string, name: string, mb: number, rounds: number):
   return files;
 }
 
-interface Measure {
-  ms: number;
-  peakMb: number;
-  classes: number;
-}
-
-/** One measurement in a fresh process. */
+/** One measurement in a fresh process (bench/heap-shapes/measure.ts: the same code path as the shapes bench). */
 function measure(tool: 'perfloop' | 'memlab', file: string): Measure | { error: string } {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=16000', fileURLToPath(import.meta.url), '--child', tool, file], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'heap-shapes', 'measure.js');
+  const r = spawnSync(process.execPath, ['--max-old-space-size=16000', script, tool, file], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as Measure;
@@ -73,41 +65,9 @@ function measure(tool: 'perfloop' | 'memlab', file: string): Measure | { error: 
   }
 }
 
-function peakRssMb(): number {
-  const m = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
-
-async function child(tool: string, file: string): Promise<void> {
-  const t0 = performance.now();
-  let classes: number;
-  if (tool === 'perfloop') {
-    const { summariseHeapFile } = await import('../src/memory/heap-summary.js');
-    classes = (await summariseHeapFile(file)).byConstructor.length;
-  } else {
-    const require = createRequire(join(peers, 'package.json'));
-    const { getFullHeapFromFile } = require('@memlab/heap-analysis') as {
-      getFullHeapFromFile(f: string): Promise<{ nodes: { forEach(cb: (n: { name: string; self_size: number; retainedSize: number }) => void): void } }>;
-    };
-    const heap = await getFullHeapFromFile(file);
-    const agg = new Map<string, { count: number; self: number; retained: number }>();
-    heap.nodes.forEach((n) => {
-      const a = agg.get(n.name) ?? { count: 0, self: 0, retained: 0 };
-      a.count++;
-      a.self += n.self_size;
-      a.retained += n.retainedSize;
-      agg.set(n.name, a);
-    });
-    classes = agg.size;
-  }
-  const ms = Math.round(performance.now() - t0);
-  process.stdout.write(`\n${JSON.stringify({ ms, peakMb: peakRssMb(), classes })}\n`);
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      child: { type: 'string' },
       'series-mb': { type: 'string', default: '50' },
       'single-mb': { type: 'string', default: '300' },
       out: { type: 'string', default: join(repoRoot, 'bench', 'out', 'heap') },
@@ -115,9 +75,8 @@ async function main(): Promise<void> {
     allowPositionals: true,
     strict: false,
   });
-  if (values.child) return child(String(values.child), process.argv[process.argv.length - 1]);
-  const haveMemlab = existsSync(join(peers, 'node_modules', '@memlab', 'heap-analysis'));
-  if (!haveMemlab) process.stderr.write('memlab is not installed: PUPPETEER_SKIP_DOWNLOAD=1 npm i --prefix bench/peers memlab — measuring perfloop alone\n');
+  const haveMemlab = memlabAnalysis() !== undefined;
+  if (!haveMemlab) process.stderr.write('memlab is not installed: PUPPETEER_SKIP_DOWNLOAD=1 npm i -D memlab — measuring perfloop alone\n');
   const out = String(values.out);
   const series = ensureSnapshots(out, 'series', Number(values['series-mb']), 3);
   const single = ensureSnapshots(out, 'single', Number(values['single-mb']), 1);

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { PerfloopError } from '../core/errors.js';
 import { rankFindings, type Finding } from '../core/finding.js';
 import type { HeapGraph } from './graph/heap-graph.js';
+import { addAnalysis, heapTimings, type HeapTimings } from './heap-summary.js';
 import { leakClusters, type LeakCluster } from './leak-clusters.js';
 import { HEAP_RULES, type HeapRule, type HeapRuleContext } from './rules/index.js';
 import { Scopes } from './scopes.js';
@@ -39,6 +40,8 @@ export interface HeapDiff {
   /** Objects allocated between the first and second snapshot and still alive in the last, by retainer path. */
   leaks: LeakCluster[];
   findings: Finding[];
+  /** Milliseconds, summed over the snapshots: parsing, dominator trees, every other pass. */
+  timings: HeapTimings;
 }
 
 export interface DiffOptions extends LoadOptions {
@@ -52,7 +55,8 @@ const MAX_GROWING = 100;
  * Compares heap snapshots of one process taken in order (S1 S2 [S3 …]): per class what grew, the objects
  * allocated between S1 and S2 that the last snapshot still holds (clustered by retainer path), and the leak
  * rules' findings. Snapshots parse in worker threads; only the last one's graph is kept whole, the others
- * are reduced to their facts as soon as they arrive.
+ * are reduced to their facts as soon as they arrive. O(n + m) per snapshot (parse, dominators, facts, rules,
+ * leak clusters), plus O(n log n) to match the first snapshot's object ids against the last's.
  */
 export async function diffHeapSnapshots(files: readonly string[], options: DiffOptions = {}): Promise<HeapDiff> {
   if (files.length < 2) throw new PerfloopError('USAGE', 'heap diff needs at least two snapshots of the same process, oldest first', { exitCode: 2 });
@@ -60,6 +64,9 @@ export async function diffHeapSnapshots(files: readonly string[], options: DiffO
   const firstIds: { ids?: Uint32Array; classes?: Uint32Array; names?: string[] } = {};
   let last: HeapGraph | undefined;
   let lastScopes: Scopes | undefined;
+  const workerTimings: HeapTimings[] = [];
+  let mainMs = 0;
+  const progress = (file: string, phase: string) => options.onProgress?.({ file, phase, bytesRead: 0, totalBytes: 0 });
   // One bad file stops the others' workers (no waiting for a 1 GB parse to finish just to report an error).
   const abort = new AbortController();
   const onAbort = () => abort.abort();
@@ -68,9 +75,13 @@ export async function diffHeapSnapshots(files: readonly string[], options: DiffO
     await Promise.all(
       files.map(async (file, i) => {
         const g = await loadHeapGraph(file, { ...options, signal: abort.signal });
+        workerTimings.push(heapTimings([g]));
+        const t0 = performance.now();
+        progress(file, 'facts');
         const scopes = new Scopes(g);
         facts[i] = extractFacts(g, scopes);
         if (i === 0) Object.assign(firstIds, idsWithClass(g));
+        mainMs += performance.now() - t0;
         if (i === files.length - 1) {
           last = g;
           lastScopes = scopes;
@@ -97,14 +108,24 @@ export async function diffHeapSnapshots(files: readonly string[], options: DiffO
     spanS: spanSeconds(files),
     covered: new Set(),
   };
+  const t0 = performance.now();
   const findings: Finding[] = [];
-  for (const rule of options.rules ?? HEAP_RULES) findings.push(...rule.run(ctx));
+  for (const rule of options.rules ?? HEAP_RULES) {
+    progress(g.file, `rule ${rule.id}`);
+    findings.push(...rule.run(ctx));
+  }
+  progress(g.file, 'growing classes and leak clusters');
+  const growing = growingClasses(facts, g, firstIds, sameProcess);
+  const leaks = newRange ? leakClusters(g, newRange.afterId, newRange.upToId) : [];
+  mainMs += performance.now() - t0;
+  const timings = workerTimings.reduce((a, t) => ({ parseMs: a.parseMs + t.parseMs, dominatorsMs: a.dominatorsMs + t.dominatorsMs, analysisMs: a.analysisMs + t.analysisMs }));
   return {
     schema: 'perfloop/heap-diff@1',
     snapshots: facts.map((f) => ({ file: f.file, nodes: f.nodes, edges: f.edges, totalSize: f.totalSize, takenAt: mtime(f.file) })),
-    growing: growingClasses(facts, g, firstIds, sameProcess),
-    leaks: newRange ? leakClusters(g, newRange.afterId, newRange.upToId) : [],
+    growing,
+    leaks,
     findings: rankFindings(findings),
+    timings: addAnalysis(timings, mainMs),
   };
 }
 

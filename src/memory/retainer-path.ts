@@ -46,7 +46,7 @@ export function edgeLabel(g: HeapGraph, e: number): string {
   return /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name)}]`;
 }
 
-/** The edges on n's shortest path from the root, root first ([] for the root or an unreachable node). */
+/** The edges on n's shortest path from the root, root first ([] for the root or an unreachable node). O(depth). */
 export function pathEdges(g: HeapGraph, n: number): number[] {
   const { parentNode, parentEdge } = g.data;
   const out: number[] = [];
@@ -54,10 +54,9 @@ export function pathEdges(g: HeapGraph, n: number): number[] {
   return out.reverse();
 }
 
+/** Edges on n's shortest path from the root. O(1) after the path tree's one-off O(n) index. */
 export function pathDepth(g: HeapGraph, n: number): number {
-  let d = 0;
-  for (let cur = n; cur !== g.root && g.data.parentNode[cur] >= 0; cur = g.data.parentNode[cur]) d++;
-  return d;
+  return g.pathIndex().depth[n];
 }
 
 const KEEP_HEAD = 3;
@@ -66,28 +65,55 @@ const KEEP_TAIL = 8;
 /**
  * The shortest retainer path of n from a GC root or global, as steps and as one line. Runs of identical
  * steps collapse to one with a count (`{at, previous}.previous ×600`); very long paths keep their head and
- * tail around an ellipsis.
+ * tail around an ellipsis. O(depth) with a small constant: the walk goes up the shortest-path tree comparing
+ * steps by numbers (class, name, edge type and name), and makes strings only where a run changes — a path
+ * down a 2.5M-long linked list is one step ×2.5M, not 2.5M step objects.
  */
 export function retainerPath(g: HeapGraph, n: number): RetainerPath {
-  const edges = pathEdges(g, n);
-  const raw: RetainerStep[] = [];
-  let from = g.root;
-  for (const e of edges) {
-    if (from !== g.root) raw.push({ node: nodeLabel(g, from), id: g.id(from), edge: edgeLabel(g, e) });
-    from = g.edgeTo(e);
+  const { parentNode, parentEdge } = g.data;
+  // Steps from n up to the first node under the root, collapsed as they come; reversed at the end.
+  const up: RetainerStep[] = [{ node: nodeLabel(g, n), id: g.id(n), edge: '' }];
+  let depth = 0;
+  // The current run's step as numbers: equal numbers give equal labels (nodeLabel and edgeLabel read nothing
+  // else), so a run extends without making strings.
+  let runClass = -1;
+  let runName = -1;
+  let runType = -1;
+  let runEdgeType = -1;
+  let runEdgeName = -1;
+  for (let cur = n; cur !== g.root && parentNode[cur] >= 0; cur = parentNode[cur]) {
+    depth++;
+    const from = parentNode[cur];
+    if (from === g.root) break;
+    const e = parentEdge[cur];
+    const cls = g.classIdOf(from);
+    const name = g.nameIndex(from);
+    const type = g.type(from);
+    const edgeType = g.edgeType(e);
+    const edgeName = g.edgeNameIndex(e);
+    const last = up[up.length - 1];
+    if (cls === runClass && name === runName && type === runType && edgeType === runEdgeType && edgeName === runEdgeName) {
+      last.repeat = (last.repeat ?? 1) + 1;
+      last.id = g.id(from);
+      continue;
+    }
+    runClass = cls;
+    runName = name;
+    runType = type;
+    runEdgeType = edgeType;
+    runEdgeName = edgeName;
+    const step: RetainerStep = { node: nodeLabel(g, from), id: g.id(from), edge: edgeLabel(g, e) };
+    if (up.length > 1 && last.node === step.node && last.edge === step.edge) {
+      last.repeat = (last.repeat ?? 1) + 1;
+      last.id = step.id;
+    } else up.push(step);
   }
-  raw.push({ node: nodeLabel(g, n), id: g.id(n), edge: '' });
-  const steps: RetainerStep[] = [];
-  for (const s of raw) {
-    const prev = steps[steps.length - 1];
-    if (prev && prev.node === s.node && prev.edge === s.edge && s.edge !== '') prev.repeat = (prev.repeat ?? 1) + 1;
-    else steps.push({ ...s });
-  }
+  const steps = up.reverse();
   const show = (s: RetainerStep) => `${s.node}${s.edge}${s.repeat ? ` ×${s.repeat}` : ''}`;
   let parts = collapseCycles(steps.map(show));
   if (parts.length > KEEP_HEAD + KEEP_TAIL + 1) parts = [...parts.slice(0, KEEP_HEAD), '…', ...parts.slice(-KEEP_TAIL)];
-  if (parts.length === 1 && edges.length === 0 && n !== g.root) parts.unshift('(unreachable)');
-  return { steps, text: parts.join(' → '), depth: edges.length };
+  if (parts.length === 1 && depth === 0 && n !== g.root) parts.unshift('(unreachable)');
+  return { steps, text: parts.join(' → '), depth };
 }
 
 /** Runs of a repeated block of 2–4 steps (a chain through closures and scopes) become `(a → b → c) ×N`. */
@@ -110,18 +136,50 @@ function collapseCycles(parts: string[]): string[] {
 }
 
 /**
- * A path's shape for clustering: holder classes and edge names with indexes and table slots blurred, so
- * 10,000 objects held at `cache.table[…]` form one cluster.
+ * Paths' shapes for clustering: holder classes and edge names with indexes and table slots blurred, so
+ * 10,000 objects held at `cache.table[…]` form one cluster. Returns a function from node to a shape id (equal
+ * ids, equal shapes). Shapes are interned as (parent shape, last step) pairs and memoised per node, so all
+ * the nodes of a graph cost O(n) together however deep their paths — never a walk to the root per node.
  */
-export function pathSignature(g: HeapGraph, n: number): string {
-  const edges = pathEdges(g, n);
-  let from = g.root;
-  const parts: string[] = [];
-  for (const e of edges) {
+export function pathSignatures(g: HeapGraph): (n: number) => number {
+  const { parentNode, parentEdge } = g.data;
+  const memo = new Int32Array(g.nodeCount).fill(-1);
+  memo[g.root] = 0;
+  // Shape 0 is the empty path; lastStep[id] is the final step of shape id (repeats of it collapse).
+  const lastStep: string[] = [''];
+  const interned = new Map<string, number>();
+  const stepOf = (from: number, e: number) => {
     const label = g.edgeHasIndex(e) ? '[]' : edgeLabel(g, e).replace(/^\[.*\]$/, '[]');
-    const part = `${g.classIdOf(from)}${label}`;
-    if (parts[parts.length - 1] !== part) parts.push(part);
-    from = g.edgeTo(e);
-  }
-  return parts.join('/');
+    return `${g.classIdOf(from)}${label}`;
+  };
+  const chain: number[] = [];
+  return (n: number) => {
+    let cur = n;
+    chain.length = 0;
+    while (memo[cur] < 0) {
+      if (parentNode[cur] < 0) {
+        memo[cur] = 0; // unreachable: no path
+        break;
+      }
+      chain.push(cur);
+      cur = parentNode[cur];
+    }
+    let shape = memo[cur];
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const c = chain[i];
+      const step = stepOf(parentNode[c], parentEdge[c]);
+      if (lastStep[shape] !== step) {
+        const key = `${shape}\u0000${step}`;
+        let id = interned.get(key);
+        if (id === undefined) {
+          id = lastStep.length;
+          lastStep.push(step);
+          interned.set(key, id);
+        }
+        shape = id;
+      }
+      memo[c] = shape;
+    }
+    return memo[n];
+  };
 }

@@ -7,8 +7,12 @@ import { cliPath, tempDir } from '../helpers.js';
 import { snapshotsOf } from './heap-fixtures.js';
 
 function perfloop(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return perfloopWith({}, ...args);
+}
+
+function perfloopWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cliPath, ...args], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [cliPath, ...args], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -27,6 +31,8 @@ test('perfloop heap summary FILE --json: the perfloop/heap-summary@1 contract', 
   assert.ok(session.retainedSize >= session.selfSize);
   assert.ok(s.largestRetainers.some((x: { name: string; path: string }) => x.name === 'Map' && /\.sessions → Map$/.test(x.path)));
   assert.ok(Array.isArray(s.duplicatedStrings));
+  assert.deepEqual(Object.keys(s.timings), ['parseMs', 'dominatorsMs', 'analysisMs']);
+  assert.ok(Object.values(s.timings).every((v) => Number.isInteger(v) && (v as number) >= 0));
   const text = await perfloop('heap', 'summary', file);
   assert.match(text.stdout, /Constructor\s+Count\s+Self size\s+Retained size/);
 });
@@ -71,4 +77,14 @@ test('usage errors exit 2', async () => {
   const missing = await perfloop('heap', 'summary', '/nonexistent/x.heapsnapshot');
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /no such file/);
+});
+
+test('perfloop heap summary: a snapshot too big for the memory available fails at its header, exit 1, one line', async () => {
+  const [file] = await snapshotsOf('no-leak');
+  const r = await perfloopWith({ PERFLOOP_MEMORY_LIMIT_MB: '20' }, 'heap', 'summary', file);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /\d+ nodes and \d+ edges need about [\d.]+ GB to analyse, 0\.0 GB is available/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  const ok = await perfloopWith({ PERFLOOP_MEMORY_LIMIT_MB: '4000' }, 'heap', 'summary', file, '--json');
+  assert.equal(ok.code, 0, ok.stderr);
 });

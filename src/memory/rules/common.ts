@@ -1,5 +1,5 @@
 import { severityForPct, type EstimatedImpact, type Severity } from '../../core/finding.js';
-import { pathEdges } from '../retainer-path.js';
+import { NOT_IN_TREE } from '../graph/tree-index.js';
 import type { HeapRuleContext } from './types.js';
 
 /** The method's common leak patterns (phase-15 Step 3): what each rule names as the likely cause. */
@@ -58,12 +58,42 @@ export function weigh(
   };
 }
 
-/** True when n's shortest retainer path passes through (or ends at) a node an earlier finding named. */
+/** Per rule context: which positions of the shortest-path tree's pre-order lie under a covered node. */
+interface CoverageMarks {
+  marked: Uint8Array;
+  /** How many of ctx.covered (in insertion order) are marked already. */
+  applied: number;
+}
+const coverage = new WeakMap<HeapRuleContext, CoverageMarks>();
+
+/**
+ * True when n's shortest retainer path passes through (or ends at) a node an earlier finding named. O(1) per
+ * question; each covered node's subtree of the shortest-path tree is marked once when first asked about, and
+ * subtrees already marked are jumped over, so all the marking together is O(n) — the walk up n's path this
+ * replaces was O(depth) per question, quadratic when thousands of closures hang off a long chain.
+ */
 export function isCovered(ctx: HeapRuleContext, n: number): boolean {
+  if (ctx.covered.size === 0) return false;
   if (ctx.covered.has(n)) return true;
   const g = ctx.last;
-  for (const e of pathEdges(g, n)) if (ctx.covered.has(g.edgeTo(e))) return true;
-  return false;
+  const t = g.pathIndex();
+  let marks = coverage.get(ctx);
+  if (!marks) coverage.set(ctx, (marks = { marked: new Uint8Array(t.reached), applied: 0 }));
+  if (marks.applied < ctx.covered.size) {
+    let i = 0;
+    for (const c of ctx.covered) {
+      if (i++ < marks.applied) continue;
+      const start = t.enter[c];
+      if (start === NOT_IN_TREE) continue;
+      for (let p = start, end = t.exit[c]; p < end; ) {
+        if (marks.marked[p]) p = t.exit[t.order[p]]; // a covered subtree: already marked whole
+        else marks.marked[p++] = 1;
+      }
+    }
+    marks.applied = ctx.covered.size;
+  }
+  const at = t.enter[n];
+  return at !== NOT_IN_TREE && marks.marked[at] === 1;
 }
 
 export function mb(bytes: number): string {
@@ -88,7 +118,8 @@ export function isNewSinceFirst(ctx: HeapRuleContext, n: number): boolean {
 
 /**
  * Objects allocated after the first snapshot that the given nodes dominate (what the leak is made of), by
- * class, biggest first: `[{ name: 'Session', count: 600, size: 28800 }, …]`.
+ * class, biggest first: `[{ name: 'Session', count: 600, size: 28800 }, …]`. O(size of their dominator
+ * subtrees): called once per finding.
  */
 export function newObjectsUnder(ctx: HeapRuleContext, roots: readonly number[], top = 5): Array<{ name: string; count: number; size: number }> {
   const g = ctx.last;

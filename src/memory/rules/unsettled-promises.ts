@@ -48,12 +48,14 @@ export const unsettledPromises: HeapRule = {
     if (out.length === 0 && grewEveryStep(pending) && growth >= MIN_NEW_PENDING) {
       // The new pending promises still alive: what they retain, and the one closest to a root as the example.
       const member = new Uint8Array(g.nodeCount);
+      const members: number[] = [];
       const promise = g.strings.indexOf('Promise');
       let sample = -1;
       let sampleDepth = Infinity;
       for (let n = 0; n < g.nodeCount; n++) {
         if (g.nameIndex(n) !== promise || g.type(n) !== g.L.node.object || !isNewSinceFirst(ctx, n) || !isPending(g, n) || isCovered(ctx, n)) continue;
         member[n] = 1;
+        members.push(n);
         const d = pathDepth(g, n);
         if (d < sampleDepth) {
           sample = n;
@@ -69,7 +71,7 @@ export const unsettledPromises: HeapRule = {
         title: `Pending promises grow in every snapshot: ${trail(pending)}`,
         evidence: {
           pendingPromises: pending,
-          newObjects: newObjectsUnder(ctx, [...member.keys()].filter((n) => member[n])),
+          newObjects: newObjectsUnder(ctx, members),
           retainedGrowthBytes: Math.round(bytes),
           retainerPath: sample >= 0 ? retainerPath(g, sample).text : '',
           likelyCause: LIKELY_CAUSE.closures,

@@ -119,6 +119,8 @@ export class HeapSnapshotParser {
   private readonly stagePos = new Float64Array(STAGE);
   /** Size of the whole file, when known: bounds the string buffer so it is allocated once. */
   private readonly expectedBytes: number;
+  /** Told the counts as soon as the header is read, before any array is allocated (the memory check). */
+  private readonly onHeader?: (nodeCount: number, edgeCount: number) => void;
 
   /** The "strings" section being read, then its table. */
   private stringsReader: StringsReader | undefined;
@@ -129,9 +131,10 @@ export class HeapSnapshotParser {
 
   constructor(
     private readonly file: string,
-    options: { expectedBytes?: number } = {},
+    options: { expectedBytes?: number; onHeader?: (nodeCount: number, edgeCount: number) => void } = {},
   ) {
     this.expectedBytes = options.expectedBytes ?? 0;
+    this.onHeader = options.onHeader;
   }
 
   private fail(expected: string, offset: number, found?: number): never {
@@ -436,6 +439,7 @@ export class HeapSnapshotParser {
       this.edgeFields = h.meta.edgeFields.length;
       this.nodeTypeCount = h.meta.nodeTypes.length;
       this.edgeTypeCount = h.meta.edgeTypes.length;
+      this.onHeader?.(h.nodeCount, h.edgeCount);
     }
     this.mode = Mode.CommaOrClose;
     return next;

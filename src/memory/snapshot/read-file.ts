@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { PerfloopError } from '../../core/errors.js';
+import { checkMemoryFor } from './memory-bound.js';
 import { HeapSnapshotParser, type RawHeapSnapshot } from './parser.js';
 
 const CHUNK = 8 * 1024 * 1024;
@@ -28,11 +29,12 @@ export function openForReading(file: string): { fd: number; size: number } {
 
 /**
  * Reads a `.heapsnapshot` once, front to back, in 8 MB chunks (synchronous: it runs in a worker thread,
- * where blocking costs nothing and saves the stream machinery's overhead).
+ * where blocking costs nothing and saves the stream machinery's overhead). Fails as soon as the header's
+ * counts say the analysis would not fit in memory (see memory-bound.ts).
  */
 export function readHeapSnapshotFile(file: string, onProgress?: (p: ReadProgress) => void): RawHeapSnapshot {
   const { fd, size } = openForReading(file);
-  const parser = new HeapSnapshotParser(file, { expectedBytes: size });
+  const parser = new HeapSnapshotParser(file, { expectedBytes: size, onHeader: (nodes, edges) => checkMemoryFor(file, nodes, edges, size) });
   const buf = Buffer.allocUnsafe(CHUNK);
   let read = 0;
   try {

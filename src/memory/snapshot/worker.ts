@@ -14,13 +14,28 @@ const post = (m: WorkerReply, transfer?: ArrayBuffer[]) => parentPort!.postMessa
 
 try {
   let last = 0;
+  const t0 = performance.now();
   const raw = readHeapSnapshotFile(file, (p) => {
     const now = Date.now();
     if (now - last < 200) return;
     last = now;
     post({ type: 'progress', phase: 'reading', bytesRead: p.bytesRead, totalBytes: p.totalBytes });
   });
-  const data = analyseSnapshot(raw, file, (phase) => post({ type: 'progress', phase, bytesRead: raw.bytes, totalBytes: raw.bytes }));
+  const parsed = performance.now();
+  // Time per phase: the dominators phase runs from its start to the next phase's.
+  let phaseStart = parsed;
+  let current = '';
+  let dominatorsMs = 0;
+  const data = analyseSnapshot(raw, file, (phase) => {
+    const now = performance.now();
+    if (current === 'dominators') dominatorsMs += now - phaseStart;
+    current = phase;
+    phaseStart = now;
+    post({ type: 'progress', phase, bytesRead: raw.bytes, totalBytes: raw.bytes });
+  });
+  const end = performance.now();
+  if (current === 'dominators') dominatorsMs += end - phaseStart;
+  data.timings = { parseMs: Math.round(parsed - t0), dominatorsMs: Math.round(dominatorsMs), analysisMs: Math.round(end - parsed - dominatorsMs) };
   post({ type: 'done', data }, transferList(data));
 } catch (e) {
   if (isPerfloopError(e)) post({ type: 'error', code: e.code, message: e.message, hint: e.hint, exitCode: e.exitCode });
