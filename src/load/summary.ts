@@ -1,4 +1,3 @@
-import type { Histogram } from '../core/histogram.js';
 import type { CounterSink, GaugeSink, RateSink, Sink, TrendSink } from '../core/metric.js';
 import type { LoadResult } from './result.js';
 import { BUILTIN_METRICS } from './recorder.js';
@@ -28,9 +27,9 @@ export function fmtData(bytes: number): string {
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const rate = (x: number) => `${+x.toFixed(2)}/s`;
 
-function trendLine(h: Histogram, time: boolean): string {
-  const f = (us: number) => (time ? fmtTime(us / 1000) : String(+(us / 1000).toFixed(3)));
-  return `avg=${f(h.meanUs)} min=${f(h.minUs)} med=${f(h.percentile(50))} max=${f(h.maxUs)} p(90)=${f(h.percentile(90))} p(95)=${f(h.percentile(95))} p(99)=${f(h.percentile(99))}`;
+function trendLine(t: TrendSink, time: boolean): string {
+  const f = (ms: number) => (time ? fmtTime(ms) : String(+ms.toFixed(3)));
+  return `avg=${f(t.mean)} min=${f(t.min)} med=${f(t.percentile(50))} max=${f(t.max)} p(90)=${f(t.percentile(90))} p(95)=${f(t.percentile(95))} p(99)=${f(t.percentile(99))}`;
 }
 
 const GROUPS: [string, string[]][] = [
@@ -81,7 +80,7 @@ export function formatSummary(result: LoadResult, o: { color?: boolean } = {}): 
     const time = m.def(name)?.contains === 'time';
     switch (sink.type) {
       case 'trend':
-        return trendLine((sink as TrendSink).histogram, time);
+        return trendLine(sink as TrendSink, time);
       case 'counter': {
         const c = (sink as CounterSink).sum;
         return m.def(name)?.contains === 'data' ? `${fmtData(c)} ${fmtData(c / d)}/s` : `${c} ${rate(c / d)}`;

@@ -18,16 +18,15 @@ export function summaryExport(result: LoadResult) {
     if (!sink) return undefined;
     switch (sink.type) {
       case 'trend': {
-        const h = (sink as TrendSink).histogram;
-        const ms = (us: number) => r(us / 1000);
+        const t = sink as TrendSink;
         return {
-          avg: ms(h.meanUs),
-          min: ms(h.minUs),
-          med: ms(h.percentile(50)),
-          max: ms(h.maxUs),
-          'p(90)': ms(h.percentile(90)),
-          'p(95)': ms(h.percentile(95)),
-          'p(99)': ms(h.percentile(99)),
+          avg: r(t.mean),
+          min: r(t.min),
+          med: r(t.percentile(50)),
+          max: r(t.max),
+          'p(90)': r(t.percentile(90)),
+          'p(95)': r(t.percentile(95)),
+          'p(99)': r(t.percentile(99)),
         };
       }
       case 'counter':
