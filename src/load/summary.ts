@@ -1,3 +1,4 @@
+import { groupTree, type GroupNode } from './output/group-tree.js';
 import type { CounterSink, GaugeSink, RateSink, Sink, TrendSink } from '../core/metric.js';
 import type { LoadResult } from './result.js';
 import { BUILTIN_METRICS } from './recorder.js';
@@ -136,11 +137,18 @@ export function formatSummary(result: LoadResult, o: { color?: boolean } = {}): 
     row('checks_succeeded', `${pct(total ? passes / total : 0)} ${passes} out of ${total}`);
     row('checks_failed', `${pct(total ? (total - passes) / total : 0)} ${total - passes} out of ${total}`);
     lines.push('');
-    for (const c of checks) {
-      lines.push(
-        `    ${c.fails === 0 ? green('✓') : red('✗')} ${c.name}${c.fails > 0 ? `  ↳ ${pct(c.passes / (c.passes + c.fails))} — ✓ ${c.passes} / ✗ ${c.fails}` : ''}`,
-      );
-    }
+    // As k6 prints them: the root's checks, then each group (█ name) with its checks, indented by depth.
+    const printGroup = (g: GroupNode, depth: number) => {
+      const pad = '    ' + '  '.repeat(depth);
+      if (depth > 0) lines.push(`${pad.slice(2)}█ ${g.name}`, '');
+      for (const c of g.checks)
+        lines.push(
+          `${pad}${c.fails === 0 ? green('✓') : red('✗')} ${c.name}${c.fails > 0 ? `\n${pad}  ↳  ${pct(c.passes / (c.passes + c.fails))} — ✓ ${c.passes} / ✗ ${c.fails}` : ''}`,
+        );
+      if (g.checks.length > 0 && depth > 0) lines.push('');
+      for (const child of g.groups) printGroup(child, depth + 1);
+    };
+    printGroup(groupTree(m), 0);
     lines.push('');
   }
   const custom = m.names().filter((n) => !BUILTIN_METRICS.includes(n));
@@ -159,7 +167,7 @@ export function formatSummary(result: LoadResult, o: { color?: boolean } = {}): 
       row(n, describe(n, m.aggregate(n)!));
       if (n === 'http_req_duration') {
         const ok = m.aggregate(n, { expected_response: 'true' }) as TrendSink;
-        if (ok.histogram.count > 0 && ok.histogram.count !== (m.aggregate(n) as TrendSink).histogram.count)
+        if (ok.count > 0 && ok.count !== (m.aggregate(n) as TrendSink).count)
           row('{ expected_response:true }', describe(n, ok), 6);
       }
     }
