@@ -107,6 +107,15 @@ function workerCount(requested: LoadOptions['workers'], plans: readonly Scenario
   return Math.max(1, Math.min(n, maxVUsOf(plans)));
 }
 
+/** Options as plain data (they travel to worker threads); what cannot be copied is left out. */
+function plainOptions(o: LoadScriptOptions): Record<string, unknown> {
+  try {
+    return JSON.parse(JSON.stringify(o)) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
 /** Thresholds as `{ metric: [expr] }` (abort flags dropped): what `perfloop merge` re-evaluates. */
 function thresholdsConfigOf(defs: readonly ThresholdDef[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
@@ -119,6 +128,7 @@ interface Prepared {
   defs: ThresholdDef[];
   mod: ScriptModule | null;
   source: PlanSource;
+  options: LoadScriptOptions;
 }
 
 /** Validates everything (scenarios and thresholds together) before anything starts. */
@@ -147,7 +157,7 @@ async function prepare(options: LoadOptions): Promise<Prepared> {
   const source: PlanSource = mod
     ? { kind: 'script', path: options.script! }
     : { kind: 'requests', requests: options.requests! };
-  return { plans: scen.plans, defs: th.defs, mod, source };
+  return { plans: scen.plans, defs: th.defs, mod, source, options: k6 };
 }
 
 /** Merges what the generators measured; gauges of VUs add up across generators instead of "last wins". */
@@ -199,7 +209,7 @@ function healthWarnings(h: GeneratorHealth, arrivals: readonly ArrivalStats[]): 
  * unreachable target at the start is exit 2 as well.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const { plans, defs, mod, source } = await prepare(options);
+  const { plans, defs, mod, source, options: scriptOptions } = await prepare(options);
   const segment =
     options.segment === undefined
       ? Segment.whole
@@ -226,6 +236,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     segment: segment.toJSON(),
     setupData: setup?.result,
     stopFlag: new Int32Array(new SharedArrayBuffer(4)),
+    scriptOptions: plainOptions(scriptOptions),
   };
   const generators: Generators =
     n > 1 || k6Mode ? await workerGenerators(plan, n, !!options.onPoint) : await inThreadGenerator(plan);

@@ -26,6 +26,8 @@ export interface ThreadPlan {
   setupData?: unknown;
   /** Shared with every generator: [0] = 1 when the engine stops the run, 2 when a k6 script aborted it. */
   stopFlag?: Int32Array;
+  /** The run's effective k6 options (script options with the CLI's over them), for k6 scripts' modules. */
+  scriptOptions?: Record<string, unknown>;
 }
 
 /** What a thread reports a few times a second. */

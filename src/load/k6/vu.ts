@@ -72,6 +72,7 @@ class K6ScriptVu implements Vu {
     this.state = newK6Vu(id, scenario.name, shared.http);
     this.state.scenarioTags = scenario.tags;
     this.state.executor = scenario.executor;
+    this.state.tags = { ...shared.testTags };
     // Each VU gets its own copy of setup()'s data, as in k6.
     this.data = shared.data === undefined ? undefined : structuredClone(shared.data);
   }
@@ -121,6 +122,8 @@ interface Shared {
   recorder: LoadRecorder | null;
   data: unknown;
   errors: IterationErrors;
+  /** k6's test-wide `options.tags` (and --tag): on every sample. */
+  testTags: Record<string, string>;
   http: { insecure: boolean; perHost: number };
 }
 
@@ -138,11 +141,12 @@ export async function k6VuFactory(plan: ThreadPlan, path: string): Promise<VuFac
       );
     fns.set(s.name, fn);
   }
-  const options = mod.options as Record<string, unknown>;
+  const options = plan.scriptOptions ?? (mod.options as Record<string, unknown>);
   const shared: Shared = {
     recorder: null,
     data: plan.setupData,
     errors: new IterationErrors(path),
+    testTags: (options.tags as Record<string, string> | undefined) ?? {},
     http: {
       insecure: plan.insecure || options.insecureSkipTLSVerify === true,
       perHost: typeof options.batchPerHost === 'number' && options.batchPerHost > 0 ? options.batchPerHost : 6,
