@@ -64,10 +64,18 @@ export function classifyImport(specifier: string): ImportTarget {
   return { kind: 'local' };
 }
 
-/** True when a script is written for k6 (imports a k6 module or a jslib URL) rather than perfloop's ctx API. */
+/**
+ * True when a script is written for k6 rather than perfloop's ctx API: it imports a k6 module (other than
+ * k6/metrics, which ctx scripts use too) or a jslib URL, uses k6's globals, or its default function takes
+ * no parameter (a ctx script's takes `ctx`) and it does not import perfloop/load.
+ */
 export function looksLikeK6(source: string): boolean {
-  return /\bfrom\s*['"](k6(\/(?!metrics['"])[^'"]*)?|https?:\/\/jslib\.k6\.io\/[^'"]*)['"]|\bimport\s*['"]k6/.test(
-    source,
+  if (/\bfrom\s*['"](k6(\/(?!metrics['"])[^'"]*)?|https?:\/\/jslib\.k6\.io\/[^'"]*)['"]|\bimport\s*['"]k6/.test(source))
+    return true;
+  if (/['"]perfloop\/load['"]/.test(source)) return false;
+  return (
+    /\b(__ENV|__VU|__ITER)\b/.test(source) ||
+    /export\s+default\s+(async\s+)?function\s*[\w$]*\s*\(\s*\)/.test(source)
   );
 }
 
