@@ -22,6 +22,19 @@ import { declaredMetrics } from '../../load/script/api.js';
 import { loadDeclarative } from '../../load/script/declarative.js';
 import { importScript } from '../../load/script/module.js';
 import { applyK6Env, applyK6Flags } from '../../load/k6/cli-flags.js';
+import { isK6Script } from '../../load/k6/imports.js';
+import { runHandleSummary } from '../../load/k6/summary-data.js';
+
+/** A k6 script's handleSummary(data), when it has one. */
+async function k6HandleSummary(
+  script: string,
+  result: LoadResult,
+  options: LoadScriptOptions,
+  io: CommandIO,
+): Promise<boolean> {
+  if (!isK6Script(script)) return false;
+  return runHandleSummary(await importScript(script), result, options, io);
+}
 import { formatSummary } from '../../load/summary.js';
 import { withThresholdFlags } from '../../load/thresholds/thresholds.js';
 import type { Command, CommandIO, ParsedValues } from '../command.js';
@@ -31,7 +44,13 @@ const MODULE_EXT = ['.js', '.mjs', '.cjs', '.ts', '.mts'];
 const DECLARATIVE_EXT = ['.yaml', '.yml', '.json'];
 
 /** Writes the run's outputs (result, summary export) and prints the summary; returns the exit code. */
-export function reportLoadResult(result: LoadResult, v: ParsedValues, io: CommandIO): number {
+export function reportLoadResult(
+  result: LoadResult,
+  v: ParsedValues,
+  io: CommandIO,
+  /** The script's handleSummary() printed its own summary (k6 then prints none). */
+  summaryHandled = false,
+): number {
   const resultFile = str(v, 'result');
   if (resultFile) writeFileSync(resultFile, `${JSON.stringify(result.toJSON())}\n`);
   const exportFile = str(v, 'summary-export');
@@ -40,7 +59,7 @@ export function reportLoadResult(result: LoadResult, v: ParsedValues, io: Comman
   if (v.json) {
     io.out(`${JSON.stringify(result.toJSON(), null, 2)}\n`);
     if (!v.quiet) io.err(summary);
-  } else if (!v.quiet) io.out(summary);
+  } else if (!v.quiet && !summaryHandled) io.out(summary);
   return result.thresholdsOk ? EXIT.ok : EXIT.thresholds;
 }
 
@@ -247,7 +266,8 @@ export const loadCommand: Command = {
         preset: presetReport,
       });
       status?.clear();
-      return reportLoadResult(result, v, io) as 0 | 99;
+      const handled = t.script ? await k6HandleSummary(t.script, result, options, io) : false;
+      return reportLoadResult(result, v, io, handled) as 0 | 99;
     } finally {
       for (const o of outputs) o.close();
     }

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+
 /** k6's `Response` (https://grafana.com/docs/k6/latest/javascript-api/k6-http/response/), field names as k6. */
 
 export interface K6Timings {
@@ -87,12 +89,37 @@ export class K6Response {
   }
 }
 
-/** Set by modules/html.ts when it loads, so an HTML parser is only loaded by scripts that use it. */
-let htmlParser: (text: string, selector?: string) => unknown = () => {
-  throw new Error('res.html() needs the k6/html module: import { parseHTML } from "k6/html"');
-};
-export function setHtmlParser(p: typeof htmlParser): void {
-  htmlParser = p;
+interface Selection {
+  find(selector: string): Selection;
+  length: number;
+  size(): number;
+}
+
+/**
+ * k6/html's document (`parseHTML`, `res.html()`): a jQuery-like Selection, which is what cheerio — a well-kept
+ * HTML parser with jQuery's API, as k6's goquery is — gives; k6's extra `size()` is added. Loaded on first use
+ * (synchronously: res.html() is synchronous), so scripts that never parse HTML do not pay for it.
+ */
+export function parseHTMLDoc(text: string): Selection {
+  const { load } = createRequire(import.meta.url)('cheerio') as {
+    load(t: string): { root(): Selection };
+  };
+  return withSize(load(text).root());
+}
+
+/** k6's Selection has `size()`; every cheerio selection gets it through their shared prototype. */
+function withSize(s: Selection): Selection {
+  const proto = Object.getPrototypeOf(s) as { size?: () => number };
+  if (!proto.size)
+    proto.size = function (this: Selection) {
+      return this.length;
+    };
+  return s;
+}
+
+function htmlParser(text: string, selector?: string): unknown {
+  const root = parseHTMLDoc(text);
+  return selector ? root.find(selector) : root;
 }
 
 /** A subset of gjson's path syntax (what k6's `res.json(selector)` takes): keys, indexes, `#`, `#.key`, escapes. */
