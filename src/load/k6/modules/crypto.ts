@@ -43,18 +43,25 @@ function encode(b: Buffer, enc: OutputEncoding = 'hex'): string | ArrayBuffer {
   }
 }
 
+/** k6's hasher may be digested more than once (different encodings of the same hash): it keeps its input. */
 class Hasher {
-  constructor(private readonly h: ReturnType<typeof nodeHash>) {}
+  private readonly chunks: Buffer[] = [];
+  constructor(
+    private readonly algo: string,
+    private readonly secret?: Buffer,
+  ) {}
   update(d: Input): void {
-    this.h.update(bytes(d));
+    this.chunks.push(bytes(d));
   }
   digest(enc?: OutputEncoding) {
-    return encode(this.h.digest(), enc);
+    const h = this.secret ? createHmac(this.algo, this.secret) : nodeHash(this.algo);
+    for (const c of this.chunks) h.update(c);
+    return encode(h.digest(), enc);
   }
 }
 
-export const createHash = (algo: string) => new Hasher(nodeHash(algorithm(algo)));
-export const createHMAC = (algo: string, secret: Input) => new Hasher(createHmac(algorithm(algo), bytes(secret)) as never);
+export const createHash = (algo: string) => new Hasher(algorithm(algo));
+export const createHMAC = (algo: string, secret: Input) => new Hasher(algorithm(algo), bytes(secret));
 export const hmac = (algo: string, secret: Input, data: Input, enc?: OutputEncoding) =>
   encode(createHmac(algorithm(algo), bytes(secret)).update(bytes(data)).digest(), enc);
 const hashWith = (algo: string) => (data: Input, enc?: OutputEncoding) =>
