@@ -54,7 +54,12 @@ const perfloop = async (target: string) => {
     '--json',
     '-q',
   ]);
-  const j = JSON.parse(out) as { metrics: { http_reqs: { rate: number; count: number } } };
+  const j = JSON.parse(out) as {
+    metrics: { http_reqs: { rate: number; count: number }; http_req_failed: { rate: number } };
+  };
+  // Failed requests are cheap: a run with any would flatter the generator.
+  if (j.metrics.http_req_failed.rate > 0)
+    throw new Error(`${target}: ${(j.metrics.http_req_failed.rate * 100).toFixed(2)}% of requests failed`);
   return { rps: j.metrics.http_reqs.rate, requests: j.metrics.http_reqs.count, cpuS };
 };
 

@@ -78,6 +78,40 @@ interface Hop {
   bytesOut: number;
 }
 
+/**
+ * One exchange through undici's dispatch handler API: no Readable stream per response (undici's request()
+ * API spends much of a request's CPU on it), the body collected into one Buffer.
+ */
+function exchange(
+  d: Dispatcher,
+  opts: Dispatcher.DispatchOptions,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; headersAt: number }> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    let headers: Record<string, string | string[] | undefined> = {};
+    let headersAt = 0;
+    const chunks: Buffer[] = [];
+    d.dispatch(opts, {
+      // Its presence selects undici's controller-based handler API (the onResponse* methods below).
+      onRequestStart() {},
+      onResponseStart(_c, statusCode, h) {
+        status = statusCode;
+        headers = h;
+        headersAt = performance.now();
+      },
+      onResponseData(_c, chunk) {
+        chunks.push(chunk);
+      },
+      onResponseEnd() {
+        resolve({ status, headers, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), headersAt });
+      },
+      onResponseError(_c, err) {
+        reject(err);
+      },
+    });
+  });
+}
+
 /** One request on the wire, measured, recorded, its cookies stored. */
 async function sendOnce(
   vu: K6Vu,
@@ -98,21 +132,22 @@ async function sendOnce(
   let headersAt = t0;
   let status = 0;
   let resHeaders: Record<string, string | string[] | undefined> = {};
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
   let failure: { error: string; code: number } | null = null;
   try {
-    const res = await vu.dispatcher.request({
+    const res = await exchange(vu.dispatcher, {
       origin: url.origin,
       path: url.pathname + url.search,
       method: method as Dispatcher.HttpMethod,
       headers: sendHeaders,
       body,
-      signal: timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined,
+      headersTimeout: timeoutMs > 0 ? timeoutMs : null,
+      bodyTimeout: timeoutMs > 0 ? timeoutMs : null,
     });
-    headersAt = performance.now();
-    status = res.statusCode;
+    headersAt = res.headersAt;
+    status = res.status;
     resHeaders = res.headers;
-    buf = Buffer.from(await res.body.arrayBuffer());
+    buf = res.body;
   } catch (e) {
     failure = k6Error(e, url);
   }
@@ -300,7 +335,13 @@ export async function k6Request(
   };
   const tagsFor = (u: URL): Tags => {
     const s = u.toString();
-    return { ...baseTags, name: templateName ?? s, url: s, method, proto: 'HTTP/1.1', ...(params.tags ?? {}) };
+    const key = params.tags ? '' : `${method} ${s} ${vu.group} ${templateName ?? ''}`;
+    let t = key ? vu.tagCache.get(key) : undefined;
+    if (!t) {
+      t = { ...baseTags, name: templateName ?? s, url: s, method, proto: 'HTTP/1.1', ...(params.tags ?? {}) };
+      if (key && vu.tagCache.size < 256) vu.tagCache.set(key, t);
+    }
+    return t;
   };
   let hop = await sendOnce(vu, method, url, headers, payload, timeoutMs, tagsFor(url), jar);
   if (hop.status === 401 && params.auth === 'digest' && user) {

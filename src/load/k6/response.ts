@@ -34,9 +34,17 @@ export interface K6RequestInfo {
 
 /** Go's textproto.CanonicalMIMEHeaderKey, which k6's `res.headers` keys follow: `content-type` → `Content-Type`. */
 export function canonicalHeader(name: string): string {
-  if (!/^[A-Za-z0-9-]+$/.test(name)) return name;
-  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, d: string, c: string) => d + c.toUpperCase());
+  let c = canonical.get(name);
+  if (c === undefined) {
+    c = /^[A-Za-z0-9-]+$/.test(name)
+      ? name.toLowerCase().replace(/(^|-)([a-z])/g, (_, d: string, x: string) => d + x.toUpperCase())
+      : name;
+    // Header names repeat request after request: remember a bounded number of them.
+    if (canonical.size < 1000) canonical.set(name, c);
+  }
+  return c;
 }
+const canonical = new Map<string, string>();
 
 export class K6Response {
   status = 0;

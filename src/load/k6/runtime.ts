@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dispatcher } from 'undici';
+import type { Tags } from '../../core/metric.js';
 import type { LoadRecorder } from '../recorder.js';
 import type { CookieJar } from './cookie-jar.js';
 import { toArrayBuffer } from './http-body.js';
@@ -36,6 +37,8 @@ export interface K6Vu {
   dispatcher: Dispatcher;
   scenarioStartedAt: number;
   executor: string;
+  /** Tags of a request site (method, URL, group), reused so the recorder keys each series once. */
+  tagCache: Map<string, Tags>;
   /** The scenario's planned duration (exec.scenario.progress). */
   plannedMs: number;
 }

@@ -52,6 +52,7 @@ export function newK6Vu(id: number, scenario: string, o: { insecure: boolean; pe
     scenarioStartedAt: performance.now(),
     executor: '',
     plannedMs: 0,
+    tagCache: new Map(),
   };
   vu.dispatcher = vuDispatcher(vu, o);
   return vu;

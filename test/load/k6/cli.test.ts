@@ -59,14 +59,17 @@ test("the method's Step 7 k6 script runs unmodified (shortened with k6's -d/-u f
   writeFileSync(join(dir, 'step7.js'), step7(`${srv.url}/api/endpoint`));
   try {
     const r = await cli(['k6', 'run', join(dir, 'step7.js'), '-u', '3', '-d', '2s', '--summary-export', join(dir, 'export.json'), '-q']);
-    assert.equal(r.code, 0, r.stderr);
     const exp = JSON.parse(readFileSync(join(dir, 'export.json'), 'utf8'));
+    // The script's thresholds are k6's exit code; p(95)<200 depends on how busy this machine is.
+    const p95 = exp.metrics.http_req_duration['p(95)'];
+    assert.equal(exp.metrics.http_req_duration.thresholds['p(95)<200'], p95 >= 200);
+    assert.equal(exp.metrics.http_req_failed.thresholds['rate<0.01'], false);
+    assert.equal(r.code, p95 >= 200 ? 99 : 0, r.stderr);
     assert.equal(exp.metrics.http_reqs.count, srv.requests());
     assert.ok(srv.requests() >= 3 && srv.requests() <= 12, `sleep(1) paces each VU: ${srv.requests()} requests`);
     assert.equal(exp.root_group.checks['status is 200'].fails, 0);
     // k6's check id: the md5 of its path.
     assert.equal(exp.root_group.checks['status is 200'].id, createHash('md5').update('::status is 200').digest('hex'));
-    assert.equal(exp.metrics.http_req_duration.thresholds['p(95)<200'], false);
   } finally {
     await srv.close();
   }
@@ -127,7 +130,8 @@ export default function () { http.get('${srv.url}/ready'); for (;;) {} }
     });
     const s = (performance.now() - killedAt) / 1000;
     assert.ok(killedAt > 0);
-    assert.ok(s < 2.5, `took ${s.toFixed(2)} s after SIGTERM`);
+    // Typically 0.3–1 s; the bound leaves room for a machine with many times more work than cores.
+    assert.ok(s < 4, `took ${s.toFixed(2)} s after SIGTERM`);
     assert.notEqual(r.code, null);
     assert.ok(JSON.parse(readFileSync(join(dir, 'e.json'), 'utf8')).metrics.http_reqs.count >= 1);
   } finally {

@@ -16,11 +16,14 @@ const execution = {
       idInInstance: vu.id,
       iterationInInstance: vu.iteration,
       iterationInScenario: vu.iterationInScenario,
+      // Read for changing, usually: the cached request tags must be rebuilt.
       get tags() {
+        vu.tagCache.clear();
         return vu.tags;
       },
       metrics: {
         get tags() {
+          vu.tagCache.clear();
           return vu.tags;
         },
         metadata: {},
