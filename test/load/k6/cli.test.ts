@@ -130,8 +130,9 @@ export default function () { http.get('${srv.url}/ready'); for (;;) {} }
     });
     const s = (performance.now() - killedAt) / 1000;
     assert.ok(killedAt > 0);
-    // Typically 0.3–1 s; the bound leaves room for a machine with many times more work than cores.
-    assert.ok(s < 4, `took ${s.toFixed(2)} s after SIGTERM`);
+    // Under 2 s with a free core (the engine stops in-flight work at once, a stuck thread after 1.5 s);
+    // the bound leaves room for a shared machine running many times more work than it has cores.
+    assert.ok(s < 6, `took ${s.toFixed(2)} s after SIGTERM`);
     assert.notEqual(r.code, null);
     assert.ok(JSON.parse(readFileSync(join(dir, 'e.json'), 'utf8')).metrics.http_reqs.count >= 1);
   } finally {
