@@ -13,13 +13,12 @@
  * request costs. A Node target would be too slow to tell generators apart (all saturate it near 50k req/s).
  * Only 127.0.0.1 is targeted.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { need, run, startNginx } from './lib/nginx.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,56 +33,6 @@ const connections = Number(values.connections);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PORT = 18_900;
 const url = `http://127.0.0.1:${PORT}/`;
-
-function need(cmd: string): void {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-  } catch {
-    console.error(`${cmd} is not installed (Debian: apt-get install -y nginx wrk)`);
-    process.exit(2);
-  }
-}
-
-function startNginx(): { proc: ChildProcess; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'perfloop-nginx-'));
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
-  server { listen 127.0.0.1:${PORT}; location / { return 200 "hello"; } }
-}
-`,
-  );
-  const proc = spawn('taskset', ['-c', '0', 'nginx', '-p', dir, '-c', join(dir, 'nginx.conf')], {
-    stdio: 'inherit',
-  });
-  return { proc, dir };
-}
-
-/** Runs a generator pinned to CPU 1; returns its stdout and the CPU seconds it used. */
-function run(cmd: string, args: string[]): Promise<{ out: string; cpuS: number }> {
-  return new Promise((resolveRun, reject) => {
-    const p = spawn('taskset', ['-c', '1', '/usr/bin/time', '-f', 'CPU %U %S', cmd, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (out += d));
-    p.stderr.on('data', (d: Buffer) => (err += d));
-    p.on('exit', (code) => {
-      const m = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(err);
-      if ((code === 0 || code === 99) && m) resolveRun({ out, cpuS: Number(m[1]) + Number(m[2]) });
-      else reject(new Error(`${cmd} exited ${code}: ${err}`));
-    });
-  });
-}
 
 interface Sample {
   rps: number;
@@ -135,7 +84,7 @@ need('nginx');
 need('wrk');
 need('taskset');
 need('/usr/bin/time');
-const nginx = startNginx();
+const nginx = startNginx(PORT);
 try {
   await new Promise((r) => setTimeout(r, 500));
   await run('wrk', ['-t1', '-c10', '-d1s', url]); // warm-up

@@ -24,13 +24,13 @@ export class MetricSet {
   private readonly defs = new Map<string, MetricDef>();
   private readonly series = new Map<string, Map<string, Series>>();
 
-  define(name: string, type: MetricType, contains: MetricContains = 'default'): MetricDef {
+  define(name: string, type: MetricType, contains: MetricContains = 'default', exact = false): MetricDef {
     const existing = this.defs.get(name);
     if (existing) {
       if (existing.type !== type) throw new Error(`metric ${name} is a ${existing.type}, not a ${type}`);
       return existing;
     }
-    const def = { name, type, contains };
+    const def: MetricDef = exact && type === 'trend' ? { name, type, contains, exact } : { name, type, contains };
     this.defs.set(name, def);
     this.series.set(name, new Map());
     return def;
@@ -56,7 +56,7 @@ export class MetricSet {
     const key = tagsKey(tags);
     let s = byTags.get(key);
     if (!s) {
-      s = { tags: { ...tags }, sink: newSink(def.type) };
+      s = { tags: { ...tags }, sink: newSink(def.type, def.exact) };
       byTags.set(key, s);
     }
     return s.sink;
@@ -70,7 +70,7 @@ export class MetricSet {
   aggregate(name: string, filter: Tags = {}): Sink | undefined {
     const def = this.defs.get(name);
     if (!def) return undefined;
-    const out = newSink(def.type);
+    const out = newSink(def.type, def.exact);
     const wanted = Object.entries(filter);
     for (const s of this.series.get(name)!.values()) {
       if (wanted.every(([k, v]) => s.tags[k] === v)) out.merge(s.sink as never);
@@ -84,7 +84,7 @@ export class MetricSet {
 
   merge(other: MetricSet): this {
     for (const def of other.defs.values()) {
-      this.define(def.name, def.type, def.contains);
+      this.define(def.name, def.type, def.contains, def.exact);
       for (const s of other.series.get(def.name)!.values()) this.sink(def.name, s.tags).merge(s.sink as never);
     }
     return this;
@@ -100,7 +100,7 @@ export class MetricSet {
 
   static fromJSON(json: MetricSetJSON): MetricSet {
     const set = new MetricSet();
-    for (const d of json.defs) set.define(d.name, d.type, d.contains);
+    for (const d of json.defs) set.define(d.name, d.type, d.contains, d.exact);
     for (const s of json.series) {
       const target = set.sink(s.metric, s.tags);
       target.merge(sinkFromJSON(s.sink) as never);

@@ -1,4 +1,5 @@
 import { Histogram } from './histogram.js';
+import { TrendValues, type TrendValuesJSON } from './trend-values.js';
 
 /**
  * Metrics in k6's vocabulary: a counter sums, a gauge keeps the last value (and min/max), a rate is the share of
@@ -13,6 +14,8 @@ export interface MetricDef {
   name: string;
   type: MetricType;
   contains: MetricContains;
+  /** Trends only: keep values exactly (custom metrics) instead of in a µs HDR histogram (built-in http_req_*). */
+  exact?: boolean;
 }
 
 export class CounterSink {
@@ -75,25 +78,72 @@ export class RateSink {
   }
 }
 
-/** Trend values are recorded with µs resolution when they are milliseconds (time), or ×1000 otherwise. */
+/**
+ * A distribution. Built-in latency trends record into a µs HDR histogram (fixed memory, exact merges);
+ * exact trends (custom metrics) keep their values as given (trend-values.ts). Read it through the accessors
+ * (`percentile`, `min`, …: milliseconds, or the metric's own unit), which never leave [min, max].
+ */
 export class TrendSink {
   readonly type = 'trend' as const;
   readonly histogram = new Histogram();
+  readonly exact: TrendValues | null;
+  constructor(exact = false) {
+    this.exact = exact ? new TrendValues() : null;
+  }
   add(v: number): void {
-    this.histogram.recordMs(v);
+    if (this.exact) this.exact.add(v);
+    else this.histogram.recordMs(v);
   }
   merge(o: TrendSink): void {
-    this.histogram.merge(o.histogram);
+    if (this.exact && o.exact) this.exact.merge(o.exact);
+    else if (this.exact) this.exact.merge(valuesOf(o));
+    else this.histogram.merge(o.histogram);
   }
-  toJSON() {
-    return { type: this.type, histogram: this.histogram.encode() };
+  get count(): number {
+    return this.exact ? this.exact.count : this.histogram.count;
   }
+  get min(): number {
+    return this.exact ? this.exact.min : this.count === 0 ? 0 : this.histogram.minUs / 1000;
+  }
+  get max(): number {
+    return this.exact ? this.exact.max : this.count === 0 ? 0 : this.histogram.maxUs / 1000;
+  }
+  get mean(): number {
+    if (this.exact) return this.exact.mean;
+    return this.count === 0 ? 0 : Math.min(this.max, Math.max(this.min, this.histogram.meanUs / 1000));
+  }
+  get stddev(): number {
+    return this.exact ? this.exact.stddev() : this.histogram.stddevUs / 1000;
+  }
+  /** `p` in 0–100; k6's interpolated definition for exact trends; never outside [min, max]. */
+  percentile(p: number): number {
+    if (this.exact) return this.exact.percentile(p);
+    if (this.count === 0) return 0;
+    return Math.min(this.max, Math.max(this.min, this.histogram.percentile(p) / 1000));
+  }
+  toJSON(): { type: 'trend'; histogram: string; exact?: TrendValuesJSON } {
+    return this.exact
+      ? { type: this.type, histogram: '', exact: this.exact.toJSON() }
+      : { type: this.type, histogram: this.histogram.encode() };
+  }
+}
+
+/**
+ * An HDR trend merged into an exact one (only when result files of different versions meet): its shape
+ * stands in for the samples, as up to 10,000 evenly spaced quantiles.
+ */
+function valuesOf(o: TrendSink): TrendValues {
+  if (o.exact) return o.exact;
+  const t = new TrendValues();
+  const k = Math.min(o.histogram.count, 10_000);
+  for (let i = 0; i < k; i++) t.add(o.histogram.percentile(((i + 0.5) / k) * 100) / 1000);
+  return t;
 }
 
 export type Sink = CounterSink | GaugeSink | RateSink | TrendSink;
 export type SinkJSON = ReturnType<Sink['toJSON']>;
 
-export function newSink(type: MetricType): Sink {
+export function newSink(type: MetricType, exact = false): Sink {
   switch (type) {
     case 'counter':
       return new CounterSink();
@@ -102,7 +152,7 @@ export function newSink(type: MetricType): Sink {
     case 'rate':
       return new RateSink();
     case 'trend':
-      return new TrendSink();
+      return new TrendSink(exact);
   }
 }
 
@@ -120,6 +170,11 @@ export function sinkFromJSON(json: SinkJSON): Sink {
     case 'rate':
       return Object.assign(new RateSink(), { passes: json.passes, total: json.total });
     case 'trend': {
+      if (json.exact) {
+        const sink = new TrendSink(true);
+        sink.exact!.merge(TrendValues.fromJSON(json.exact));
+        return sink;
+      }
       const sink = new TrendSink();
       sink.histogram.merge(Histogram.decode(json.histogram));
       return sink;

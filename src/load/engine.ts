@@ -22,6 +22,8 @@ import type { GeneratorHealth, PlanSource, ThreadPlan } from './runner.js';
 import type { RequestTemplate } from './scenario.js';
 import { declaredMetrics } from './script/api.js';
 import { runLifecycle } from './script/lifecycle.js';
+import { isK6Script } from './k6/imports.js';
+import { runK6Lifecycle } from './k6/lifecycle.js';
 import { importScript, type ScriptModule } from './script/module.js';
 import {
   evaluateThresholds,
@@ -105,6 +107,15 @@ function workerCount(requested: LoadOptions['workers'], plans: readonly Scenario
   return Math.max(1, Math.min(n, maxVUsOf(plans)));
 }
 
+/** Options as plain data (they travel to worker threads); what cannot be copied is left out. */
+function plainOptions(o: LoadScriptOptions): Record<string, unknown> {
+  try {
+    return JSON.parse(JSON.stringify(o)) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
 /** Thresholds as `{ metric: [expr] }` (abort flags dropped): what `perfloop merge` re-evaluates. */
 function thresholdsConfigOf(defs: readonly ThresholdDef[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
@@ -117,6 +128,7 @@ interface Prepared {
   defs: ThresholdDef[];
   mod: ScriptModule | null;
   source: PlanSource;
+  options: LoadScriptOptions;
 }
 
 /** Validates everything (scenarios and thresholds together) before anything starts. */
@@ -145,7 +157,7 @@ async function prepare(options: LoadOptions): Promise<Prepared> {
   const source: PlanSource = mod
     ? { kind: 'script', path: options.script! }
     : { kind: 'requests', requests: options.requests! };
-  return { plans: scen.plans, defs: th.defs, mod, source };
+  return { plans: scen.plans, defs: th.defs, mod, source, options: k6 };
 }
 
 /** Merges what the generators measured; gauges of VUs add up across generators instead of "last wins". */
@@ -197,7 +209,7 @@ function healthWarnings(h: GeneratorHealth, arrivals: readonly ArrivalStats[]): 
  * unreachable target at the start is exit 2 as well.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const { plans, defs, mod, source } = await prepare(options);
+  const { plans, defs, mod, source, options: scriptOptions } = await prepare(options);
   const segment =
     options.segment === undefined
       ? Segment.whole
@@ -209,7 +221,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (source.kind === 'requests') await assertReachable(source.requests, Math.min(timeoutMs, 5000));
   const n = workerCount(options.workers, plans);
   const startedAt = new Date();
-  const setup = mod ? await runLifecycle(mod, 'setup', undefined, o) : null;
+  // k6 scripts always run on a worker thread: a VU stuck in synchronous code cannot then block Ctrl-C.
+  const k6Mode = !!options.script && isK6Script(options.script);
+  const lifecycle = k6Mode ? runK6Lifecycle : runLifecycle;
+  const setup = mod ? await lifecycle(mod, 'setup', undefined, o) : null;
   const plan: ThreadPlan = {
     source,
     scenarios: plans,
@@ -220,9 +235,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     insecure: o.insecure,
     segment: segment.toJSON(),
     setupData: setup?.result,
+    stopFlag: new Int32Array(new SharedArrayBuffer(4)),
+    scriptOptions: plainOptions(scriptOptions),
   };
   const generators: Generators =
-    n > 1 ? await workerGenerators(plan, n, !!options.onPoint) : await inThreadGenerator(plan);
+    n > 1 || k6Mode ? await workerGenerators(plan, n, !!options.onPoint) : await inThreadGenerator(plan);
   const plannedMs = plannedMsOf(plans);
   const merger = new IntervalMerger();
   const vusBy = new Array<number>(n).fill(0);
@@ -243,6 +260,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const progress = setInterval(() => {
     ticks++;
     const elapsedMs = performance.now() - t0;
+    if (Atomics.load(plan.stopFlag!, 0) === 2 && !abortedBy) {
+      abortedBy = 'the script called exec.test.abort()';
+      generators.stop();
+    }
     if (live && !evaluating && (n === 1 || ticks % 2 === 0)) {
       evaluating = true;
       void generators
@@ -298,7 +319,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     clearInterval(progress);
     options.signal?.removeEventListener('abort', onAbort);
   }
-  const teardown = mod ? await runLifecycle(mod, 'teardown', setup?.result, o) : null;
+  const teardown = mod ? await lifecycle(mod, 'teardown', setup?.result, o) : null;
   const metrics = mergeOutcomes(
     outcomes,
     [setup?.metrics, teardown?.metrics].filter((m): m is MetricSet => !!m),

@@ -173,9 +173,15 @@ export class LoadRecorder {
     if (o.status !== 0) e.acc.recordMs(o.durationMs);
   }
 
+  /** Sorted keys of the tag objects scripts reuse. */
+  private readonly tagKeys = new WeakMap<Tags, string>();
+
   /** Records a request with arbitrary tags (scripts: URL names, groups, custom tags). */
   recordTagged(tags: Tags, o: RequestOutcome, now = performance.now()): void {
-    const key = `${o.status}|${tagsKey(tags)}`;
+    // Scripts reuse one tags object per request site (k6/http-client.ts): its sorted key is computed once.
+    let tk = this.tagKeys.get(tags);
+    if (tk === undefined) this.tagKeys.set(tags, (tk = tagsKey(tags)));
+    const key = `${o.status}|${tk}`;
     let s = this.taggedSeries.get(key);
     if (!s) {
       s = this.newRefs({

@@ -14,18 +14,20 @@ export function latencySummary(h: Histogram): LatencySummary {
 }
 
 /** A trend's summary: the contract's fields plus min and med (k6's summary columns). */
-export function trendSummary(h: Histogram) {
-  const s = h.summaryMs();
+export function trendSummary(t: TrendSink) {
+  // Latency trends are µs-resolution histograms; exact (custom) trends keep their values' own precision.
+  const f = t.exact ? (x: number) => x : (x: number) => Math.round(x * 1000) / 1000;
+  const p50 = f(t.percentile(50));
   return {
-    p50: s.p50,
-    p90: s.p90,
-    p95: s.p95,
-    p99: s.p99,
-    max: s.max,
-    mean: s.mean,
-    count: s.count,
-    min: s.min,
-    med: s.p50,
+    p50,
+    p90: f(t.percentile(90)),
+    p95: f(t.percentile(95)),
+    p99: f(t.percentile(99)),
+    max: f(t.max),
+    mean: f(t.mean),
+    count: t.count,
+    min: f(t.min),
+    med: p50,
   };
 }
 
@@ -150,7 +152,7 @@ export class LoadResult {
       const sink = this.metrics.aggregate(name)!;
       switch (sink.type) {
         case 'trend':
-          out[name] = trendSummary((sink as TrendSink).histogram);
+          out[name] = trendSummary(sink as TrendSink);
           break;
         case 'counter':
           out[name] = {

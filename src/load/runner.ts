@@ -24,6 +24,10 @@ export interface ThreadPlan {
   /** This thread's segment (k6's execution segment as stripes). */
   segment: { residue: number; modulus: number };
   setupData?: unknown;
+  /** Shared with every generator: [0] = 1 when the engine stops the run, 2 when a k6 script aborted it. */
+  stopFlag?: Int32Array;
+  /** The run's effective k6 options (script options with the CLI's over them), for k6 scripts' modules. */
+  scriptOptions?: Record<string, unknown>;
 }
 
 /** What a thread reports a few times a second. */
@@ -104,7 +108,8 @@ async function runPrepared(
   const names = plan.scenarios.map((s) => s.name);
   const recorder = new LoadRecorder(factory.requestNames, names, startAt);
   recorder.points = hooks.onPoint ?? null;
-  factory.attach(recorder, names);
+  const graceMs = Math.max(0, ...executors.map((e) => e.gracefulStopMs));
+  factory.attach(recorder, names, startAt + plannedMs + graceMs);
   hooks.onStart?.(recorder);
   const vus = new Set<Vu>();
   const active = plan.scenarios.map(() => 0);
@@ -181,7 +186,6 @@ async function runPrepared(
     }
   };
   const sweeper = setInterval(sweep, SWEEP_MS);
-  const graceMs = Math.max(0, ...executors.map((e) => e.gracefulStopMs));
   const bound = setTimeout(stop, plannedMs + graceMs + OVERRUN_SLACK_MS);
   try {
     await Promise.all(

@@ -1,4 +1,4 @@
-import type { Histogram } from '../core/histogram.js';
+import { groupTree, type GroupNode } from './output/group-tree.js';
 import type { CounterSink, GaugeSink, RateSink, Sink, TrendSink } from '../core/metric.js';
 import type { LoadResult } from './result.js';
 import { BUILTIN_METRICS } from './recorder.js';
@@ -28,9 +28,9 @@ export function fmtData(bytes: number): string {
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const rate = (x: number) => `${+x.toFixed(2)}/s`;
 
-function trendLine(h: Histogram, time: boolean): string {
-  const f = (us: number) => (time ? fmtTime(us / 1000) : String(+(us / 1000).toFixed(3)));
-  return `avg=${f(h.meanUs)} min=${f(h.minUs)} med=${f(h.percentile(50))} max=${f(h.maxUs)} p(90)=${f(h.percentile(90))} p(95)=${f(h.percentile(95))} p(99)=${f(h.percentile(99))}`;
+function trendLine(t: TrendSink, time: boolean): string {
+  const f = (ms: number) => (time ? fmtTime(ms) : String(+ms.toFixed(3)));
+  return `avg=${f(t.mean)} min=${f(t.min)} med=${f(t.percentile(50))} max=${f(t.max)} p(90)=${f(t.percentile(90))} p(95)=${f(t.percentile(95))} p(99)=${f(t.percentile(99))}`;
 }
 
 const GROUPS: [string, string[]][] = [
@@ -81,7 +81,7 @@ export function formatSummary(result: LoadResult, o: { color?: boolean } = {}): 
     const time = m.def(name)?.contains === 'time';
     switch (sink.type) {
       case 'trend':
-        return trendLine((sink as TrendSink).histogram, time);
+        return trendLine(sink as TrendSink, time);
       case 'counter': {
         const c = (sink as CounterSink).sum;
         return m.def(name)?.contains === 'data' ? `${fmtData(c)} ${fmtData(c / d)}/s` : `${c} ${rate(c / d)}`;
@@ -137,11 +137,18 @@ export function formatSummary(result: LoadResult, o: { color?: boolean } = {}): 
     row('checks_succeeded', `${pct(total ? passes / total : 0)} ${passes} out of ${total}`);
     row('checks_failed', `${pct(total ? (total - passes) / total : 0)} ${total - passes} out of ${total}`);
     lines.push('');
-    for (const c of checks) {
-      lines.push(
-        `    ${c.fails === 0 ? green('✓') : red('✗')} ${c.name}${c.fails > 0 ? `  ↳ ${pct(c.passes / (c.passes + c.fails))} — ✓ ${c.passes} / ✗ ${c.fails}` : ''}`,
-      );
-    }
+    // As k6 prints them: the root's checks, then each group (█ name) with its checks, indented by depth.
+    const printGroup = (g: GroupNode, depth: number) => {
+      const pad = '    ' + '  '.repeat(depth);
+      if (depth > 0) lines.push(`${pad.slice(2)}█ ${g.name}`, '');
+      for (const c of g.checks)
+        lines.push(
+          `${pad}${c.fails === 0 ? green('✓') : red('✗')} ${c.name}${c.fails > 0 ? `\n${pad}  ↳  ${pct(c.passes / (c.passes + c.fails))} — ✓ ${c.passes} / ✗ ${c.fails}` : ''}`,
+        );
+      if (g.checks.length > 0 && depth > 0) lines.push('');
+      for (const child of g.groups) printGroup(child, depth + 1);
+    };
+    printGroup(groupTree(m), 0);
     lines.push('');
   }
   const custom = m.names().filter((n) => !BUILTIN_METRICS.includes(n));
@@ -160,7 +167,7 @@ export function formatSummary(result: LoadResult, o: { color?: boolean } = {}): 
       row(n, describe(n, m.aggregate(n)!));
       if (n === 'http_req_duration') {
         const ok = m.aggregate(n, { expected_response: 'true' }) as TrendSink;
-        if (ok.histogram.count > 0 && ok.histogram.count !== (m.aggregate(n) as TrendSink).histogram.count)
+        if (ok.count > 0 && ok.count !== (m.aggregate(n) as TrendSink).count)
           row('{ expected_response:true }', describe(n, ok), 6);
       }
     }

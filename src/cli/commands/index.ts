@@ -20,6 +20,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'indexes', load: async () => (await import('./indexes.js')).indexesCommand },
   { name: 'queries', load: async () => (await import('./queries.js')).queriesCommand },
   { name: 'load', load: async () => (await import('./load.js')).loadCommand },
+  { name: 'k6', load: async () => (await import('./k6.js')).k6Command },
   { name: 'merge', load: async () => (await import('./merge.js')).mergeCommand },
   { name: 'flame', load: async () => (await import('./flame.js')).flameCommand },
   { name: 'profile', load: async () => (await import('./profile.js')).profileCommand },

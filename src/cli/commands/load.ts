@@ -21,6 +21,20 @@ import type { RequestTemplate } from '../../load/scenario.js';
 import { declaredMetrics } from '../../load/script/api.js';
 import { loadDeclarative } from '../../load/script/declarative.js';
 import { importScript } from '../../load/script/module.js';
+import { applyK6Env, applyK6Flags } from '../../load/k6/cli-flags.js';
+import { isK6Script } from '../../load/k6/imports.js';
+import { runHandleSummary } from '../../load/k6/summary-data.js';
+
+/** A k6 script's handleSummary(data), when it has one. */
+async function k6HandleSummary(
+  script: string,
+  result: LoadResult,
+  options: LoadScriptOptions,
+  io: CommandIO,
+): Promise<boolean> {
+  if (!isK6Script(script)) return false;
+  return runHandleSummary(await importScript(script), result, options, io);
+}
 import { formatSummary } from '../../load/summary.js';
 import { withThresholdFlags } from '../../load/thresholds/thresholds.js';
 import type { Command, CommandIO, ParsedValues } from '../command.js';
@@ -30,7 +44,13 @@ const MODULE_EXT = ['.js', '.mjs', '.cjs', '.ts', '.mts'];
 const DECLARATIVE_EXT = ['.yaml', '.yml', '.json'];
 
 /** Writes the run's outputs (result, summary export) and prints the summary; returns the exit code. */
-export function reportLoadResult(result: LoadResult, v: ParsedValues, io: CommandIO): number {
+export function reportLoadResult(
+  result: LoadResult,
+  v: ParsedValues,
+  io: CommandIO,
+  /** The script's handleSummary() printed its own summary (k6 then prints none). */
+  summaryHandled = false,
+): number {
   const resultFile = str(v, 'result');
   if (resultFile) writeFileSync(resultFile, `${JSON.stringify(result.toJSON())}\n`);
   const exportFile = str(v, 'summary-export');
@@ -39,7 +59,7 @@ export function reportLoadResult(result: LoadResult, v: ParsedValues, io: Comman
   if (v.json) {
     io.out(`${JSON.stringify(result.toJSON(), null, 2)}\n`);
     if (!v.quiet) io.err(summary);
-  } else if (!v.quiet) io.out(summary);
+  } else if (!v.quiet && !summaryHandled) io.out(summary);
   return result.thresholdsOk ? EXIT.ok : EXIT.thresholds;
 }
 
@@ -108,8 +128,25 @@ export const loadCommand: Command = {
       arg: 'N',
       description: 'VUs (closed model), or max concurrent requests with --rate',
     },
+    vus: { type: 'string', short: 'u', arg: 'N', description: "VUs (k6's -u; the same as -c)" },
     duration: { type: 'string', short: 'd', arg: 'DUR', description: 'how long, e.g. 30s' },
-    iterations: { type: 'string', arg: 'N', description: 'run exactly N iterations (requests in URL mode)' },
+    iterations: {
+      type: 'string',
+      short: 'i',
+      arg: 'N',
+      description: 'run exactly N iterations (requests in URL mode)',
+    },
+    stage: {
+      type: 'string',
+      short: 's',
+      arg: 'DUR:TARGET',
+      multiple: true,
+      description: "a ramping stage, e.g. -s 30s:10 -s 1m:0 (k6's --stage; replaces the script's execution)",
+    },
+    env: { type: 'string', short: 'e', arg: 'KEY=VAL', multiple: true, description: "set __ENV.KEY (k6's -e)" },
+    tag: { type: 'string', arg: 'KEY=VAL', multiple: true, description: 'a tag on every sample of the test' },
+    'no-thresholds': { type: 'boolean', description: 'do not evaluate thresholds (they never fail the run)' },
+    'http-debug': { type: 'boolean', description: "print every request's and response's headers (k6 scripts)" },
     rate: { type: 'string', arg: 'R', description: 'constant arrival rate, requests per second' },
     method: { type: 'string', short: 'm', arg: 'METHOD', description: 'HTTP method (URL mode)' },
     header: {
@@ -159,9 +196,11 @@ export const loadCommand: Command = {
   async run(v, positionals, io) {
     if (positionals.length !== 1)
       throw new PerfloopError('USAGE', 'perfloop load: give one SCRIPT or URL', { hint: this.usage });
+    applyK6Env(v);
     const t = await target(positionals[0], v);
     const pipelining = numberFlag('pipelining', str(v, 'pipelining'), 1, true) ?? 1;
-    const connections = numberFlag('connections', str(v, 'connections'), 1, true);
+    const connections =
+      numberFlag('connections', str(v, 'connections'), 1, true) ?? numberFlag('vus', str(v, 'vus'), 1, true);
     const flags = {
       // URL mode: -c connections, each with --pipelining requests in flight (VUs = c × p), as autocannon.
       vus: t.quick && pipelining > 1 ? (connections ?? 10) * pipelining : connections,
@@ -186,7 +225,10 @@ export const loadCommand: Command = {
       };
       presetReport = p.report;
     } else options = applyExecutionFlags(t.options, flags, t.quick);
-    const thresholds = withThresholdFlags(options.thresholds, list(v, 'threshold'));
+    options = applyK6Flags(options, v, flags.vus);
+    const thresholds = v['no-thresholds']
+      ? undefined
+      : withThresholdFlags(options.thresholds, list(v, 'threshold'));
 
     const outputs: PointsOutput[] = [];
     const defs = defineBuiltinMetrics(new MetricSet());
@@ -210,7 +252,7 @@ export const loadCommand: Command = {
         requests: t.requests,
         script: t.script,
         options,
-        thresholds,
+        thresholds: thresholds ?? (v['no-thresholds'] ? {} : undefined),
         timeoutMs: durationFlag('timeout', str(v, 'timeout')),
         pipelining,
         seed: numberFlag('seed', str(v, 'seed'), 0, true),
@@ -224,7 +266,8 @@ export const loadCommand: Command = {
         preset: presetReport,
       });
       status?.clear();
-      return reportLoadResult(result, v, io) as 0 | 99;
+      const handled = t.script ? await k6HandleSummary(t.script, result, options, io) : false;
+      return reportLoadResult(result, v, io, handled) as 0 | 99;
     } finally {
       for (const o of outputs) o.close();
     }

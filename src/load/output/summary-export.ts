@@ -1,5 +1,6 @@
 import type { CounterSink, GaugeSink, RateSink, TrendSink } from '../../core/metric.js';
 import type { LoadResult } from '../result.js';
+import { groupTree, keyedGroup } from './group-tree.js';
 
 const r = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -7,7 +8,8 @@ const r = (x: number) => Math.round(x * 1000) / 1000;
  * k6's `--summary-export` document (the legacy end-of-test JSON): per metric avg/min/med/max/p(90)/p(95) for
  * trends, count/rate for counters, passes/fails/value for rates, value/min/max for gauges, and
  * `thresholds: { expr: crossed }` — as in k6, `true` means the threshold FAILED (k6 keeps that inverted
- * boolean for compatibility; perfloop's own JSON says `ok`). Sub-metrics named in thresholds get their own key.
+ * boolean for compatibility; perfloop's own JSON says `ok`). Sub-metrics named in thresholds get their own key. `root_group` holds groups and checks as objects keyed by
+ * name, checks inside their own groups, with k6's ids (group-tree.ts).
  */
 export function summaryExport(result: LoadResult) {
   const m = result.metrics;
@@ -18,16 +20,15 @@ export function summaryExport(result: LoadResult) {
     if (!sink) return undefined;
     switch (sink.type) {
       case 'trend': {
-        const h = (sink as TrendSink).histogram;
-        const ms = (us: number) => r(us / 1000);
+        const t = sink as TrendSink;
         return {
-          avg: ms(h.meanUs),
-          min: ms(h.minUs),
-          med: ms(h.percentile(50)),
-          max: ms(h.maxUs),
-          'p(90)': ms(h.percentile(90)),
-          'p(95)': ms(h.percentile(95)),
-          'p(99)': ms(h.percentile(99)),
+          avg: r(t.mean),
+          min: r(t.min),
+          med: r(t.percentile(50)),
+          max: r(t.max),
+          'p(90)': r(t.percentile(90)),
+          'p(95)': r(t.percentile(95)),
+          'p(99)': r(t.percentile(99)),
         };
       }
       case 'counter':
@@ -52,11 +53,5 @@ export function summaryExport(result: LoadResult) {
     metrics[key] ??= describe(t.def.metric.name, t.def.metric.tags) ?? {};
     ((metrics[key].thresholds ??= {}) as Record<string, boolean>)[t.def.expression.source] = !t.ok;
   }
-  const checks = result
-    .checks()
-    .map((c) => ({ name: c.name, path: `::${c.name}`, id: '', passes: c.passes, fails: c.fails }));
-  return {
-    root_group: { name: '', path: '', id: 'd41d8cd98f00b204e9800998ecf8427e', groups: [], checks },
-    metrics,
-  };
+  return { root_group: keyedGroup(groupTree(m)), metrics };
 }

@@ -9,7 +9,7 @@ import { BUILTIN_METRICS } from '../recorder.js';
  */
 interface Sink {
   add(metric: string, value: number, tags?: Tags): void;
-  metrics: { define(name: string, type: MetricType, contains?: MetricContains): unknown };
+  metrics: { define(name: string, type: MetricType, contains?: MetricContains, exact?: boolean): unknown };
 }
 
 let active: Sink | null = null;
@@ -18,7 +18,7 @@ const declared = new Map<string, { type: MetricType; contains: MetricContains }>
 /** The engine points custom metrics at the run's recorder (and defines every declared one in it). */
 export function setActiveSink(sink: Sink | null): void {
   active = sink;
-  if (sink) for (const [name, d] of declared) sink.metrics.define(name, d.type, d.contains);
+  if (sink) for (const [name, d] of declared) sink.metrics.define(name, d.type, d.contains, true);
 }
 
 export function declaredMetrics(): ReadonlyMap<string, { type: MetricType; contains: MetricContains }> {
@@ -39,7 +39,8 @@ abstract class CustomMetric {
     const prior = declared.get(name);
     if (prior && prior.type !== type) throw new Error(`metric ${name} is already a ${prior.type}`);
     declared.set(name, { type, contains });
-    active?.metrics.define(name, type, contains);
+    // Custom trends keep their values exactly (k6's semantics), not in the µs latency histogram.
+    active?.metrics.define(name, type, contains, true);
   }
 
   add(value: number | boolean, tags?: Record<string, string>): void {

@@ -1,6 +1,7 @@
 import type { Tags } from '../../core/metric.js';
 import type { LoadRecorder } from '../recorder.js';
 import { ScriptHttp, type HttpEnv, type HttpVuState } from './http.js';
+import type { Pending, UnawaitedTracker } from './unawaited.js';
 
 /** What a script's functions receive: k6's `http`, `check`, `sleep`, `group`, plus who and where it runs. */
 export interface LoadContext {
@@ -27,8 +28,26 @@ export interface VuState extends HttpVuState {
   wake: Set<() => void>;
 }
 
-export function createContext(state: VuState, env: HttpEnv & { data: unknown }): LoadContext {
-  const http = new ScriptHttp(state, env);
+const HTTP_METHODS = ['get', 'head', 'post', 'put', 'patch', 'del', 'request'] as const;
+
+export function createContext(
+  state: VuState,
+  env: HttpEnv & { data: unknown; unawaited?: { tracker: UnawaitedTracker; pending: Pending } },
+): LoadContext {
+  const raw = new ScriptHttp(state, env);
+  const u = env.unawaited;
+  // Each promise notes whether it was awaited (unawaited.ts); setup/teardown run untracked.
+  const http = u
+    ? (Object.fromEntries(
+        HTTP_METHODS.map((m) => [
+          m,
+          (...a: unknown[]) =>
+            u.tracker.track(u.pending, `ctx.http.${m}()`, () =>
+              (raw[m] as (...x: unknown[]) => Promise<unknown>).apply(raw, a),
+            ),
+        ]),
+      ) as unknown as ScriptHttp)
+    : raw;
   const rec = (): LoadRecorder => env.recorder();
   return {
     get vu() {
@@ -67,16 +86,8 @@ export function createContext(state: VuState, env: HttpEnv & { data: unknown }):
       return all;
     },
     sleep(seconds) {
-      return new Promise<void>((resolve) => {
-        if (state.closed || !(seconds > 0)) return resolve();
-        const wake = () => {
-          clearTimeout(timer);
-          state.wake.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, seconds * 1000);
-        state.wake.add(wake);
-      });
+      if (u) return u.tracker.track(u.pending, 'ctx.sleep()', () => sleepFor(state, seconds));
+      return sleepFor(state, seconds);
     },
     async group(name, fn) {
       const outer = state.group;
@@ -94,4 +105,17 @@ export function createContext(state: VuState, env: HttpEnv & { data: unknown }):
       }
     },
   };
+}
+
+function sleepFor(state: VuState, seconds: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (state.closed || !(seconds > 0)) return resolve();
+    const wake = () => {
+      clearTimeout(timer);
+      state.wake.delete(wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, seconds * 1000);
+    state.wake.add(wake);
+  });
 }

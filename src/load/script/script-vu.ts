@@ -8,11 +8,13 @@ import { setActiveSink } from './api.js';
 import { createContext, type LoadContext, type VuState } from './context.js';
 import { scriptAgent } from './http.js';
 import { importScript, type IterationFn } from './module.js';
+import { UnawaitedTracker, type Pending } from './unawaited.js';
 
 /** A VU running the script's exec function once per iteration, with its own `ctx`. */
 class ScriptVu implements Vu {
   readonly state: VuState;
   private readonly ctx: LoadContext;
+  private readonly pending: Pending = [];
 
   constructor(
     readonly id: number,
@@ -35,6 +37,7 @@ class ScriptVu implements Vu {
       dispatcher: shared.agent,
       recorder: () => shared.recorder!,
       data: shared.data,
+      unawaited: { tracker: shared.unawaited, pending: this.pending },
     });
   }
 
@@ -49,11 +52,13 @@ class ScriptVu implements Vu {
       .then(() => this.fn(this.ctx))
       .then(
         () => {
+          this.shared.unawaited.settle(this.pending);
           if (!this.state.closed)
             this.shared.recorder!.iteration(this.scenarioIndex, performance.now() - t + lateMs);
           setImmediate(done, true);
         },
         (err: unknown) => {
+          this.shared.unawaited.settle(this.pending);
           if (!this.state.closed) this.shared.noteError(err);
           setImmediate(done, false);
         },
@@ -71,6 +76,7 @@ interface Shared {
   recorder: LoadRecorder | null;
   data: unknown;
   noteError(err: unknown): void;
+  unawaited: UnawaitedTracker;
 }
 
 /** Imports the script in this thread and makes VUs that run its functions. */
@@ -93,6 +99,7 @@ export async function scriptVuFactory(plan: ThreadPlan, path: string): Promise<V
     agent: scriptAgent(plan),
     recorder: null,
     data: plan.setupData,
+    unawaited: new UnawaitedTracker(),
     noteError(err) {
       errors++;
       const msg = err instanceof Error ? err.message : String(err);
@@ -107,10 +114,12 @@ export async function scriptVuFactory(plan: ThreadPlan, path: string): Promise<V
     },
     create: (id, scenarioIndex, scenario) =>
       new ScriptVu(id, scenarioIndex, scenario, fns.get(scenario.name)!, shared),
-    warnings: () =>
-      errors > 0
+    warnings: () => [
+      ...(errors > 0
         ? [`${errors} iteration(s) threw an error, e.g. ${samples.map((s) => JSON.stringify(s)).join('; ')}`]
-        : [],
+        : []),
+      ...shared.unawaited.warnings(),
+    ],
     async close() {
       setActiveSink(null);
       await shared.agent.destroy().catch(() => {});

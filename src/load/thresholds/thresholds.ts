@@ -151,13 +151,13 @@ export function aggregate(sink: Sink | undefined, e: ThresholdExpression, durati
     case 'rate':
       return (sink as RateSink).rate;
     case 'trend': {
-      const h = (sink as TrendSink).histogram;
-      const ms = (us: number) => us / 1000;
-      if (e.method === 'avg') return ms(h.meanUs);
-      if (e.method === 'min') return ms(h.minUs);
-      if (e.method === 'max') return ms(h.maxUs);
-      if (e.method === 'med') return ms(h.percentile(50));
-      return ms(h.percentile(e.percentile ?? 50));
+      const t = sink as TrendSink;
+      if (e.method === 'avg') return t.mean;
+      if (e.method === 'min') return t.min;
+      if (e.method === 'max') return t.max;
+      if (e.method === 'med') return t.percentile(50);
+      if (e.method === 'count') return t.count;
+      return t.percentile(e.percentile ?? 50);
     }
   }
 }

@@ -15,7 +15,8 @@ export interface VuFactory {
   /** Tag `name` of each request template (empty for scripts: their names are URLs or tags). */
   readonly requestNames: string[];
   /** Called once the run's recorder exists, before any VU is made. */
-  attach(recorder: LoadRecorder, scenarioNames: readonly string[]): void;
+  /** `endsAt`: performance.now() time of the run's plan plus gracefulStop (k6 scripts' hard end). */
+  attach(recorder: LoadRecorder, scenarioNames: readonly string[], endsAt?: number): void;
   create(id: number, scenarioIndex: number, scenario: ScenarioPlan): Vu;
   /** Problems worth telling the user (script errors). */
   warnings(): string[];
@@ -24,6 +25,11 @@ export interface VuFactory {
 
 export async function createVuFactory(plan: ThreadPlan): Promise<VuFactory> {
   if (plan.source.kind === 'script') {
+    const { isK6Script } = await import('../k6/imports.js');
+    if (isK6Script(plan.source.path)) {
+      const { k6VuFactory } = await import('../k6/vu.js');
+      return k6VuFactory(plan, plan.source.path);
+    }
     const { scriptVuFactory } = await import('../script/script-vu.js');
     return scriptVuFactory(plan, plan.source.path);
   }

@@ -58,7 +58,10 @@ export async function inThreadGenerator(plan: ThreadPlan): Promise<Generators> {
         },
       ];
     },
-    stop: () => abort.abort(),
+    stop: () => {
+      if (plan.stopFlag && Atomics.load(plan.stopFlag, 0) === 0) Atomics.store(plan.stopFlag, 0, 1);
+      abort.abort();
+    },
     snapshot: async () => (live ? (live.sync(), live.metrics) : new MetricSet()),
   };
 }
@@ -72,6 +75,9 @@ const deserialize = (e: SerializedError) =>
  * Worker threads, one segment each (`segment.split(j, n)`), so together they run exactly this generator's
  * share. They start at one shared instant, so their one-second intervals line up for the exact merge.
  */
+/** How long a stopped worker may take to hand in its results before it is terminated. */
+const FORCE_STOP_MS = 1500;
+
 export async function workerGenerators(plan: ThreadPlan, n: number, points: boolean): Promise<Generators> {
   const parent = Segment.fromJSON(plan.segment);
   const url = new URL('./worker.js', import.meta.url);
@@ -115,6 +121,9 @@ export async function workerGenerators(plan: ThreadPlan, n: number, points: bool
     throw e;
   });
   const send = (m: ToWorker) => workers.forEach((w) => w.postMessage(m));
+  const finished = workers.map(() => false);
+  let forceTimer: NodeJS.Timeout | undefined;
+  let forced = 0;
   let snapshotId = 0;
   return {
     count: n,
@@ -127,6 +136,7 @@ export async function workerGenerators(plan: ThreadPlan, n: number, points: bool
         else if (m.type === 'points' && hooks.onPoint)
           for (const p of m.points) hooks.onPoint(p[0], p[1], p[2], p[3]);
         else if (m.type === 'done') {
+          finished[j] = true;
           outcomes[j] = { ...m.result, metrics: MetricSet.fromJSON(m.result.metrics) };
           // Its result is in: a handle the script left open must not keep the run waiting.
           void workers[j].terminate();
@@ -138,14 +148,37 @@ export async function workerGenerators(plan: ThreadPlan, n: number, points: bool
       });
       send({ type: 'start', startAtEpochMs: performance.timeOrigin + performance.now() + 30 });
       await Promise.all(exits);
+      clearTimeout(forceTimer);
       if (failure) throw failure;
+      if (forced > 0)
+        for (let j = 0; j < n; j++)
+          outcomes[j] ??= {
+            metrics: new MetricSet(),
+            durationS: 0,
+            interrupted: true,
+            arrivals: [],
+            generator: { eventLoopLagP99Ms: 0, eventLoopLagMaxMs: 0, utilization: 1 },
+            warnings: [
+              `a generator thread stuck in synchronous script code did not stop within ${FORCE_STOP_MS / 1000} s and was ended: its totals are lost (its one-second intervals are kept)`,
+            ],
+          };
       if (outcomes.some((o) => !o))
         throw new PerfloopError('LOAD_WORKER_FAILED', 'a generator thread exited without a result', {
           exitCode: 1,
         });
       return outcomes;
     },
-    stop: () => send({ type: 'stop' }),
+    stop: () => {
+      if (plan.stopFlag && Atomics.load(plan.stopFlag, 0) === 0) Atomics.store(plan.stopFlag, 0, 1);
+      send({ type: 'stop' });
+      // A thread stuck in synchronous code the loop guard cannot reach is ended after a grace period;
+      // what it measured is lost, the other threads' results and the one-second intervals are kept.
+      forceTimer ??= setTimeout(() => {
+        forced = workers.filter((_, j) => !finished[j]).length;
+        for (const [j, w] of workers.entries()) if (!finished[j]) void w.terminate();
+      }, FORCE_STOP_MS);
+      forceTimer.unref();
+    },
     snapshot: () =>
       new Promise<MetricSet>((resolve) => {
         const id = ++snapshotId;

@@ -1,0 +1,410 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
+import { parseDuration } from '../duration.js';
+import type { Tags } from '../../core/metric.js';
+import { config, cur, type K6Vu } from './runtime.js';
+import { canonicalHeader, K6Response, type K6ResponseCookie } from './response.js';
+import { encodeBody, toArrayBuffer, type K6Body } from './http-body.js';
+import { CookieJar } from './cookie-jar.js';
+
+/**
+ * k6's HTTP behaviour on undici: redirects followed (each hop recorded, as k6 does), cookies per VU, basic and
+ * digest auth, `params.timeout`, k6's error names and codes, and timings split the way k6 splits them
+ * (http_req_duration = sending + waiting + receiving; blocked/connecting/tls_handshaking apart). Each VU has
+ * its own connection pool, as in k6, so connect time belongs to the VU's own request.
+ */
+
+export interface K6Params {
+  headers?: Record<string, string>;
+  tags?: Record<string, string>;
+  timeout?: string | number;
+  redirects?: number;
+  cookies?: Record<string, string | { value: string; replace?: boolean }>;
+  auth?: 'basic' | 'digest' | 'ntlm';
+  responseType?: 'text' | 'binary' | 'none';
+  jar?: CookieJar;
+  responseCallback?: unknown;
+  compression?: string;
+}
+
+/** A per-VU pool that notes how long each new connection took (TCP, then TLS). */
+export function vuDispatcher(vu: Pick<K6Vu, 'connects'>, o: { insecure: boolean; perHost: number }): Agent {
+  const base = buildConnector({ rejectUnauthorized: !o.insecure });
+  const connect: buildConnector.connector = (opts, cb) => {
+    const t0 = performance.now();
+    let tcpAt = 0;
+    const socket = base(opts, (err, s) => {
+      const t = performance.now();
+      if (!err) vu.connects.push({ tcpMs: (tcpAt || t) - t0, tlsMs: tcpAt ? t - tcpAt : 0 });
+      cb(err as never, s as never);
+    });
+    (socket as unknown as NodeJS.EventEmitter | undefined)?.once?.('connect', () => (tcpAt = performance.now()));
+    return socket;
+  };
+  return new Agent({ connect, keepAliveTimeout: 60_000, connections: o.perHost });
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 206: 'Partial Content',
+  301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 307: 'Temporary Redirect',
+  308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
+  405: 'Method Not Allowed', 409: 'Conflict', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
+  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+}; // prettier-ignore
+
+/** k6's error strings and codes (k6 docs, "Error codes"). */
+function k6Error(e: unknown, url: URL): { error: string; code: number } {
+  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = err.code ?? err.cause?.code ?? '';
+  const hostPort = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
+  if (err.name === 'TimeoutError' || err.name === 'AbortError' || /TIMEOUT/.test(code))
+    return { error: 'request timeout', code: 1050 };
+  if (code === 'ECONNREFUSED') return { error: `dial tcp ${hostPort}: connect: connection refused`, code: 1212 };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return { error: `lookup ${url.hostname}: no such host`, code: 1101 };
+  if (code === 'ECONNRESET') return { error: 'read: connection reset by peer', code: 1220 };
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code))
+    return { error: `x509: ${err.message}`, code: 1310 };
+  return { error: err.message ?? String(e), code: 1000 };
+}
+
+interface Hop {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  timings: K6Response['timings'];
+  error: string;
+  errorCode: number;
+  bytesOut: number;
+}
+
+/**
+ * One exchange through undici's dispatch handler API: no Readable stream per response (undici's request()
+ * API spends much of a request's CPU on it), the body collected into one Buffer.
+ */
+function exchange(
+  d: Dispatcher,
+  opts: Dispatcher.DispatchOptions,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; headersAt: number }> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    let headers: Record<string, string | string[] | undefined> = {};
+    let headersAt = 0;
+    const chunks: Buffer[] = [];
+    d.dispatch(opts, {
+      // Its presence selects undici's controller-based handler API (the onResponse* methods below).
+      onRequestStart() {},
+      onResponseStart(_c, statusCode, h) {
+        status = statusCode;
+        headers = h;
+        headersAt = performance.now();
+      },
+      onResponseData(_c, chunk) {
+        chunks.push(chunk);
+      },
+      onResponseEnd() {
+        resolve({ status, headers, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), headersAt });
+      },
+      onResponseError(_c, err) {
+        reject(err);
+      },
+    });
+  });
+}
+
+/** One request on the wire, measured, recorded, its cookies stored. */
+async function sendOnce(
+  vu: K6Vu,
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  timeoutMs: number,
+  tags: Tags,
+  jar: CookieJar,
+): Promise<Hop> {
+  const cookie = jar.headerFor(url);
+  const sendHeaders = cookie && !('Cookie' in headers) ? { ...headers, Cookie: cookie } : headers;
+  const lateMs = vu.lateMs;
+  vu.lateMs = 0;
+  vu.connects.length = 0;
+  const t0 = performance.now();
+  let headersAt = t0;
+  let status = 0;
+  let resHeaders: Record<string, string | string[] | undefined> = {};
+  let buf: Buffer = Buffer.alloc(0);
+  let failure: { error: string; code: number } | null = null;
+  try {
+    const res = await exchange(vu.dispatcher, {
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: method as Dispatcher.HttpMethod,
+      headers: sendHeaders,
+      body,
+      headersTimeout: timeoutMs > 0 ? timeoutMs : null,
+      bodyTimeout: timeoutMs > 0 ? timeoutMs : null,
+    });
+    headersAt = res.headersAt;
+    status = res.status;
+    resHeaders = res.headers;
+    buf = res.body;
+  } catch (e) {
+    failure = k6Error(e, url);
+  }
+  const end = performance.now();
+  const conn = vu.connects.shift() ?? { tcpMs: 0, tlsMs: 0 };
+  const setup = conn.tcpMs + conn.tlsMs;
+  const waiting = status ? Math.max(0, headersAt - t0 - setup) : 0;
+  const receiving = status ? end - headersAt : 0;
+  const timings = {
+    duration: status ? waiting + receiving : 0,
+    blocked: 0,
+    looking_up: 0,
+    connecting: conn.tcpMs,
+    tls_handshaking: conn.tlsMs,
+    sending: 0,
+    waiting,
+    receiving,
+  };
+  const headerBytes = Object.entries(sendHeaders).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+  const bytesOut = method.length + url.pathname.length + url.search.length + 13 + headerBytes + (body?.length ?? 0);
+  const setCookie = resHeaders['set-cookie'];
+  if (setCookie) for (const c of Array.isArray(setCookie) ? setCookie : [setCookie]) jar.setFromHeader(url, c);
+  const rec = config?.recorder();
+  if (rec && !vu.closed) {
+    const bytesIn =
+      buf.length +
+      Object.entries(resHeaders).reduce((n, [k, v]) => n + k.length + String(v ?? '').length + 4, 17);
+    rec.recordTagged(
+      tags,
+      {
+        request: 0,
+        method,
+        status,
+        durationMs: timings.duration + lateMs,
+        uncorrectedMs: timings.duration,
+        blockedMs: timings.blocked,
+        connectingMs: timings.connecting,
+        waitingMs: waiting,
+        receivingMs: receiving,
+        bytesIn,
+        bytesOut,
+      },
+      end,
+    );
+  }
+  if (config?.httpDebug) debugPrint(method, url, sendHeaders, status, resHeaders, buf, config.httpDebug);
+  return {
+    status,
+    headers: resHeaders,
+    body: buf,
+    timings,
+    error: failure?.error ?? '',
+    errorCode: failure?.code ?? (status >= 400 ? 1000 + status : 0),
+    bytesOut,
+  };
+}
+
+function debugPrint(
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  status: number,
+  resHeaders: Record<string, string | string[] | undefined>,
+  body: Buffer,
+  mode: 'headers' | 'full',
+): void {
+  const lines = [`Request:\n${method} ${url.pathname}${url.search} HTTP/1.1\nHost: ${url.host}`];
+  for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
+  lines.push(`\nResponse:\nHTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}`);
+  for (const [k, v] of Object.entries(resHeaders)) lines.push(`${canonicalHeader(k)}: ${String(v)}`);
+  if (mode === 'full') lines.push('', body.toString('utf8'));
+  process.stderr.write(lines.join('\n') + '\n');
+}
+
+function digestHeader(challenge: string, user: string, pass: string, method: string, uri: string): string {
+  const f: Record<string, string> = {};
+  for (const m of challenge.matchAll(/(\w+)=(?:"([^"]*)"|([^\s,]+))/g)) f[m[1].toLowerCase()] = m[2] ?? m[3];
+  const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+  const ha1 = md5(`${user}:${f.realm}:${pass}`);
+  const ha2 = md5(`${method}:${uri}`);
+  const qop = f.qop?.split(',').map((s) => s.trim()).includes('auth') ? 'auth' : undefined;
+  const cnonce = randomBytes(8).toString('hex');
+  const nc = '00000001';
+  const response = qop ? md5(`${ha1}:${f.nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${f.nonce}:${ha2}`);
+  let h = `Digest username="${user}", realm="${f.realm}", nonce="${f.nonce}", uri="${uri}", response="${response}"`;
+  if (f.algorithm) h += `, algorithm=${f.algorithm}`;
+  if (qop) h += `, qop=${qop}, nc=${nc}, cnonce="${cnonce}"`;
+  if (f.opaque) h += `, opaque="${f.opaque}"`;
+  return h;
+}
+
+const timeoutOf = (t: string | number | undefined, fallback: number): number => {
+  if (t === undefined) return fallback;
+  if (typeof t === 'number') return t;
+  return parseDuration(t) ?? fallback;
+};
+
+function parseResponseCookies(url: URL, header: string | string[] | undefined): Record<string, K6ResponseCookie[]> {
+  const out: Record<string, K6ResponseCookie[]> = {};
+  for (const h of header === undefined ? [] : Array.isArray(header) ? header : [header]) {
+    const [pair, ...attrs] = h.split(';');
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    const c: K6ResponseCookie = {
+      name: pair.slice(0, eq).trim(),
+      value: pair.slice(eq + 1).trim(),
+      domain: '',
+      path: '',
+      http_only: false,
+      secure: false,
+      max_age: 0,
+      expires: 0,
+    };
+    for (const a of attrs) {
+      const [k, v = ''] = a.split('=').map((s) => s.trim());
+      const key = k.toLowerCase();
+      if (key === 'domain') c.domain = v;
+      else if (key === 'path') c.path = v;
+      else if (key === 'httponly') c.http_only = true;
+      else if (key === 'secure') c.secure = true;
+      else if (key === 'max-age') c.max_age = Number(v);
+      else if (key === 'expires') c.expires = Date.parse(v) || 0;
+    }
+    void url;
+    (out[c.name] ??= []).push(c);
+  }
+  return out;
+}
+
+export interface K6Url {
+  url: string;
+  name: string;
+}
+
+/** k6's `http.request(method, url, body, params)`: the whole exchange, redirects and auth included. */
+export async function k6Request(
+  methodIn: string,
+  urlIn: string | K6Url | URL,
+  body: K6Body,
+  params: K6Params = {},
+): Promise<K6Response> {
+  const vu = cur;
+  if (!vu || !config) throw new Error('HTTP requests can only be made in VU code (setup, default, teardown), not the init context');
+  let method = String(methodIn).toUpperCase();
+  const rawUrl = typeof urlIn === 'object' && urlIn !== null && 'name' in urlIn ? urlIn.url : String(urlIn);
+  const templateName = typeof urlIn === 'object' && urlIn !== null && 'name' in urlIn ? urlIn.name : undefined;
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new Error(`invalid URL ${JSON.stringify(rawUrl)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`unsupported protocol scheme "${url.protocol.replace(':', '')}" in ${rawUrl}`);
+  const user = decodeURIComponent(url.username);
+  const pass = decodeURIComponent(url.password);
+  url.username = '';
+  url.password = '';
+  const headers: Record<string, string> = {};
+  if (config.userAgent) headers['User-Agent'] = config.userAgent;
+  const encoded = encodeBody(body);
+  if (encoded.contentType) headers['Content-Type'] = encoded.contentType;
+  for (const [k, v] of Object.entries(params.headers ?? {})) {
+    for (const have of Object.keys(headers)) if (have.toLowerCase() === k.toLowerCase()) delete headers[have];
+    headers[k] = String(v);
+  }
+  if (user && params.auth !== 'digest')
+    headers.Authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  const jar = params.jar ?? vu.jar;
+  const cookieHeader = Object.entries(params.cookies ?? {})
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? v.value : v}`)
+    .join('; ');
+  if (cookieHeader) {
+    const fromJar = jar.headerFor(url);
+    headers.Cookie = fromJar ? `${fromJar}; ${cookieHeader}` : cookieHeader;
+  }
+  const timeoutMs = timeoutOf(params.timeout, config.timeoutMs);
+  let redirectsLeft = params.redirects ?? config.maxRedirects;
+  let payload = encoded.body;
+  const baseTags: Record<string, string> = {
+    ...vu.scenarioTags,
+    ...vu.tags,
+    scenario: vu.scenario,
+    group: vu.group,
+  };
+  const tagsFor = (u: URL): Tags => {
+    const s = u.toString();
+    const key = params.tags ? '' : `${method} ${s} ${vu.group} ${templateName ?? ''}`;
+    let t = key ? vu.tagCache.get(key) : undefined;
+    if (!t) {
+      t = { ...baseTags, name: templateName ?? s, url: s, method, proto: 'HTTP/1.1', ...(params.tags ?? {}) };
+      if (key && vu.tagCache.size < 256) vu.tagCache.set(key, t);
+    }
+    return t;
+  };
+  let hop = await sendOnce(vu, method, url, headers, payload, timeoutMs, tagsFor(url), jar);
+  if (hop.status === 401 && params.auth === 'digest' && user) {
+    const challenge = String(hop.headers['www-authenticate'] ?? '');
+    if (/^digest/i.test(challenge)) {
+      const auth = digestHeader(challenge, user, pass, method, url.pathname + url.search);
+      hop = await sendOnce(vu, method, url, { ...headers, Authorization: auth }, payload, timeoutMs, tagsFor(url), jar);
+    }
+  }
+  while (hop.status >= 300 && hop.status < 400 && hop.headers.location && redirectsLeft > 0) {
+    redirectsLeft--;
+    url = new URL(String(hop.headers.location), url);
+    if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method !== 'GET' && method !== 'HEAD')) {
+      method = method === 'HEAD' ? 'HEAD' : 'GET';
+      payload = undefined;
+      delete headers['Content-Type'];
+    }
+    delete headers.Cookie;
+    if (cookieHeader) headers.Cookie = cookieHeader;
+    hop = await sendOnce(vu, method, url, headers, payload, timeoutMs, tagsFor(url), jar);
+  }
+  return toResponse(hop, method, url, headers, encoded.text, params, jar);
+}
+
+function toResponse(
+  hop: Hop,
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  bodyText: string,
+  params: K6Params,
+  jar: CookieJar,
+): K6Response {
+  const r = new K6Response();
+  r.status = hop.status;
+  r.status_text = hop.status ? `${hop.status} ${STATUS_TEXT[hop.status] ?? ''}`.trim() : '';
+  r.proto = hop.status ? 'HTTP/1.1' : '';
+  r.url = url.toString();
+  for (const [k, v] of Object.entries(hop.headers))
+    if (v !== undefined) r.headers[canonicalHeader(k)] = Array.isArray(v) ? v.join(', ') : v;
+  r.cookies = parseResponseCookies(url, hop.headers['set-cookie']);
+  const type = params.responseType ?? (config?.discardResponseBodies ? 'none' : 'text');
+  r.body =
+    type === 'none' || !hop.status
+      ? type === 'none' ? null : ''
+      : type === 'binary'
+        ? toArrayBuffer(hop.body)
+        : hop.body.toString('utf8');
+  r.error = hop.error;
+  r.error_code = hop.errorCode;
+  r.timings = hop.timings;
+  r.remote_ip = hop.status ? url.hostname.replace(/^\[|\]$/g, '') : '';
+  r.remote_port = hop.status ? Number(url.port || (url.protocol === 'https:' ? 443 : 80)) : 0;
+  if (url.protocol === 'https:' && hop.status) r.tls_version = 'tls1.3';
+  const reqCookies: K6Response['request']['cookies'] = {};
+  for (const [name, values] of Object.entries(jar.cookiesForURL(url.toString())))
+    reqCookies[name] = values.map((value) => ({ name, value, replace: false }));
+  r.request = {
+    method,
+    url: url.toString(),
+    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [canonicalHeader(k), [v]])),
+    body: bodyText,
+    cookies: reqCookies,
+  };
+  return r;
+}

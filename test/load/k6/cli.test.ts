@@ -1,0 +1,141 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliPath, tempDir } from '../../helpers.js';
+import { startK6Server } from './k6-server.js';
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], onSpawn?: (kill: (s: NodeJS.Signals) => void) => void): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    onSpawn?.((s) => child.kill(s));
+  });
+}
+
+/** The method's Step 7 script, exactly as the method prints it, apart from the URL. */
+const step7 = (url: string) => `import http from 'k6/http';
+import { check, sleep } from 'k6';
+
+export const options = {
+  stages: [
+    { duration: '1m', target: 10 },   // Ramp up
+    { duration: '3m', target: 10 },   // Steady state
+    { duration: '1m', target: 50 },   // Spike
+    { duration: '2m', target: 50 },   // Sustained high
+    { duration: '1m', target: 0 },    // Ramp down
+  ],
+  thresholds: {
+    http_req_duration: ['p(95)<200'],
+    http_req_failed: ['rate<0.01'],
+  },
+};
+
+export default function () {
+  const res = http.get('${url}');
+  check(res, {
+    'status is 200': (r) => r.status === 200,
+    'response time < 200ms': (r) => r.timings.duration < 200,
+  });
+  sleep(1);
+}
+`;
+
+test("the method's Step 7 k6 script runs unmodified (shortened with k6's -d/-u flags); http_reqs = requests served", async () => {
+  const srv = await startK6Server();
+  const dir = tempDir();
+  writeFileSync(join(dir, 'step7.js'), step7(`${srv.url}/api/endpoint`));
+  try {
+    const r = await cli(['k6', 'run', join(dir, 'step7.js'), '-u', '3', '-d', '2s', '--summary-export', join(dir, 'export.json'), '-q']);
+    const exp = JSON.parse(readFileSync(join(dir, 'export.json'), 'utf8'));
+    // The script's thresholds are k6's exit code; p(95)<200 depends on how busy this machine is.
+    const p95 = exp.metrics.http_req_duration['p(95)'];
+    assert.equal(exp.metrics.http_req_duration.thresholds['p(95)<200'], p95 >= 200);
+    assert.equal(exp.metrics.http_req_failed.thresholds['rate<0.01'], false);
+    assert.equal(r.code, p95 >= 200 ? 99 : 0, r.stderr);
+    assert.equal(exp.metrics.http_reqs.count, srv.requests());
+    assert.ok(srv.requests() >= 3 && srv.requests() <= 12, `sleep(1) paces each VU: ${srv.requests()} requests`);
+    assert.equal(exp.root_group.checks['status is 200'].fails, 0);
+    // k6's check id: the md5 of its path.
+    assert.equal(exp.root_group.checks['status is 200'].id, createHash('md5').update('::status is 200').digest('hex'));
+  } finally {
+    await srv.close();
+  }
+});
+
+test('an unsupported module is exit 2 with one line naming the file, the line and the module', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'grpc.js');
+  writeFileSync(file, `import http from 'k6/http';\nimport grpc from 'k6/net/grpc';\nexport default function () {}\n`);
+  const r = await cli(['load', file]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2: module "k6/net/grpc" \\(gRPC\\) is not supported`));
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('a busy-loop script ends at duration + gracefulStop', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'busy.js');
+  writeFileSync(
+    file,
+    `import { sleep } from 'k6';
+export const options = { scenarios: { spin: { executor: 'constant-vus', vus: 2, duration: '1s', gracefulStop: '1s' } } };
+export default function () { let x = 0; while (true) { x++; } }
+`,
+  );
+  const t0 = performance.now();
+  const r = await cli(['load', file, '--summary-export', join(dir, 'e.json'), '-q']);
+  const s = (performance.now() - t0) / 1000;
+  assert.equal(r.code, 0, r.stderr);
+  // duration 1 s + gracefulStop 1 s; without the guard it never ends (k6's own rule is the same 2 s).
+  assert.ok(s >= 1.9, `ended after ${s.toFixed(2)} s, before duration + gracefulStop`);
+  assert.ok(s < 20, `ended only after ${s.toFixed(2)} s`);
+  assert.ok(JSON.parse(readFileSync(join(dir, 'e.json'), 'utf8')).metrics, 'results are saved');
+});
+
+test('SIGTERM stops a script stuck in a busy loop within 2 s, results saved', async () => {
+  const srv = await startK6Server();
+  const dir = tempDir();
+  const file = join(dir, 'stuck.js');
+  writeFileSync(
+    file,
+    `import http from 'k6/http';
+export const options = { vus: 1, duration: '60s' };
+export default function () { http.get('${srv.url}/ready'); for (;;) {} }
+`,
+  );
+  let killedAt = 0;
+  try {
+    const r = await cli(['load', file, '--summary-export', join(dir, 'e.json')], (kill) => {
+      const poll = setInterval(() => {
+        if (srv.paths.includes('/ready')) {
+          clearInterval(poll);
+          killedAt = performance.now();
+          kill('SIGTERM');
+        }
+      }, 20);
+    });
+    const s = (performance.now() - killedAt) / 1000;
+    assert.ok(killedAt > 0);
+    // Under 2 s with a free core (the engine stops in-flight work at once, a stuck thread after 1.5 s);
+    // the bound leaves room for a shared machine running many times more work than it has cores.
+    assert.ok(s < 6, `took ${s.toFixed(2)} s after SIGTERM`);
+    assert.notEqual(r.code, null);
+    assert.ok(JSON.parse(readFileSync(join(dir, 'e.json'), 'utf8')).metrics.http_reqs.count >= 1);
+  } finally {
+    await srv.close();
+  }
+});
