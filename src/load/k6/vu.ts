@@ -1,10 +1,9 @@
-import { PerfloopError } from '../../core/errors.js';
 import type { Vu } from '../executors/types.js';
 import type { ScenarioPlan } from '../options.js';
 import type { LoadRecorder } from '../recorder.js';
 import type { ThreadPlan } from '../runner.js';
 import { setActiveSink } from '../script/api.js';
-import { importScript, type IterationFn } from '../script/module.js';
+import { importScript, scenarioFunctions, type IterationFn } from '../script/module.js';
 import type { VuFactory } from '../vu/factory.js';
 import { CookieJar } from './cookie-jar.js';
 import { IterationErrors } from './iteration-errors.js';
@@ -131,17 +130,7 @@ interface Shared {
 /** Imports the k6 script in this thread (transformed by the module hooks) and makes its VUs. */
 export async function k6VuFactory(plan: ThreadPlan, path: string): Promise<VuFactory> {
   const mod = await importScript(path);
-  const fns = new Map<string, IterationFn>();
-  for (const s of plan.scenarios) {
-    const name = s.exec ?? 'default';
-    const fn = mod.fn(name);
-    if (!fn)
-      throw new PerfloopError(
-        'LOAD_BAD_SCRIPT',
-        `${path}: exports no function ${JSON.stringify(name)}${s.exec ? ` (scenarios.${s.name}.exec)` : ' (export default function () { … })'}`,
-      );
-    fns.set(s.name, fn);
-  }
+  const fns = scenarioFunctions(mod, plan.scenarios, path, 'export default function () { … }');
   const options = plan.scriptOptions ?? (mod.options as Record<string, unknown>);
   const shared: Shared = {
     recorder: null,

@@ -54,3 +54,27 @@ export async function importScript(path: string): Promise<ScriptModule> {
     fn,
   };
 }
+
+/**
+ * Each scenario's iteration function (`exec`, else `default`), or a PerfloopError naming the missing export;
+ * `example` is how the default export should look in this kind of script, for the message.
+ */
+export function scenarioFunctions(
+  mod: ScriptModule,
+  scenarios: readonly { name: string; exec?: string }[],
+  path: string,
+  example: string,
+): Map<string, IterationFn> {
+  const fns = new Map<string, IterationFn>();
+  for (const s of scenarios) {
+    const name = s.exec ?? 'default';
+    const fn = mod.fn(name);
+    if (!fn)
+      throw new PerfloopError(
+        'LOAD_BAD_SCRIPT',
+        `${path}: exports no function ${JSON.stringify(name)}${s.exec ? ` (scenarios.${s.name}.exec)` : ` (${example})`}`,
+      );
+    fns.set(s.name, fn);
+  }
+  return fns;
+}

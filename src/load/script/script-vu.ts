@@ -1,4 +1,3 @@
-import { PerfloopError } from '../../core/errors.js';
 import type { Vu } from '../executors/types.js';
 import type { ScenarioPlan } from '../options.js';
 import type { LoadRecorder } from '../recorder.js';
@@ -7,7 +6,7 @@ import type { VuFactory } from '../vu/factory.js';
 import { setActiveSink } from './api.js';
 import { createContext, type LoadContext, type VuState } from './context.js';
 import { scriptAgent } from './http.js';
-import { importScript, type IterationFn } from './module.js';
+import { importScript, scenarioFunctions, type IterationFn } from './module.js';
 import { UnawaitedTracker, type Pending } from './unawaited.js';
 
 /** A VU running the script's exec function once per iteration, with its own `ctx`. */
@@ -82,17 +81,7 @@ interface Shared {
 /** Imports the script in this thread and makes VUs that run its functions. */
 export async function scriptVuFactory(plan: ThreadPlan, path: string): Promise<VuFactory> {
   const mod = await importScript(path);
-  const fns = new Map<string, IterationFn>();
-  for (const s of plan.scenarios) {
-    const name = s.exec ?? 'default';
-    const fn = mod.fn(name);
-    if (!fn)
-      throw new PerfloopError(
-        'LOAD_BAD_SCRIPT',
-        `${path}: exports no function ${JSON.stringify(name)}${s.exec ? ` (scenarios.${s.name}.exec)` : ' (export default async function (ctx) { … })'}`,
-      );
-    fns.set(s.name, fn);
-  }
+  const fns = scenarioFunctions(mod, plan.scenarios, path, 'export default async function (ctx) { … }');
   let errors = 0;
   const samples: string[] = [];
   const shared: Shared = {
