@@ -17,6 +17,11 @@ export interface DemoFix {
   component: string;
   /** The load-mix endpoint (DemoEndpoint name) the fix is for, when it is for one. */
   endpoint?: string;
+  /**
+   * What the fix is judged on besides latency: `memory` fixes need heap evidence (snapshots, GC probes) on both
+   * sides of the comparison, so the run before the fix collects it too.
+   */
+  evidence?: 'memory';
 }
 
 /**
@@ -68,7 +73,8 @@ export const demoFixes: DemoFix[] = [
     id: 'unbounded-cache',
     label: 'bounded LRU quote cache',
     bottleneck: 'module-level Map cache keyed by quote id that never evicts (heap grows per request)',
-    change: 'LRU cache capped at 500 entries',
+    change: 'LRU cache capped at 100 entries',
+    evidence: 'memory',
     component: 'GET /api/quotes/{id}',
     endpoint: 'shipping quote',
   },

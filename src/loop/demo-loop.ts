@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoEndpoints, demoFixes, demoServerEntry } from '../../demo/catalog.js';
+import { demoEndpoints, demoFixes, demoServerEntry, type DemoFix } from '../../demo/catalog.js';
 import { readDemoConfig } from '../../demo/config.js';
 import { openDemoDatabase } from '../../demo/db.js';
 import { parseFixes } from '../../demo/fixes.js';
@@ -28,12 +28,19 @@ export interface DemoOptions {
 }
 
 export interface DemoResult {
-  iterations: (Iteration & { result: RunServiceResult; dir: string; component?: string; endpoint?: string })[];
+  iterations: (Iteration & { result: RunServiceResult; dir: string; component?: string; endpoint?: string; evidence?: 'memory' })[];
   summaryPath: string;
 }
 
 
-const memoryRun = (i: number, steps: number) => i === 0 || i === steps - 1;
+/**
+ * Runs that collect heap evidence (snapshots, GC probes): the baseline (what leaks), the run a memory fix is
+ * judged on and the run before it (a fix is compared on the measure it targets, with evidence on both sides),
+ * and the final run (no leak left).
+ */
+function memoryRun(steps: readonly { evidence?: string }[], i: number): boolean {
+  return i === 0 || i === steps.length - 1 || steps[i].evidence === 'memory' || steps[i + 1]?.evidence === 'memory';
+}
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
@@ -44,12 +51,13 @@ const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const log = o.log ?? (() => {});
   const iterations: DemoResult['iterations'] = [];
-  const steps = [{ id: '', label: 'baseline', bottleneck: 'every planted problem on', change: '–', component: undefined as string | undefined, endpoint: undefined as string | undefined }, ...demoFixes];
+  const steps: (Omit<DemoFix, 'id'> & { id: string })[] = [{ id: '', label: 'baseline', bottleneck: 'every planted problem on', change: '–', component: '' }, ...demoFixes];
   for (let i = 0; i < steps.length && !o.signal?.aborted; i++) {
     const step = steps[i];
     const fixes = demoFixes.slice(0, i).map((f) => f.id);
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
+    const memory = memoryRun(steps, i);
     const iterationName = `${String(i).padStart(2, '0')}-${slug(step.label)}`;
     log(`[${i}/${steps.length - 1}] ${step.label}${i > 0 ? ` (fix: ${step.change})` : ''}`);
     const result = await runService({
@@ -67,11 +75,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       storePath: o.storePath,
       profile: true,
       samplingIntervalUs: 1000,
-      // Memory evidence where it matters: the baseline (the unbounded cache) and the fully fixed run (its LRU).
+      // Memory evidence where it matters (memoryRun).
       // Snapshots name what grows; the live heap after forced GCs shows the trend above GC noise. Both run in
       // the memory phase after the measured window, so no measured second includes their pauses.
-      gcProbeS: memoryRun(i, steps.length) ? 1.5 : 0,
-      heapSnapshots: memoryRun(i, steps.length) ? 3 : 0,
+      gcProbeS: memory ? 1.5 : 0,
+      heapSnapshots: memory ? 3 : 0,
       // The demo's database is embedded: plans and index advice run on the same seeded data with the same
       // fixes, opened in this process (a user's service would pass --db URL).
       db: {
@@ -80,7 +88,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
           return { ...pgliteRunner(db), close: () => db.close() };
         },
       },
-      command: `perfloop run --target 'node ${demoServerEntry}' ${demoEndpoints.map((e) => `--url '${base}${e.path}'`).join(' ')} -c ${o.vus} -d ${o.durationS}s${memoryRun(i, steps.length) ? ' --gc-probe 1.5s --heap-snapshots 3' : ''} --label '${step.label}'  # PERFLOOP_DEMO_FIXES=${fixes.join(',')}`,
+      command: `perfloop run --target 'node ${demoServerEntry}' ${demoEndpoints.map((e) => `--url '${base}${e.path}'`).join(' ')} -c ${o.vus} -d ${o.durationS}s${memory ? ' --gc-probe 1.5s --heap-snapshots 3' : ''} --label '${step.label}'  # PERFLOOP_DEMO_FIXES=${fixes.join(',')}`,
       signal: o.signal,
       log: (l) => log(`  ${l}`),
       onProgress: o.onProgress,
@@ -90,7 +98,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const dir = join(o.outDir, iterationName);
     const d = result.record.metrics.http_req_duration;
     log(`  p50 ${d.p50} ms · p95 ${d.p95} ms · ${result.record.metrics.http_reqs.rate} req/s · ${result.record.findings.length} findings`);
-    iterations.push({ record: result.record, bottleneck: step.bottleneck, change: step.change, component: step.component, endpoint: step.endpoint, result, dir });
+    iterations.push({ record: result.record, bottleneck: step.bottleneck, change: step.change, component: step.component || undefined, endpoint: step.endpoint, evidence: step.evidence, result, dir });
   }
   const summaryPath = join(o.outDir, 'summary.md');
   writeFileSync(summaryPath, demoSummaryMarkdown(iterations));

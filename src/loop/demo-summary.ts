@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { compareRuns, type ComparisonRow } from '../gate/compare/compare-runs.js';
+import { contentionDifference } from '../gate/compare/contention.js';
 import { endpointView } from '../gate/compare/endpoint-view.js';
 import { comparisonMarkdown, fmtChange, fmtP } from '../report/comparison.js';
 import type { Iteration } from '../report/iteration-log.js';
@@ -37,12 +38,47 @@ function endpointLine(before: Iteration['record'], after: Iteration['record'], e
 }
 
 /**
+ * A memory fix is judged on the heap as well. Best evidence: the growth from the first to the last heap snapshot
+ * (each taken after a full GC, so it is the live heap); else the heap trend of the runs. What the snapshots
+ * named as growing shows in "Findings gone".
+ */
+function memoryLine(before: Iteration['record'], after: Iteration['record']): string {
+  const mb = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)} MB`;
+  const growth = (r: Iteration['record']) => {
+    const s = r.heap?.snapshots ?? [];
+    return s.length >= 2 ? (s[s.length - 1].totalSize - s[0].totalSize) / 2 ** 20 : null;
+  };
+  const gb = growth(before);
+  const ga = growth(after);
+  if (gb !== null && ga !== null) return `<br>live heap across the heap snapshots: ${mb(gb)} → ${mb(ga)}`;
+  const slope = (r: Iteration['record']) => r.metrics.memory?.heapUsedSlopeMbPerMin;
+  const b = slope(before);
+  const a = slope(after);
+  if (b == null || a == null) return '';
+  return `<br>heap trend: ${mb(b)}/min → ${mb(a)}/min`;
+}
+
+/** Why the verdicts may be unknown: the host's other processes used a different share of the CPU. */
+function contentionLine(before: Iteration['record'], after: Iteration['record']): string {
+  const d = contentionDifference([before], [after]);
+  return d ? `<br>⚠ host busier ${d.after > d.before ? 'after' : 'before'}: other processes ${d.before} % → ${d.after} % of a core` : '';
+}
+
+/** The p95 change, with a note when the verdict does not back it (noise or contention). */
+function improvementCell(b: number, a: number, rows: readonly ComparisonRow[]): string {
+  if (!(b > 0)) return '–';
+  const pct = `${Math.round((100 * (b - a)) / b)}%`;
+  const verdict = rows.find((r) => r.name === 'p95_latency_ms')?.verdict;
+  return verdict === 'improved' || verdict === 'regressed' ? pct : `${pct} (${verdict ?? 'unknown'})`;
+}
+
+/**
  * `summary.md` of `perfloop demo`: the iteration log with each fix's statistical verdict against the run
  * before it, the before/after comparison of the baseline and the final run, the Phase 15 approval-gate
  * summary, and where each report is.
  */
 export function demoSummaryMarkdown(
-  iterations: readonly (Iteration & { dir: string; component?: string; endpoint?: string })[],
+  iterations: readonly (Iteration & { dir: string; component?: string; endpoint?: string; evidence?: 'memory' })[],
 ): string {
   const out: string[] = ['# perfloop demo: optimization loop on the demo service', ''];
   if (iterations.length === 0) return `${out.join('\n')}No iteration ran.\n`;
@@ -62,8 +98,11 @@ export function demoSummaryMarkdown(
       mdEscape(iterations[i].change),
       fmtMs(b),
       fmtMs(a),
-      b > 0 ? `${Math.round((100 * (b - a)) / b)}%` : '–',
-      verdictCell(cmp) + endpointLine(before, after, iterations[i].endpoint),
+      improvementCell(b, a, cmp),
+      verdictCell(cmp) +
+        endpointLine(before, after, iterations[i].endpoint) +
+        (iterations[i].evidence === 'memory' ? memoryLine(before, after) : '') +
+        contentionLine(before, after),
       resolvedFindings(before, after)
         .map((f) => {
           const subject = findingSubject(f);

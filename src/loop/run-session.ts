@@ -13,6 +13,8 @@ import { withoutAgentWork } from './agent-work.js';
 import type { RunServiceOptions } from './run-service.js';
 
 const AGENT_WAIT_MS = 5000;
+/** How long the memory phase's load may outlast its planned seconds while snapshots are written (a guard). */
+const MEMORY_PHASE_SLACK_S = 300;
 
 /** Everything one run observed, phase by phase. */
 export interface RunObservations {
@@ -176,8 +178,13 @@ export class RunSession {
   }
 
   /**
-   * Heap snapshots (the first at the start, the last at the end, the others spread between) and forced-GC probes
-   * of the live heap, while the same load keeps running unrecorded. Skipped when neither was asked for.
+   * Heap snapshots and forced-GC probes of the live heap while the same load keeps running, unrecorded. Skipped
+   * when neither was asked for.
+   *
+   * The snapshots are spaced by seconds of load *after* each one is written, not by the wall clock: writing a
+   * snapshot pauses the target for seconds (a 140 MB one takes 3–5 s on a busy machine), and a wall-clock schedule
+   * let those pauses eat the gaps — three snapshots ran back to back, with no traffic between them, and a leak of
+   * thousands of entries showed as ten. The phase therefore lasts its load seconds plus the snapshot pauses.
    */
   async memoryPhase(): Promise<void> {
     const c = this.collector;
@@ -185,25 +192,34 @@ export class RunSession {
     const probeS = this.o.gcProbeS ?? 0;
     if (!c?.connected || this.aborted || (snapshots < 2 && !(probeS > 0))) return;
     const seconds = this.o.memoryPhaseS ?? Math.max(10, this.o.durationS);
-    this.obs.memoryPhaseS = seconds;
     this.log(`memory phase: ${seconds}s of the same load (unmeasured) for ${snapshots >= 2 ? `${snapshots} heap snapshots` : ''}${snapshots >= 2 && probeS > 0 ? ' and ' : ''}${probeS > 0 ? `GC probes every ${probeS}s` : ''}`);
+    const phase = new AbortController();
+    const signal = this.o.signal ? AbortSignal.any([this.o.signal, phase.signal]) : phase.signal;
+    const started = Date.now();
     const load = runLoad({
       requests: this.o.requests,
-      executor: { executor: 'constant-vus', vus: this.o.vus, duration: seconds * 1000 },
-      signal: this.o.signal,
+      // Open-ended: stopped below once the last snapshot is written (bounded by the same limit as a guard).
+      executor: { executor: 'constant-vus', vus: this.o.vus, duration: (seconds + MEMORY_PHASE_SLACK_S) * 1000 },
+      signal,
       seed: 11,
     });
-    const phaseEnd = Date.now() + seconds * 1000;
-    const work: Promise<void>[] = [];
-    if (probeS > 0) work.push(this.probeLoop(c, probeS, phaseEnd));
-    if (snapshots >= 2) work.push(this.snapshotLoop(c, snapshots, seconds, phaseEnd));
-    await Promise.all([load, ...work]);
+    let done = false;
+    const probes = probeS > 0 ? this.probeLoop(c, probeS, () => done) : Promise.resolve();
+    try {
+      if (snapshots >= 2) await this.snapshotLoop(c, snapshots, seconds / (snapshots - 1));
+      else await sleep(seconds * 1000, this.o.signal);
+    } finally {
+      done = true;
+      phase.abort();
+      await Promise.all([load.catch(() => undefined), probes]);
+      this.obs.memoryPhaseS = Math.round((Date.now() - started) / 1000);
+    }
   }
 
-  private async probeLoop(c: AgentCollector, everyS: number, until: number): Promise<void> {
-    while (!this.aborted && c.connected && Date.now() + everyS * 1000 <= until) {
+  private async probeLoop(c: AgentCollector, everyS: number, stop: () => boolean): Promise<void> {
+    while (!this.aborted && c.connected && !stop()) {
       await sleep(everyS * 1000, this.o.signal);
-      if (this.aborted || !c.connected) return;
+      if (this.aborted || !c.connected || stop()) return;
       try {
         const r = await c.gc();
         this.obs.heapProbes.push({ t: r.t, value: r.heapUsed });
@@ -213,11 +229,10 @@ export class RunSession {
     }
   }
 
-  private async snapshotLoop(c: AgentCollector, count: number, seconds: number, until: number): Promise<void> {
-    const start = Date.now();
+  /** The first snapshot at once, then one after every `gapS` seconds of load. */
+  private async snapshotLoop(c: AgentCollector, count: number, gapS: number): Promise<void> {
     for (let k = 0; k < count && !this.aborted && c.connected; k++) {
-      const due = k === count - 1 ? until : start + (k * seconds * 1000) / (count - 1);
-      await sleep(Math.max(0, due - Date.now()), this.o.signal);
+      if (k > 0) await sleep(gapS * 1000, this.o.signal);
       if (this.aborted) return;
       const path = join(this.runDir, `heap-${this.obs.snapshotFiles.length + 1}.heapsnapshot`);
       try {

@@ -90,3 +90,43 @@ test('demo summary: with per-endpoint intervals, the fix gets a verdict on its o
   const row = md.split('\n').find((l) => l.startsWith('| 1 |'))!;
   assert.match(row, /<br>checkout p95: \*\*improved\*\* \([\d.]+ms → [\d.]+ms, −3\d\.\d%, p <0\.001\)/);
 });
+
+test('demo summary: a memory fix shows both heap trends; a p95 change its verdict does not back is marked', () => {
+  const withHeap = (r: ReturnType<typeof recordFromLatencies>, slope: number) => ({
+    ...r,
+    metrics: { ...r.metrics, memory: { rssStartMb: 100, rssEndMb: 120, rssMaxMb: 125, heapUsedSlopeMbPerMin: slope } },
+    findings: [],
+  });
+  // Same latency distribution (different seeds): the fix changes memory, not speed.
+  const leaking = withHeap(recordFromLatencies(steadyLatencies(20, 40, 100, 1)), 54.7);
+  const bounded = withHeap(recordFromLatencies(steadyLatencies(20, 40, 100, 2)), 0.4);
+  const md = demoSummaryMarkdown([
+    { record: leaking, bottleneck: '–', change: '–', dir: '/out/00-baseline' },
+    { record: bounded, bottleneck: 'cache never evicts', change: 'LRU', dir: '/out/01-lru', evidence: 'memory' },
+  ]);
+  const row = md.split('\n').find((l) => l.startsWith('| 1 |'))!;
+  assert.match(row, /<br>heap trend: \+54\.7 MB\/min → \+0\.4 MB\/min/);
+  // With heap snapshots on both sides, their growth (live heap after GC) is the evidence.
+  const snaps = (mb: number[]) => ({ snapshots: mb.map((x) => ({ file: 'h', takenAt: null, totalSize: x * 2 ** 20 })), tablesMarkdown: '' });
+  const md3 = demoSummaryMarkdown([
+    { record: { ...leaking, heap: snaps([300, 334.4, 371.3]) }, bottleneck: '–', change: '–', dir: '/out/00-baseline' },
+    { record: { ...bounded, heap: snaps([316.1, 315.7, 315.8]) }, bottleneck: 'leak', change: 'LRU', dir: '/out/01-lru', evidence: 'memory' },
+  ]);
+  assert.match(md3, /<br>live heap across the heap snapshots: \+71\.3 MB → −0\.3 MB/);
+  const improvement = row.split(' | ')[5];
+  assert.match(improvement, /^-?\d+% \((same|unknown)\)$/, improvement);
+  // Without memory evidence the line is left out rather than guessed.
+  const md2 = demoSummaryMarkdown([
+    { record: leaking, bottleneck: '–', change: '–', dir: '/out/00-baseline' },
+    { record: bounded, bottleneck: 'x', change: 'y', dir: '/out/01-x' },
+  ]);
+  assert.doesNotMatch(md2, /heap trend/);
+  assert.doesNotMatch(md2, /host busier/); // no host figures: nothing claimed
+  // A busier host on one side is named in the row: it is why the verdicts are unknown.
+  const host = (otherCpuPct: number) => ({ otherCpuPct, stealPct: 0, loadAvg1: 2, generatorCpuPct: 5, intervals: [] });
+  const md4 = demoSummaryMarkdown([
+    { record: { ...leaking, host: host(106) }, bottleneck: '–', change: '–', dir: '/out/00-baseline' },
+    { record: { ...bounded, host: host(147.3) }, bottleneck: 'x', change: 'y', dir: '/out/01-x' },
+  ]);
+  assert.match(md4, /<br>⚠ host busier after: other processes 106 % → 147\.3 % of a core/);
+});

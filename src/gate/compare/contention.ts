@@ -18,10 +18,21 @@ function sideContention(runs: readonly RunRecord[]): { otherCpuPct: number; stea
   };
 }
 
-export function contentionWarnings(before: readonly RunRecord[], after: readonly RunRecord[]): string[] {
+/** Other processes' CPU on each side, when the two differ by enough to matter (else null). */
+export function contentionDifference(
+  before: readonly RunRecord[],
+  after: readonly RunRecord[],
+): { before: number; after: number } | null {
   const b = sideContention(before);
   const a = sideContention(after);
-  if (!b || !a || Math.abs(a.otherCpuPct - b.otherCpuPct) < CONTENTION_DIFF_PCT) return [];
+  if (!b || !a || Math.abs(a.otherCpuPct - b.otherCpuPct) < CONTENTION_DIFF_PCT) return null;
+  return { before: b.otherCpuPct, after: a.otherCpuPct };
+}
+
+export function contentionWarnings(before: readonly RunRecord[], after: readonly RunRecord[]): string[] {
+  if (!contentionDifference(before, after)) return [];
+  const b = sideContention(before)!;
+  const a = sideContention(after)!;
   return [
     `The host was busier during the ${a.otherCpuPct > b.otherCpuPct ? 'after' : 'before'} runs: other processes used ${b.otherCpuPct} % → ${a.otherCpuPct} % of a core (steal ${b.stealPct} → ${a.stealPct} %). Verdicts that this could explain are unknown; rerun on a quieter machine.`,
   ];
