@@ -106,7 +106,9 @@ export async function startTarget(
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`target did not start: ${stderr}`)), 30_000);
+    // Readiness is the PORT line (and an exit fails at once); the limit is only a last guard. PGlite's start
+    // takes ~5 s on a quiet machine and past 30 s on a 2-core one running other suites.
+    const timer = setTimeout(() => reject(new Error(`target did not print its port within 180 s: ${stderr}`)), 180_000);
     child.on('exit', (code) => reject(new Error(`target exited (${code}): ${stderr}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const m = /^PORT (\d+)$/.exec(line);

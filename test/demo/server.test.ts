@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { demoFixes } from '../../demo/catalog.js';
 import { seedCachePath } from '../../demo/db.js';
+import { QUOTE_CACHE_CAPACITY } from '../../demo/routes/quotes.js';
 import { tempDir } from '../helpers.js';
 import { getJson, runDemoToExit, startDemo, type DemoProcess } from './demo-process.js';
 
@@ -144,7 +145,7 @@ describe('demo server', () => {
     assert.equal((await getJson(fixed.url, '/api/customers/999999/summary')).status, 404);
   });
 
-  it('quotes: same quote per id; the unfixed cache grows without bound, the fixed one stops at 500', async () => {
+  it('quotes: same quote per id; the unfixed cache grows without bound, the fixed one stops at its capacity', async () => {
     const a = await getJson<{ id: number; rates: unknown[] }>(problems.url, '/api/quotes/42');
     const b = await getJson<{ id: number; rates: unknown[] }>(fixed.url, '/api/quotes/42');
     assert.deepEqual(b.body, a.body);
@@ -159,7 +160,7 @@ describe('demo server', () => {
       }
     }
     assert.equal((await getJson<DebugState>(problems.url, '/debug/state')).body.quoteCacheEntries, 561);
-    assert.equal((await getJson<DebugState>(fixed.url, '/debug/state')).body.quoteCacheEntries, 500);
+    assert.equal((await getJson<DebugState>(fixed.url, '/debug/state')).body.quoteCacheEntries, QUOTE_CACHE_CAPACITY);
   });
 
   it('a restart from the cache gives the same data whatever fixes the previous start had', async () => {
