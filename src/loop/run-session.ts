@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import type { Profile } from '../core/profile.js';
 import { AgentCollector, type AgentSample } from '../agent/collector.js';
-import { startTarget, ProcSampler, type RunningTarget, type ProcTreeSample, type ReadyCheck } from '../target/index.js';
+import { startTarget, ProcSampler, type RunningTarget, type ProcTreeSample } from '../target/index.js';
 import { HostSampler, type HostSample } from '../target/host-sampler.js';
 import { runLoad } from '../load/engine.js';
 import type { LoadResult } from '../load/result.js';
@@ -11,6 +11,7 @@ import { importCpuProfile } from '../profile/import/cpuprofile.js';
 import type { MemoryPoint } from '../memory/timeline.js';
 import { withoutAgentWork } from './agent-work.js';
 import type { RunServiceOptions } from './run-service.js';
+import { loadShape, measuredLoadOptions, plannedSeconds, readyCheckOf, steadyLoadOptions } from './run-load.js';
 
 const AGENT_WAIT_MS = 5000;
 
@@ -32,13 +33,6 @@ export interface RunObservations {
   memoryPhaseS: number;
   /** Per statement text, the parameter values of its slowest call in the measured window. */
   realParams: Record<string, { values: unknown[]; durationMs: number; calls: number }>;
-}
-
-function readyCheck(o: RunServiceOptions): ReadyCheck {
-  if (o.ready && /^\d+$/.test(o.ready)) return { port: Number(o.ready) };
-  if (o.ready) return { url: o.ready };
-  const u = new URL(o.requests[0].url.replace(/\{\{[^}]*\}\}/g, '0'));
-  return { port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), host: u.hostname };
 }
 
 /**
@@ -103,7 +97,7 @@ export class RunSession {
       command: this.o.target,
       cwd: this.o.cwd ?? process.cwd(),
       env: { ...this.o.env, ...(this.collector ? this.collector.targetEnv() : {}) },
-      ready: readyCheck(this.o),
+      ready: readyCheckOf(this.o),
       readyTimeoutMs: this.o.readyTimeoutMs,
       signal: this.o.signal,
     });
@@ -124,12 +118,7 @@ export class RunSession {
   async warmUp(): Promise<void> {
     if (this.o.warmupS <= 0 || this.aborted) return;
     this.log(`warm-up ${this.o.warmupS}s`);
-    await runLoad({
-      requests: this.o.requests,
-      executor: { executor: 'constant-vus', vus: this.o.vus, duration: this.o.warmupS * 1000 },
-      signal: this.o.signal,
-      seed: 7,
-    });
+    await runLoad({ ...steadyLoadOptions(this.o, this.o.warmupS), signal: this.o.signal, seed: 7 });
   }
 
   /** The measured window: the load, the CPU profile, the /proc and host samplers — no agent pauses. */
@@ -144,14 +133,9 @@ export class RunSession {
     this.host.start();
     if (this.collector) await this.collector.startProfile(this.o.samplingIntervalUs);
     this.obs.measureStart = Date.now();
-    this.log(`load: ${this.o.vus} VUs for ${this.o.durationS}s`);
+    this.log(this.o.load ? `load: ${loadShape(this.o.load).description}` : `load: ${this.o.vus} VUs for ${this.o.durationS}s`);
     try {
-      this.obs.load = await runLoad({
-        requests: this.o.requests,
-        executor: { executor: 'constant-vus', vus: this.o.vus, duration: this.o.durationS * 1000 },
-        signal: this.o.signal,
-        onProgress: this.o.onProgress,
-      });
+      this.obs.load = await runLoad({ ...measuredLoadOptions(this.o), signal: this.o.signal, onProgress: this.o.onProgress });
     } finally {
       this.obs.measureEnd = Date.now();
       this.obs.hostSamples = this.host.stop();
@@ -184,15 +168,10 @@ export class RunSession {
     const snapshots = Math.max(0, this.o.heapSnapshots ?? 0);
     const probeS = this.o.gcProbeS ?? 0;
     if (!c?.connected || this.aborted || (snapshots < 2 && !(probeS > 0))) return;
-    const seconds = this.o.memoryPhaseS ?? Math.max(10, this.o.durationS);
+    const seconds = this.o.memoryPhaseS ?? Math.max(10, plannedSeconds(this.o));
     this.obs.memoryPhaseS = seconds;
     this.log(`memory phase: ${seconds}s of the same load (unmeasured) for ${snapshots >= 2 ? `${snapshots} heap snapshots` : ''}${snapshots >= 2 && probeS > 0 ? ' and ' : ''}${probeS > 0 ? `GC probes every ${probeS}s` : ''}`);
-    const load = runLoad({
-      requests: this.o.requests,
-      executor: { executor: 'constant-vus', vus: this.o.vus, duration: seconds * 1000 },
-      signal: this.o.signal,
-      seed: 11,
-    });
+    const load = runLoad({ ...steadyLoadOptions(this.o, seconds), signal: this.o.signal, seed: 11 });
     const phaseEnd = Date.now() + seconds * 1000;
     const work: Promise<void>[] = [];
     if (probeS > 0) work.push(this.probeLoop(c, probeS, phaseEnd));
