@@ -27,7 +27,7 @@ export function scenarioOfLoad(
     seen.map((n) => ({ method: n.method, url: n.path })),
     { ...execution, script: scriptHash(load.script) },
   );
-  const { script: _hash, ...shown } = spec.load;
+  const shown = Object.fromEntries(Object.entries(spec.load).filter(([k]) => k !== 'script'));
   const description = `${basename(load.script)} (sha256 ${String(spec.load.script).slice(0, 8)}) · ${describeScenario({ requests: spec.requests, load: shown })}`;
   return { id: scenarioId(spec), description, name: name ?? basename(load.script), spec };
 }

@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { extname } from 'node:path';
 import { EXIT, PerfloopError } from '../../core/errors.js';
 import { MetricSet } from '../../core/metric-set.js';
 import { durationFlag, numberFlag, parseHeaderFlags } from '../../load/cli-options.js';

@@ -194,7 +194,7 @@ export function open(moduleUrl: string, path: string, mode?: string): string | A
     try {
       buf = readFileSync(file);
     } catch (e) {
-      throw new Error(`open(${JSON.stringify(path)}): ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file ${file}` : (e as Error).message}`);
+      throw new Error(`open(${JSON.stringify(path)}): ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file ${file}` : (e as Error).message}`, { cause: e });
     }
     v = mode === 'b' ? toArrayBuffer(buf) : buf.toString('utf8');
     openCache.set(key, v);
