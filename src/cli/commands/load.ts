@@ -102,6 +102,8 @@ export const loadCommand: Command = {
     'Exit codes: 0 ok · 1 runtime failure · 2 bad script/options or unreachable target · 99 thresholds crossed.',
   ].join('\n'),
   positionals: true,
+  // k6's `--http-debug` is a flag with an optional value: `--http-debug=full` also prints bodies.
+  rewriteArgs: (argv) => argv.map((a) => (a === '--http-debug=full' ? '--http-debug-full' : a === '--http-debug=headers' ? '--http-debug' : a)),
   options: {
     connections: {
       type: 'string',
@@ -128,6 +130,7 @@ export const loadCommand: Command = {
     tag: { type: 'string', arg: 'KEY=VAL', multiple: true, description: 'a tag on every sample of the test' },
     'no-thresholds': { type: 'boolean', description: 'do not evaluate thresholds (they never fail the run)' },
     'http-debug': { type: 'boolean', description: "print every request's and response's headers (k6 scripts)" },
+    'http-debug-full': { type: 'boolean', description: "headers and bodies (k6's --http-debug=full)" },
     rate: { type: 'string', arg: 'R', description: 'constant arrival rate, requests per second' },
     method: { type: 'string', short: 'm', arg: 'METHOD', description: 'HTTP method (URL mode)' },
     header: {
