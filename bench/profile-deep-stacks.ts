@@ -64,7 +64,10 @@ function writeInputs(dir: string): { folded: string; perf: string } {
   let l = 0;
   for (const [frames, count] of deepStacks(LINES)) {
     fb += `${frames.join(';')} ${count}\n`;
-    if (fb.length > 1 << 22) (writeSync(f, fb), (fb = ''));
+    if (fb.length > 1 << 22) {
+      writeSync(f, fb);
+      fb = '';
+    }
     if (l++ % 10 !== 0) continue;
     // One perf sample per folded line (its count as the period), leaf first.
     t += 0.001;
@@ -72,7 +75,10 @@ function writeInputs(dir: string): { folded: string; perf: string } {
     for (let i = frames.length - 1; i >= 0; i--)
       pb += `\t    7f00${(i * 16).toString(16)} ${frames[i]}+0x1f (/usr/bin/app)\n`;
     pb += '\n';
-    if (pb.length > 1 << 22) (writeSync(p, pb), (pb = ''));
+    if (pb.length > 1 << 22) {
+      writeSync(p, pb);
+      pb = '';
+    }
   }
   writeSync(f, fb);
   writeSync(p, pb);

@@ -34,5 +34,7 @@ export interface Command {
   options: Record<string, OptionSpec>;
   /** Accepts positional arguments (files, URLs). */
   positionals?: boolean;
+  /** Rewrites the raw arguments before parsing (k6's `--http-debug=full` on a flag that is also a boolean). */
+  rewriteArgs?(argv: string[]): string[];
   run(values: ParsedValues, positionals: string[], io: CommandIO): Promise<ExitCode>;
 }

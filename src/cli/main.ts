@@ -54,7 +54,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   process.on('SIGTERM', onSignal);
   const io: CommandIO = { out, err, isTTY: !!process.stderr.isTTY, signal: abort.signal, cwd: process.cwd() };
   try {
-    const { values, positionals } = parseCommandArgs(cmd, rest);
+    const { values, positionals } = parseCommandArgs(cmd, cmd.rewriteArgs?.(rest) ?? rest);
     if (values.help) {
       out(`${helpText(cmd)}\n`);
       return EXIT.ok;

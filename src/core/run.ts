@@ -171,8 +171,26 @@ export interface RunRecord {
   host?: HostLoad | null;
   /** Resources per unit of work over the measured window, for fair before/after when throughput changed. */
   efficiency?: Efficiency | null;
+  /** The load as the method's Test Scenarios table lists it, each success criterion judged from this run. */
+  testScenario?: TestScenarioRow | null;
   /** Anything measured that a reader should know is missing or doubtful. */
   warnings: string[];
+}
+
+/** One row of the method's Test Scenarios table (Scenario, VUs, Duration, Success Criteria), as measured. */
+export interface TestScenarioRow {
+  /** A preset's name (spike, endurance, …), the script's file name, or the load's executor. */
+  scenario: string;
+  /** VUs as the method writes them: `50`, `10→100→10`, `200/1s (≤ 50 VUs)`. */
+  vus: string;
+  /** Planned duration of the measured window, e.g. `3m`. */
+  duration: string;
+  /** The script's thresholds and the preset's criteria (recovery, leak, drift), each with its evidence. */
+  criteria: { name: string; ok: boolean; detail: string }[];
+  /** Spike: seconds from the end of the spike until p95 was back to the pre-spike level (null: not in the run). */
+  recoveryTimeS?: number | null;
+  /** Endurance: relative p95 change from the first to the last tenth of the window. */
+  latencyDriftPct?: number | null;
 }
 
 /** The host's other work during the measured window; 100 % = one core. */

@@ -203,6 +203,11 @@ function healthWarnings(h: GeneratorHealth, arrivals: readonly ArrivalStats[]): 
   return w;
 }
 
+/** Validates a load (scenarios, thresholds, the script's functions) without running it: one exit-2 error listing every problem. */
+export async function checkLoad(options: LoadOptions): Promise<void> {
+  await prepare(options);
+}
+
 /**
  * Runs a load test — in this thread or across worker threads — and returns its merged measurements with
  * thresholds evaluated over the whole. Bad options are one PerfloopError (exit 2) listing every problem; an

@@ -25,6 +25,8 @@ export interface ScenarioPlan {
   /** Script function to run (default: the default export). */
   exec?: string;
   tags: Record<string, string>;
+  /** k6's scenario `env`: added to `__ENV` for this scenario's VUs. */
+  env?: Record<string, string>;
 }
 
 const SHORTCUTS = ['vus', 'duration', 'iterations', 'stages'] as const;
@@ -111,6 +113,11 @@ function validateScenario(
   ) {
     errors.push(`${at(path, 'tags')}: must be an object of string values`);
   }
+  if (
+    s.env !== undefined &&
+    (typeof s.env !== 'object' || s.env === null || Object.values(s.env).some((v) => typeof v !== 'string'))
+  )
+    errors.push(`${at(path, 'env')}: must be an object of string values`);
   errors.push(...factory.validate(s, path));
   if (errors.length > before) return null;
   const config = Object.fromEntries(
@@ -125,6 +132,7 @@ function validateScenario(
     startTimeMs: toMs(s.startTime ?? 0) ?? 0,
     exec: s.exec as string | undefined,
     tags: (s.tags as Record<string, string> | undefined) ?? {},
+    ...(s.env ? { env: s.env as Record<string, string> } : {}),
   };
 }
 

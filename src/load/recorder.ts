@@ -52,6 +52,8 @@ export interface RequestOutcome {
   bytesOut: number;
   /** Index of the scenario (tag `scenario`); 0 when the run has one. */
   scenario?: number;
+  /** k6's expected_response from a script's response callback; default: a response with status < 400. */
+  expected?: boolean;
 }
 
 /** A sample as `--out json|csv` writes it: metric, value, tags, wall-clock ms. */
@@ -181,13 +183,14 @@ export class LoadRecorder {
     // Scripts reuse one tags object per request site (k6/http-client.ts): its sorted key is computed once.
     let tk = this.tagKeys.get(tags);
     if (tk === undefined) this.tagKeys.set(tags, (tk = tagsKey(tags)));
-    const key = `${o.status}|${tk}`;
+    const expected = o.expected ?? (o.status >= 200 && o.status < 400);
+    const key = `${o.status}|${expected ? 1 : 0}|${tk}`;
     let s = this.taggedSeries.get(key);
     if (!s) {
       s = this.newRefs({
         ...tags,
         status: String(o.status),
-        expected_response: String(o.status >= 200 && o.status < 400),
+        expected_response: String(expected),
       });
       this.taggedSeries.set(key, s);
     }
@@ -241,7 +244,7 @@ export class LoadRecorder {
 
   private recordInto(s: SeriesRefs, o: RequestOutcome, now: number): void {
     this.advanceTo(now);
-    const failed = o.status === 0 || o.status >= 400;
+    const failed = o.expected === undefined ? o.status === 0 || o.status >= 400 : !o.expected;
     s.reqs.add(1);
     s.failed.add(failed ? 1 : 0);
     this.intervalCount++;

@@ -124,7 +124,12 @@ export class LoadResult {
   }
 
   endpoints(): EndpointSummary[] {
-    return this.requestNames.map((name) => {
+    // A script names its requests by their `name` tag (k6: the URL unless the script tags it).
+    const names =
+      this.requestNames.length > 0
+        ? this.requestNames
+        : [...new Set(this.metrics.seriesOf('http_req_duration').map((s) => s.tags.name).filter((n): n is string => !!n))];
+    return names.map((name) => {
       const failed = this.metrics.aggregate('http_req_failed', { name }) as RateSink;
       return { name, ...latencySummary(this.latency({ name })), errors: failed.passes };
     });

@@ -125,7 +125,7 @@ function shapeOf(v: unknown): string {
   return typeof v;
 }
 
-function canonicalJson(v: unknown): string {
+export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object')
     return `{${Object.keys(v as object)

@@ -29,6 +29,17 @@ const configSchema = z
     readyTimeout: duration.optional(),
     baseUrl: z.string().url().optional(),
     endpoints: z.array(endpoint).min(1).optional(),
+    /** A k6 or perfloop script (or a YAML/JSON scenario file) to load the target with, instead of endpoints. */
+    script: z.string().min(1).optional(),
+    /** One of the method's test scenarios: baseline, normal, peak, spike, endurance. */
+    preset: z.string().min(1).optional(),
+    scale: z.number().positive().optional(),
+    /** A constant arrival rate (requests per second), `vus` capping concurrent requests. */
+    rate: z.number().positive().optional(),
+    stages: z.array(z.object({ duration, target: z.number().int().min(0) }).strict()).min(1).optional(),
+    /** k6 scenarios, validated by the engine with their paths (`scenarios.api.stages[2].target`). */
+    scenarios: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    thresholds: z.record(z.string(), z.unknown()).optional(),
     vus: z.number().int().min(1).optional(),
     duration: duration.optional(),
     warmup: duration.optional(),

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { machineFingerprint, RUN_SCHEMA, type RunMetrics, type RunRecord, type ScenarioRef } from '../core/run.js';
+import { machineFingerprint, RUN_SCHEMA, type RunMetrics, type RunRecord, type ScenarioRef, type TestScenarioRow } from '../core/run.js';
+import { loadShape } from './run-load.js';
 import type { AgentSample, CapturedQuery, CapturedRequest } from '../agent/collector.js';
 import type { ProcTreeSample } from '../target/index.js';
 import { budgetTargets } from '../gate/budget.js';
@@ -43,6 +44,7 @@ export function buildRunRecord(x: {
   id: string;
   startedAt: Date;
   scenario: ScenarioRef;
+  testScenario: TestScenarioRow;
   metrics: RunMetrics;
   measured: { agent: AgentSample[]; proc: ProcTreeSample[] };
   analysis: RunAnalysis;
@@ -55,6 +57,7 @@ export function buildRunRecord(x: {
   const load = obs.load!;
   const git = gitInfo(o.cwd ?? process.cwd());
   const json = load.toJSON();
+  const shape = o.load ? loadShape(o.load) : null;
   const phase = obs.memoryPhaseS > 0 ? ` then ${obs.memoryPhaseS} s of the same load, unmeasured, for heap snapshots / GC probes` : '';
   return {
     schema: RUN_SCHEMA,
@@ -63,7 +66,7 @@ export function buildRunRecord(x: {
       label: o.label,
       startedAt: x.startedAt.toISOString(),
       durationS: Math.round(load.durationS * 100) / 100,
-      target: o.target ?? o.requests[0].url,
+      target: o.target ?? o.requests[0]?.url ?? o.load?.requests?.[0]?.url ?? o.load?.script ?? '',
       gitSha: git.sha,
       gitBranch: git.branch,
       gitDirty: git.dirty,
@@ -93,9 +96,11 @@ export function buildRunRecord(x: {
     budget: budgetTargets(o.budget),
     measurement: {
       command: o.command,
-      load: `constant-vus: ${o.vus} VUs for ${o.durationS} s after ${o.warmupS} s warm-up${phase}; ${transportDescription(obs)}; ${o.requests.length} request type(s)`,
-      vus: o.vus,
-      durationS: o.durationS,
+      load: o.load
+        ? `${shape!.description}, after ${o.warmupS} s warm-up${phase}; ${transportDescription(obs)}`
+        : `constant-vus: ${o.vus} VUs for ${o.durationS} s after ${o.warmupS} s warm-up${phase}; ${transportDescription(obs)}; ${o.requests.length} request type(s)`,
+      vus: shape ? shape.maxVUs : o.vus,
+      durationS: shape ? shape.plannedS : o.durationS,
       warmupS: o.warmupS,
       profiler: obs.profile ? `V8 sampling CPU profiler in-process (inspector), ${o.samplingIntervalUs} µs interval` : null,
     },
@@ -114,6 +119,7 @@ export function buildRunRecord(x: {
       : null,
     host: hostLoad(obs.hostSamples, x.measured.proc, obs.measureStart, obs.measureEnd),
     efficiency: efficiency(metrics),
+    testScenario: x.testScenario,
     warnings: x.warnings,
   };
 }

@@ -4,6 +4,10 @@ import { newRunId, type RunRecord } from '../core/run.js';
 import type { LoadProgress } from '../load/engine.js';
 import type { RequestTemplate } from '../load/scenario.js';
 import { scenarioOf } from '../load/scenario-fingerprint.js';
+import { scenarioOfLoad } from '../load/load-fingerprint.js';
+import type { LoadDefinition } from '../load/load-definition.js';
+import { measuredLoad, readyCheckOf } from './run-load.js';
+import { testScenarioRow } from './test-scenario.js';
 import type { Budget } from '../gate/budget.js';
 import { RunStore } from '../store/run-store.js';
 import { createRunFolder, pointLink } from '../store/artifacts.js';
@@ -23,9 +27,15 @@ export interface RunServiceOptions {
   /** Readiness: a URL answering 2xx, or a port number. Defaults to the first request's URL origin. */
   ready?: string;
   readyTimeoutMs?: number;
+  /** URLs loaded by `vus` constant VUs for `durationS` — unless `load` is given (then may be empty). */
   requests: RequestTemplate[];
   vus: number;
   durationS: number;
+  /**
+   * Any load `perfloop load` takes (a k6 or perfloop script, stages, a rate, a preset, scenarios); it replaces
+   * `requests`/`vus`/`durationS`. Its thresholds and its preset's success criteria are judged on the window.
+   */
+  load?: LoadDefinition;
   warmupS: number;
   label: string;
   /** Base folder: the run writes `<outDir>/<run-id>/` and points `<outDir>/latest` at it. */
@@ -56,6 +66,8 @@ export interface RunServiceResult {
   /** The run's own folder, `<outDir>/<run-id>`. */
   outDir: string;
   budgetPass: boolean;
+  /** The load's own thresholds and the preset's success criteria held (the run's Test Scenarios row). */
+  loadPass: boolean;
 }
 
 /**
@@ -64,6 +76,7 @@ export interface RunServiceResult {
  * what was measured.
  */
 export async function runService(o: RunServiceOptions): Promise<RunServiceResult> {
+  if (o.target) readyCheckOf(o); // a script without a URL to wait for fails before anything starts
   const startedAt = new Date();
   const id = newRunId(startedAt);
   const runDir = createRunFolder(o.outDir, id);
@@ -87,7 +100,7 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
   }
   const captures = session.agent ? capturesOf(session, obs) : { queries: [], requests: [] };
   await session.close();
-  const { record, budgetPass } = await analyse(o, obs, {
+  const { record, budgetPass, loadPass } = await analyse(o, obs, {
     id,
     startedAt,
     runDir,
@@ -98,7 +111,7 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
   writeRunReports(runDir, record, obs.profile);
   storeRun(o.storePath, record, runDir);
   pointLink(o.outDir, id);
-  return { record, outDir: runDir, budgetPass };
+  return { record, outDir: runDir, budgetPass, loadPass };
 }
 
 /** The agent's query and request captures of the measured window. */
@@ -121,7 +134,7 @@ async function analyse(
     statementsAtStart: Awaited<ReturnType<typeof statementsBefore>>;
     warnings: string[];
   },
-): Promise<{ record: RunRecord; budgetPass: boolean }> {
+): Promise<{ record: RunRecord; budgetPass: boolean; loadPass: boolean }> {
   const load = obs.load!;
   const measured = {
     agent: obs.agentSamples.filter((s) => s.t >= obs.measureStart && s.t <= obs.measureEnd + 300),
@@ -157,21 +170,34 @@ async function analyse(
     },
     { budget: o.budget, memoryLimitMb: o.memoryLimitMb },
   );
+  const scenario = o.load
+    ? scenarioOfLoad(o.load, load)
+    : scenarioOf(o.requests, { executor: 'constant-vus', vus: o.vus, durationS: o.durationS });
+  const test = testScenarioRow(measuredLoad(o), load, {
+    findings: analysis.findings,
+    memory: metrics.memory,
+    memoryEvidence: measured.proc.length > 0 || measured.agent.length > 0,
+  });
   const record = buildRunRecord({
     o,
     obs,
     id: ctx.id,
     startedAt: ctx.startedAt,
-    scenario: scenarioOf(o.requests, { executor: 'constant-vus', vus: o.vus, durationS: o.durationS }),
+    scenario,
+    testScenario: test.row,
     metrics,
     measured,
     analysis,
     database,
     heapDiff,
     artifacts,
-    warnings: [...ctx.warnings, ...database.warnings],
+    warnings: [...ctx.warnings, ...database.warnings, ...test.warnings],
   });
-  return { record, budgetPass: analysis.budget.every((b) => b.pass) };
+  return {
+    record,
+    budgetPass: analysis.budget.every((b) => b.pass),
+    loadPass: test.row.criteria.every((c) => c.ok),
+  };
 }
 
 async function compareSnapshots(files: string[], warnings: string[], log?: (l: string) => void): Promise<HeapDiff | null> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import type { Profile } from '../core/profile.js';
 import { AgentCollector, type AgentSample } from '../agent/collector.js';
-import { startTarget, ProcSampler, type RunningTarget, type ProcTreeSample, type ReadyCheck } from '../target/index.js';
+import { startTarget, ProcSampler, type RunningTarget, type ProcTreeSample } from '../target/index.js';
 import { HostSampler, type HostSample } from '../target/host-sampler.js';
 import { runLoad } from '../load/engine.js';
 import type { LoadResult } from '../load/result.js';
@@ -11,6 +11,7 @@ import { importCpuProfile } from '../profile/import/cpuprofile.js';
 import type { MemoryPoint } from '../memory/timeline.js';
 import { withoutAgentWork } from './agent-work.js';
 import type { RunServiceOptions } from './run-service.js';
+import { loadShape, measuredLoadOptions, plannedSeconds, readyCheckOf, steadyLoadOptions } from './run-load.js';
 
 const AGENT_WAIT_MS = 5000;
 /** How long the memory phase's load may outlast its planned seconds while snapshots are written (a guard). */
@@ -34,13 +35,6 @@ export interface RunObservations {
   memoryPhaseS: number;
   /** Per statement text, the parameter values of its slowest call in the measured window. */
   realParams: Record<string, { values: unknown[]; durationMs: number; calls: number }>;
-}
-
-function readyCheck(o: RunServiceOptions): ReadyCheck {
-  if (o.ready && /^\d+$/.test(o.ready)) return { port: Number(o.ready) };
-  if (o.ready) return { url: o.ready };
-  const u = new URL(o.requests[0].url.replace(/\{\{[^}]*\}\}/g, '0'));
-  return { port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), host: u.hostname };
 }
 
 /**
@@ -105,7 +99,7 @@ export class RunSession {
       command: this.o.target,
       cwd: this.o.cwd ?? process.cwd(),
       env: { ...this.o.env, ...(this.collector ? this.collector.targetEnv() : {}) },
-      ready: readyCheck(this.o),
+      ready: readyCheckOf(this.o),
       readyTimeoutMs: this.o.readyTimeoutMs,
       signal: this.o.signal,
     });
@@ -126,12 +120,7 @@ export class RunSession {
   async warmUp(): Promise<void> {
     if (this.o.warmupS <= 0 || this.aborted) return;
     this.log(`warm-up ${this.o.warmupS}s`);
-    await runLoad({
-      requests: this.o.requests,
-      executor: { executor: 'constant-vus', vus: this.o.vus, duration: this.o.warmupS * 1000 },
-      signal: this.o.signal,
-      seed: 7,
-    });
+    await runLoad({ ...steadyLoadOptions(this.o, this.o.warmupS), signal: this.o.signal, seed: 7 });
   }
 
   /** The measured window: the load, the CPU profile, the /proc and host samplers — no agent pauses. */
@@ -146,14 +135,9 @@ export class RunSession {
     this.host.start();
     if (this.collector) await this.collector.startProfile(this.o.samplingIntervalUs);
     this.obs.measureStart = Date.now();
-    this.log(`load: ${this.o.vus} VUs for ${this.o.durationS}s`);
+    this.log(this.o.load ? `load: ${loadShape(this.o.load).description}` : `load: ${this.o.vus} VUs for ${this.o.durationS}s`);
     try {
-      this.obs.load = await runLoad({
-        requests: this.o.requests,
-        executor: { executor: 'constant-vus', vus: this.o.vus, duration: this.o.durationS * 1000 },
-        signal: this.o.signal,
-        onProgress: this.o.onProgress,
-      });
+      this.obs.load = await runLoad({ ...measuredLoadOptions(this.o), signal: this.o.signal, onProgress: this.o.onProgress });
     } finally {
       this.obs.measureEnd = Date.now();
       this.obs.hostSamples = this.host.stop();
@@ -191,18 +175,13 @@ export class RunSession {
     const snapshots = Math.max(0, this.o.heapSnapshots ?? 0);
     const probeS = this.o.gcProbeS ?? 0;
     if (!c?.connected || this.aborted || (snapshots < 2 && !(probeS > 0))) return;
-    const seconds = this.o.memoryPhaseS ?? Math.max(10, this.o.durationS);
+    const seconds = this.o.memoryPhaseS ?? Math.max(10, plannedSeconds(this.o));
     this.log(`memory phase: ${seconds}s of the same load (unmeasured) for ${snapshots >= 2 ? `${snapshots} heap snapshots` : ''}${snapshots >= 2 && probeS > 0 ? ' and ' : ''}${probeS > 0 ? `GC probes every ${probeS}s` : ''}`);
     const phase = new AbortController();
     const signal = this.o.signal ? AbortSignal.any([this.o.signal, phase.signal]) : phase.signal;
     const started = Date.now();
-    const load = runLoad({
-      requests: this.o.requests,
-      // Open-ended: stopped below once the last snapshot is written (bounded by the same limit as a guard).
-      executor: { executor: 'constant-vus', vus: this.o.vus, duration: (seconds + MEMORY_PHASE_SLACK_S) * 1000 },
-      signal,
-      seed: 11,
-    });
+    // Open-ended: stopped below once the last snapshot is written (bounded by the slack as a guard).
+    const load = runLoad({ ...steadyLoadOptions(this.o, seconds + MEMORY_PHASE_SLACK_S), signal, seed: 11 });
     let done = false;
     const probes = probeS > 0 ? this.probeLoop(c, probeS, () => done) : Promise.resolve();
     try {

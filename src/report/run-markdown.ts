@@ -2,6 +2,7 @@ import { rankFindings } from '../core/finding.js';
 import type { RunRecord } from '../core/run.js';
 import { check, fmtMs, fmtNum, fmtPct, mdCode, mdEscape, mdTable } from './markdown.js';
 import { DEFAULT_P95_TARGET_MS, symptoms } from './symptoms.js';
+import { testScenariosMarkdown } from './test-scenarios.js';
 
 /** Target vs current: the gap column is how far the current value is above the target (– when met). */
 function row(name: string, current: number | null | undefined, target: number | undefined, unit: 'ms' | 'rps' | 'MB' | '%', higherIsBetter = false) {
@@ -57,6 +58,7 @@ export function runMarkdown(r: RunRecord): string {
       `- Host during the measured window: other processes ${r.host.otherCpuPct} % of a core, steal ${r.host.stealPct} %, load average ${r.host.loadAvg1}; the load generator ${r.host.generatorCpuPct} %.`,
     );
   out.push('');
+  if (r.testScenario) out.push(...testScenariosMarkdown(r.testScenario));
   out.push('**Symptoms Observed**:', '');
   for (const s of symptoms(r)) out.push(`- ${check(s.observed)} ${s.name} (${mdEscape(s.evidence)})`);
   out.push('');

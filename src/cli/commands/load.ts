@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { extname } from 'node:path';
 import { EXIT, PerfloopError } from '../../core/errors.js';
 import { MetricSet } from '../../core/metric-set.js';
-import { applyExecutionFlags, durationFlag, numberFlag, parseHeaderFlags } from '../../load/cli-options.js';
-import { runLoad, type LoadOptions } from '../../load/engine.js';
+import { durationFlag, numberFlag, parseHeaderFlags } from '../../load/cli-options.js';
+import { runLoad } from '../../load/engine.js';
 import { statusPrinter } from '../../load/live-status.js';
-import { withoutExecution, type LoadScriptOptions } from '../../load/options.js';
+import type { LoadScriptOptions } from '../../load/options.js';
 import {
   combine,
   csvOutput,
@@ -14,14 +13,12 @@ import {
   type PointsOutput,
 } from '../../load/output/points-file.js';
 import { summaryExport } from '../../load/output/summary-export.js';
-import { preset as presetOf } from '../../load/presets.js';
 import { defineBuiltinMetrics } from '../../load/recorder.js';
 import type { LoadResult } from '../../load/result.js';
-import type { RequestTemplate } from '../../load/scenario.js';
 import { declaredMetrics } from '../../load/script/api.js';
-import { loadDeclarative } from '../../load/script/declarative.js';
 import { importScript } from '../../load/script/module.js';
-import { applyK6Env, applyK6Flags } from '../../load/k6/cli-flags.js';
+import { applyK6Env } from '../../load/k6/cli-flags.js';
+import { defineLoad, loadSourceFile, type LoadSource } from '../../load/load-definition.js';
 import { isK6Script } from '../../load/k6/imports.js';
 import { runHandleSummary } from '../../load/k6/summary-data.js';
 
@@ -39,9 +36,6 @@ import { formatSummary } from '../../load/summary.js';
 import { withThresholdFlags } from '../../load/thresholds/thresholds.js';
 import type { Command, CommandIO, ParsedValues } from '../command.js';
 import { list, str } from '../parse.js';
-
-const MODULE_EXT = ['.js', '.mjs', '.cjs', '.ts', '.mts'];
-const DECLARATIVE_EXT = ['.yaml', '.yml', '.json'];
 
 /** Writes the run's outputs (result, summary export) and prints the summary; returns the exit code. */
 export function reportLoadResult(
@@ -64,10 +58,7 @@ export function reportLoadResult(
 }
 
 /** What to load and with which options: a URL (quick mode), a declarative file, or a JS/TS module. */
-async function target(
-  spec: string,
-  v: ParsedValues,
-): Promise<{ requests?: RequestTemplate[]; script?: string; options: LoadScriptOptions; quick: boolean }> {
+async function target(spec: string, v: ParsedValues): Promise<LoadSource> {
   if (/^https?:\/\//i.test(spec)) {
     const body = str(v, 'body');
     return {
@@ -86,17 +77,7 @@ async function target(
   if (str(v, 'method') || str(v, 'body') || list(v, 'header').length > 0) {
     throw new PerfloopError('USAGE', '-m, -H and -b apply to a URL; a script sets its own requests');
   }
-  const ext = extname(spec).toLowerCase();
-  if (DECLARATIVE_EXT.includes(ext)) {
-    const d = loadDeclarative(spec);
-    return { requests: d.requests, options: d.options, quick: false };
-  }
-  if (MODULE_EXT.includes(ext))
-    return { script: spec, options: (await importScript(spec)).options, quick: false };
-  throw new PerfloopError(
-    'USAGE',
-    `${spec}: expected an http(s):// URL, a script (${MODULE_EXT.join(' ')}) or a scenario file (${DECLARATIVE_EXT.join(' ')})`,
-  );
+  return loadSourceFile(spec);
 }
 
 function workersFlag(v: string | undefined): number | 'auto' | undefined {
@@ -121,6 +102,8 @@ export const loadCommand: Command = {
     'Exit codes: 0 ok · 1 runtime failure · 2 bad script/options or unreachable target · 99 thresholds crossed.',
   ].join('\n'),
   positionals: true,
+  // k6's `--http-debug` is a flag with an optional value: `--http-debug=full` also prints bodies.
+  rewriteArgs: (argv) => argv.map((a) => (a === '--http-debug=full' ? '--http-debug-full' : a === '--http-debug=headers' ? '--http-debug' : a)),
   options: {
     connections: {
       type: 'string',
@@ -147,6 +130,7 @@ export const loadCommand: Command = {
     tag: { type: 'string', arg: 'KEY=VAL', multiple: true, description: 'a tag on every sample of the test' },
     'no-thresholds': { type: 'boolean', description: 'do not evaluate thresholds (they never fail the run)' },
     'http-debug': { type: 'boolean', description: "print every request's and response's headers (k6 scripts)" },
+    'http-debug-full': { type: 'boolean', description: "headers and bodies (k6's --http-debug=full)" },
     rate: { type: 'string', arg: 'R', description: 'constant arrival rate, requests per second' },
     method: { type: 'string', short: 'm', arg: 'METHOD', description: 'HTTP method (URL mode)' },
     header: {
@@ -208,24 +192,12 @@ export const loadCommand: Command = {
       iterations: numberFlag('iterations', str(v, 'iterations'), 1, true),
       rate: numberFlag('rate', str(v, 'rate'), 0),
     };
-    let options: LoadScriptOptions;
-    let presetReport: LoadOptions['preset'];
-    const presetName = str(v, 'preset');
-    if (presetName) {
-      if (Object.values(flags).some((x) => x !== undefined))
-        throw new PerfloopError(
-          'USAGE',
-          '--preset sets VUs and durations: drop -c, -d, --iterations and --rate (use --scale)',
-        );
-      const p = presetOf(presetName, numberFlag('scale', str(v, 'scale'), 0)!);
-      options = {
-        ...withoutExecution(t.options),
-        ...p.options,
-        thresholds: { ...(t.options.thresholds ?? {}), ...(p.options.thresholds ?? {}) },
-      };
-      presetReport = p.report;
-    } else options = applyExecutionFlags(t.options, flags, t.quick);
-    options = applyK6Flags(options, v, flags.vus);
+    const definition = defineLoad(
+      t,
+      { ...flags, preset: str(v, 'preset'), scale: numberFlag('scale', str(v, 'scale'), 0) },
+      v,
+    );
+    const options = definition.options;
     const thresholds = v['no-thresholds']
       ? undefined
       : withThresholdFlags(options.thresholds, list(v, 'threshold'));
@@ -263,7 +235,7 @@ export const loadCommand: Command = {
         http2: !!v.http2,
         insecure: !!v.insecure,
         onPoint: combine(outputs),
-        preset: presetReport,
+        preset: definition.preset?.report,
       });
       status?.clear();
       const handled = t.script ? await k6HandleSummary(t.script, result, options, io) : false;

@@ -23,7 +23,8 @@ export function applyK6Env(v: Values): void {
     const [k, val] = keyValue('env', e);
     process.env[k] = val;
   }
-  if (v['http-debug']) process.env.K6_HTTP_DEBUG = 'headers';
+  if (v['http-debug-full']) process.env.K6_HTTP_DEBUG = 'full';
+  else if (v['http-debug']) process.env.K6_HTTP_DEBUG = 'headers';
 }
 
 /** k6's `-s 30s:10` stages and `--tag k=v` over the script's options (stages replace its execution config). */

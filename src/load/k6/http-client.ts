@@ -23,8 +23,43 @@ export interface K6Params {
   auth?: 'basic' | 'digest' | 'ntlm';
   responseType?: 'text' | 'binary' | 'none';
   jar?: CookieJar;
-  responseCallback?: unknown;
+  /** Which statuses are expected (not http_req_failed) for this request; null: every response is. */
+  responseCallback?: ResponseCallback | null;
   compression?: string;
+}
+
+/** k6's expected-status matcher (`http.expectedStatuses(200, { min: 300, max: 399 })`). */
+export interface ResponseCallback {
+  match(status: number): boolean;
+}
+
+export function expectedStatuses(...ranges: (number | { min: number; max: number })[]): ResponseCallback {
+  for (const r of ranges)
+    if (typeof r !== 'number' && !(typeof r?.min === 'number' && typeof r?.max === 'number'))
+      throw new Error(`expectedStatuses: expected status codes or { min, max } ranges, got ${JSON.stringify(r)}`);
+  return {
+    match: (status: number) =>
+      ranges.some((r) => (typeof r === 'number' ? r === status : status >= r.min && status <= r.max)),
+  };
+}
+
+/**
+ * The test's response callback (`http.setResponseCallback`), k6's default being 200–399. Module state, as in
+ * k6 where every VU's init context sets the same one; `undefined` keeps perfloop's built-in rule (fast path).
+ * null (k6: "don't emit http_req_failed") counts every response as expected; a request with no response
+ * is always failed.
+ */
+let responseCallback: ResponseCallback | null | undefined;
+export function setResponseCallback(cb: ResponseCallback | null): void {
+  if (cb !== null && typeof cb?.match !== 'function')
+    throw new Error('setResponseCallback: expected http.expectedStatuses(…) or null');
+  responseCallback = cb;
+}
+
+function expectedOf(status: number, params: K6Params): boolean | undefined {
+  const cb = params.responseCallback !== undefined ? params.responseCallback : responseCallback;
+  if (cb === undefined) return undefined;
+  return status !== 0 && (cb === null || cb.match(status));
 }
 
 /** A per-VU pool that notes how long each new connection took (TCP, then TLS). */
@@ -85,6 +120,7 @@ interface Hop {
 function exchange(
   d: Dispatcher,
   opts: Dispatcher.DispatchOptions,
+  startedAt: { at: number },
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; headersAt: number }> {
   return new Promise((resolve, reject) => {
     let status = 0;
@@ -92,8 +128,11 @@ function exchange(
     let headersAt = 0;
     const chunks: Buffer[] = [];
     d.dispatch(opts, {
-      // Its presence selects undici's controller-based handler API (the onResponse* methods below).
-      onRequestStart() {},
+      // Its presence selects undici's controller-based handler API (the onResponse* methods below). undici
+      // calls it when the request has a socket and is about to be written: the end of k6's "blocked".
+      onRequestStart() {
+        startedAt.at = performance.now();
+      },
       onResponseStart(_c, statusCode, h) {
         status = statusCode;
         headers = h;
@@ -122,6 +161,7 @@ async function sendOnce(
   timeoutMs: number,
   tags: Tags,
   jar: CookieJar,
+  params: K6Params,
 ): Promise<Hop> {
   const cookie = jar.headerFor(url);
   const sendHeaders = cookie && !('Cookie' in headers) ? { ...headers, Cookie: cookie } : headers;
@@ -134,6 +174,7 @@ async function sendOnce(
   let resHeaders: Record<string, string | string[] | undefined> = {};
   let buf: Buffer = Buffer.alloc(0);
   let failure: { error: string; code: number } | null = null;
+  const started = { at: 0 };
   try {
     const res = await exchange(vu.dispatcher, {
       origin: url.origin,
@@ -143,7 +184,7 @@ async function sendOnce(
       body,
       headersTimeout: timeoutMs > 0 ? timeoutMs : null,
       bodyTimeout: timeoutMs > 0 ? timeoutMs : null,
-    });
+    }, started);
     headersAt = res.headersAt;
     status = res.status;
     resHeaders = res.headers;
@@ -153,12 +194,17 @@ async function sendOnce(
   }
   const end = performance.now();
   const conn = vu.connects.shift() ?? { tcpMs: 0, tlsMs: 0 };
-  const setup = conn.tcpMs + conn.tlsMs;
-  const waiting = status ? Math.max(0, headersAt - t0 - setup) : 0;
+  // k6's split (its httptrace): blocked = waiting for a connection of the pool (a new one's dial included,
+  // as in k6, where blocked ≥ connecting on a fresh connection); waiting = from the written request to the
+  // first byte. undici does not report when the request finished writing, so sending stays 0 here (a small
+  // request is written in one synchronous socket write).
+  const startAt = started.at || t0 + conn.tcpMs + conn.tlsMs;
+  const blocked = status ? Math.max(0, startAt - t0) : 0;
+  const waiting = status ? Math.max(0, headersAt - startAt) : 0;
   const receiving = status ? end - headersAt : 0;
   const timings = {
     duration: status ? waiting + receiving : 0,
-    blocked: 0,
+    blocked,
     looking_up: 0,
     connecting: conn.tcpMs,
     tls_handshaking: conn.tlsMs,
@@ -189,6 +235,7 @@ async function sendOnce(
         receivingMs: receiving,
         bytesIn,
         bytesOut,
+        expected: expectedOf(status, params),
       },
       end,
     );
@@ -314,6 +361,8 @@ export async function k6Request(
     for (const have of Object.keys(headers)) if (have.toLowerCase() === k.toLowerCase()) delete headers[have];
     headers[k] = String(v);
   }
+  // undici closes the socket after a `Connection: close` request, so the next one dials again.
+  if (config.noConnectionReuse) headers.Connection = 'close';
   if (user && params.auth !== 'digest')
     headers.Authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
   const jar = params.jar ?? vu.jar;
@@ -343,12 +392,12 @@ export async function k6Request(
     }
     return t;
   };
-  let hop = await sendOnce(vu, method, url, headers, payload, timeoutMs, tagsFor(url), jar);
+  let hop = await sendOnce(vu, method, url, headers, payload, timeoutMs, tagsFor(url), jar, params);
   if (hop.status === 401 && params.auth === 'digest' && user) {
     const challenge = String(hop.headers['www-authenticate'] ?? '');
     if (/^digest/i.test(challenge)) {
       const auth = digestHeader(challenge, user, pass, method, url.pathname + url.search);
-      hop = await sendOnce(vu, method, url, { ...headers, Authorization: auth }, payload, timeoutMs, tagsFor(url), jar);
+      hop = await sendOnce(vu, method, url, { ...headers, Authorization: auth }, payload, timeoutMs, tagsFor(url), jar, params);
     }
   }
   while (hop.status >= 300 && hop.status < 400 && hop.headers.location && redirectsLeft > 0) {
@@ -361,7 +410,7 @@ export async function k6Request(
     }
     delete headers.Cookie;
     if (cookieHeader) headers.Cookie = cookieHeader;
-    hop = await sendOnce(vu, method, url, headers, payload, timeoutMs, tagsFor(url), jar);
+    hop = await sendOnce(vu, method, url, headers, payload, timeoutMs, tagsFor(url), jar, params);
   }
   return toResponse(hop, method, url, headers, encoded.text, params, jar);
 }

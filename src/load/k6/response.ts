@@ -83,7 +83,7 @@ export class K6Response {
       try {
         this.parsed = JSON.parse(text);
       } catch (e) {
-        throw new Error(`cannot parse the response body as JSON: ${(e as Error).message}`);
+        throw new Error(`cannot parse the response body as JSON: ${(e as Error).message}`, { cause: e });
       }
       this.parsedOk = true;
     }

@@ -41,6 +41,8 @@ export interface K6Vu {
   tagCache: Map<string, Tags>;
   /** The scenario's planned duration (exec.scenario.progress). */
   plannedMs: number;
+  /** `__ENV` of this VU: the process environment with its scenario's `env` over it (absent: no scenario env). */
+  env?: Record<string, string | undefined>;
 }
 
 /** Thread-wide settings of the k6 modules (script options and CLI flags). */
@@ -53,6 +55,8 @@ export interface K6Config {
   batchPerHost: number;
   batch: number;
   httpDebug: '' | 'headers' | 'full';
+  /** k6's `noConnectionReuse`: every request on a new connection (each sends `Connection: close`, as Go's client does). */
+  noConnectionReuse: boolean;
   /** Sequence numbers of the test: `exec.scenario.iterationInTest` etc. */
   testStartedAt: number;
   abort: (reason: string) => void;
@@ -194,7 +198,7 @@ export function open(moduleUrl: string, path: string, mode?: string): string | A
     try {
       buf = readFileSync(file);
     } catch (e) {
-      throw new Error(`open(${JSON.stringify(path)}): ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file ${file}` : (e as Error).message}`);
+      throw new Error(`open(${JSON.stringify(path)}): ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file ${file}` : (e as Error).message}`, { cause: e });
     }
     v = mode === 'b' ? toArrayBuffer(buf) : buf.toString('utf8');
     openCache.set(key, v);
@@ -202,12 +206,15 @@ export function open(moduleUrl: string, path: string, mode?: string): string | A
   return v;
 }
 
-/** k6's globals. `__ENV` is the process environment (the CLI puts `-e KEY=VAL` there first). */
+/**
+ * k6's globals. `__ENV` is the process environment (the CLI puts `-e KEY=VAL` there first), with the running
+ * VU's scenario `env` over it.
+ */
 function defineGlobals(): void {
   const g = globalThis as Record<string, unknown>;
   if ('__ITER' in g) return;
   Object.defineProperty(g, '__VU', { get: () => cur?.id ?? 0, configurable: true });
   Object.defineProperty(g, '__ITER', { get: () => cur?.iteration ?? 0, configurable: true });
-  g.__ENV = process.env;
+  Object.defineProperty(g, '__ENV', { get: () => cur?.env ?? process.env, configurable: true });
 }
 defineGlobals();

@@ -260,7 +260,10 @@ export function analyse(ast: Node, fail: (n: Node, msg: string) => never): Analy
     for (const f of fns) {
       if (!f.blocking && !f.node.async && f.calls.some(callBlocks)) {
         f.blocking = changed = true;
-        for (const n of f.idents) blockingIdents.add(n), blockingFnIdents.add(n);
+        for (const n of f.idents) {
+          blockingIdents.add(n);
+          blockingFnIdents.add(n);
+        }
         for (const n of f.methods) blockingMethods.add(n);
       }
       for (const call of f.calls) {

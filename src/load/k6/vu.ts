@@ -27,6 +27,7 @@ export function k6Config(
     batchPerHost: typeof options.batchPerHost === 'number' ? options.batchPerHost : 6,
     batch: typeof options.batch === 'number' ? options.batch : 20,
     httpDebug: debug === 'full' ? 'full' : debug ? 'headers' : '',
+    noConnectionReuse: options.noConnectionReuse === true,
     testStartedAt: performance.now(),
     abort,
     options,
@@ -71,6 +72,7 @@ class K6ScriptVu implements Vu {
   ) {
     this.state = newK6Vu(id, scenario.name, shared.http);
     this.state.scenarioTags = scenario.tags;
+    if (scenario.env) this.state.env = { ...process.env, ...scenario.env };
     this.state.executor = scenario.executor;
     this.state.tags = { ...shared.testTags };
     // Each VU gets its own copy of setup()'s data, as in k6.

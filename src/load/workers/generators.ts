@@ -86,9 +86,13 @@ export async function workerGenerators(plan: ThreadPlan, n: number, points: bool
     return new Worker(url, { workerData: data });
   });
   const handlers = new Set<(m: FromWorker, j: number) => void>();
+  // A worker is finished when its result is in (or it exited): tearing a thread down (its sockets, its heap)
+  // takes a few hundred ms on a busy machine and must not delay the results or Ctrl-C/SIGTERM.
+  const settle: (() => void)[] = [];
   const exits: Promise<void>[] = workers.map(
     (w, j) =>
       new Promise<void>((resolve) => {
+        settle[j] = resolve;
         w.on('message', (m: FromWorker) => {
           for (const h of handlers) h(m, j);
         });
@@ -138,8 +142,10 @@ export async function workerGenerators(plan: ThreadPlan, n: number, points: bool
         else if (m.type === 'done') {
           finished[j] = true;
           outcomes[j] = { ...m.result, metrics: MetricSet.fromJSON(m.result.metrics) };
-          // Its result is in: a handle the script left open must not keep the run waiting.
+          // Its result is in: a handle the script left open must not keep the run (or the process) waiting.
           void workers[j].terminate();
+          workers[j].unref();
+          settle[j]();
         } else if (m.type === 'error') {
           failure ??= deserialize(m.error);
           send({ type: 'stop' });

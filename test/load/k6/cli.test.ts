@@ -117,6 +117,13 @@ export const options = { vus: 1, duration: '60s' };
 export default function () { http.get('${srv.url}/ready'); for (;;) {} }
 `,
   );
+  // What ending any run costs on this machine right now (start, one request, summary, export, exit): a
+  // machine shared with many times more work than cores stretches that, and the stop cannot be faster.
+  const quick = join(dir, 'quick.js');
+  writeFileSync(quick, `import http from 'k6/http';\nexport const options = { vus: 1, iterations: 1 };\nexport default function () { http.get('${srv.url}/quick'); }\n`);
+  const q0 = performance.now();
+  await cli(['load', quick, '--summary-export', join(dir, 'q.json'), '-q']);
+  const referenceS = (performance.now() - q0) / 1000;
   let killedAt = 0;
   try {
     const r = await cli(['load', file, '--summary-export', join(dir, 'e.json')], (kill) => {
@@ -130,9 +137,10 @@ export default function () { http.get('${srv.url}/ready'); for (;;) {} }
     });
     const s = (performance.now() - killedAt) / 1000;
     assert.ok(killedAt > 0);
-    // Under 2 s with a free core (the engine stops in-flight work at once, a stuck thread after 1.5 s);
-    // the bound leaves room for a shared machine running many times more work than it has cores.
-    assert.ok(s < 6, `took ${s.toFixed(2)} s after SIGTERM`);
+    // The loop guard sees the stop flag at once and the results no longer wait for the thread's teardown
+    // (it took 0.2–0.5 s of the old 1–2.6 s): under 2 s, or on a starved machine no longer than a whole
+    // one-request run takes there.
+    assert.ok(s < Math.max(2, referenceS), `took ${s.toFixed(2)} s after SIGTERM (a one-request run: ${referenceS.toFixed(2)} s)`);
     assert.notEqual(r.code, null);
     assert.ok(JSON.parse(readFileSync(join(dir, 'e.json'), 'utf8')).metrics.http_reqs.count >= 1);
   } finally {

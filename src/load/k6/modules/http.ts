@@ -1,7 +1,7 @@
 /** k6/http (https://grafana.com/docs/k6/latest/javascript-api/k6-http/) on perfloop's engine. */
 import { CookieJar } from '../cookie-jar.js';
 import { k6File, type K6Body } from '../http-body.js';
-import { k6Request, type K6Params, type K6Url } from '../http-client.js';
+import { expectedStatuses, k6Request, setResponseCallback, type K6Params, type K6Url } from '../http-client.js';
 import { config, cur, enter } from '../runtime.js';
 import type { K6Response } from '../response.js';
 
@@ -86,20 +86,7 @@ export function url(strings: TemplateStringsArray, ...values: unknown[]): K6Url 
   return { url: u, name, toString: () => u } as K6Url;
 }
 
-/** k6's expected-status matcher: numbers and `{ min, max }` ranges. */
-export function expectedStatuses(...ranges: (number | { min: number; max: number })[]) {
-  return {
-    match: (status: number) =>
-      ranges.some((r) => (typeof r === 'number' ? r === status : status >= r.min && status <= r.max)),
-  };
-}
-
-let responseCallback: ReturnType<typeof expectedStatuses> | null = null;
-/** Which statuses count as expected (http_req_failed). Recorded, but perfloop counts ≥ 400 as failed for now. */
-export function setResponseCallback(cb: ReturnType<typeof expectedStatuses> | null): void {
-  responseCallback = cb;
-}
-export const currentResponseCallback = () => responseCallback;
+export { expectedStatuses, setResponseCallback } from '../http-client.js';
 
 export const TLS_1_0 = 'tls1.0';
 export const TLS_1_1 = 'tls1.1';
