@@ -50,3 +50,24 @@ test('contention: a regression on the side whose host was busier becomes unknown
   quiet.host = host(90);
   assert.equal(compareRuns(slower, quiet).find((r) => r.name === 'p50_latency_ms')!.verdict, 'improved');
 });
+
+test('contention: a host with less than half a core free makes every verdict unknown, even on equal sides', () => {
+  const a = recordFromLatencies(steadyLatencies(20, 20, 100, 1));
+  const b = recordFromLatencies(steadyLatencies(20, 30, 100, 2));
+  const host = (otherCpuPct: number) => ({ otherCpuPct, stealPct: 0, loadAvg1: 19, generatorCpuPct: 10, intervals: [] });
+  a.run = { ...a.run, machine: { ...a.run.machine, cores: 2 } };
+  b.run = { ...b.run, machine: { ...b.run.machine, cores: 2 } };
+  a.host = host(160);
+  b.host = host(160);
+  const rows = compareRuns(a, b);
+  const p50 = rows.find((r) => r.name === 'p50_latency_ms')!;
+  assert.equal(p50.verdict, 'unknown');
+  assert.match(p50.note, /^regressed by the statistics, but the host was saturated .*160 % of a core on 2 cores/);
+  assert.ok(rows.every((r) => r.verdict !== 'improved' && r.verdict !== 'regressed'));
+  const doc = comparisonDocument({ runs: [a], source: 'a' }, { runs: [b], source: 'b' });
+  assert.ok(doc.warnings.some((w) => /^Every verdict is unknown: the host was saturated/.test(w)), doc.warnings.join('\n'));
+  // One and a half cores free on 2: judged as usual.
+  a.host = host(40);
+  b.host = host(40);
+  assert.equal(compareRuns(a, b).find((r) => r.name === 'p50_latency_ms')!.verdict, 'regressed');
+});

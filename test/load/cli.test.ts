@@ -178,8 +178,9 @@ test('-m -H -b shape the request; --rate with --iterations sends exactly N arriv
       '100',
       '--iterations',
       '30',
+      // As many VUs as arrivals: none can be dropped for want of a free VU, however slow the machine.
       '-c',
-      '4',
+      '30',
       '--json',
       '-q',
     ]);
@@ -187,7 +188,7 @@ test('-m -H -b shape the request; --rate with --iterations sends exactly N arriv
     const j = JSON.parse(r.stdout);
     assert.equal(j.metrics.http_reqs.count, 30);
     assert.deepEqual(j.rate, { target: 100, achieved: 100 });
-    assert.ok(j.metrics.vus_max.value <= 4);
+    assert.ok(j.metrics.vus_max.value <= 30);
     assert.equal(seen.length, 30);
     assert.ok(
       seen.every((s) => s === 'PUT k1 {"a":1}'),
@@ -269,8 +270,11 @@ test('--preset applies the method’s scenario with its criteria, scaled', async
   const srv = await startServer(delayed(1));
   try {
     const r = await perfloop(['load', srv.url, '--preset', 'normal', '--scale', '0.002', '--json', '-q']);
-    assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
+    // The preset's criteria decide the exit: 0 when they held, 99 when not. A 1 ms server meets p95 < 200 ms on
+    // any ordinary machine; a starved one (load average 18 measured p95 1.15 s) must then say 99, not pass.
+    const held = j.metrics.http_req_duration.p95 < 200 && j.metrics.http_req_failed.rate < 0.01;
+    assert.equal(r.code, held ? 0 : 99, r.stderr);
     assert.equal(j.metrics.vus_max.value, 50);
     assert.deepEqual(Object.keys(j.thresholds.http_req_duration), ['p(95)<200']);
     assert.deepEqual(Object.keys(j.thresholds.http_req_failed), ['rate<0.01']);

@@ -30,12 +30,33 @@ export function contentionDifference(
 }
 
 export function contentionWarnings(before: readonly RunRecord[], after: readonly RunRecord[]): string[] {
+  const saturated = saturation([...before, ...after]);
+  if (saturated) return [`Every verdict is unknown: ${saturated}. Rerun on a quieter machine.`];
   if (!contentionDifference(before, after)) return [];
   const b = sideContention(before)!;
   const a = sideContention(after)!;
   return [
     `The host was busier during the ${a.otherCpuPct > b.otherCpuPct ? 'after' : 'before'} runs: other processes used ${b.otherCpuPct} % → ${a.otherCpuPct} % of a core (steal ${b.stealPct} → ${a.stealPct} %). Verdicts that this could explain are unknown; rerun on a quieter machine.`,
   ];
+}
+
+/**
+ * Less than half a core left for the target and the generator: other processes used at least (cores − ½) of
+ * the machine. Then the scheduler decides what the service gets from one second to the next, on both sides
+ * alike — an A/A pair of json-server runs at load average 19 on 2 cores came out "CPU +43 %, p 0.008". Every
+ * verdict becomes unknown with the reason.
+ */
+const FREE_CORES_NEEDED = 0.5;
+
+function saturation(runs: readonly RunRecord[]): string | null {
+  for (const r of runs) {
+    if (!r.host) continue;
+    const cores = r.run.machine?.cores ?? 0;
+    const used = (r.host.otherCpuPct + r.host.stealPct) / 100;
+    if (cores > 0 && used >= cores - FREE_CORES_NEEDED)
+      return `the host was saturated during run ${r.run.label || r.run.id}: other processes used ${r.host.otherCpuPct} % of a core on ${cores} cores`;
+  }
+  return null;
 }
 
 /**
@@ -48,6 +69,8 @@ export function contentionAdjusted(
   before: readonly RunRecord[],
   after: readonly RunRecord[],
 ): ComparisonRow[] {
+  const saturated = saturation([...before, ...after]);
+  if (saturated) return rows.map((r) => (r.verdict === 'improved' || r.verdict === 'regressed' ? { ...r, verdict: 'unknown' as const, moreRuns: null, note: `${r.verdict} by the statistics, but ${saturated}` } : r));
   const b = sideContention(before);
   const a = sideContention(after);
   if (!b || !a) return rows;
