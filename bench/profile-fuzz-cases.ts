@@ -30,6 +30,45 @@ function pprofSeed(): Buffer {
   return gzipSync(Buffer.from(p.encode()));
 }
 
+/** What `jfr print --json` writes (the JDK's tool; a binary recording needs a JVM per case, too slow to fuzz). */
+const jfrFrame = (cls: string, method: string, line: number) => ({
+  method: { type: { name: cls, package: { name: 'app' } }, name: method, descriptor: '()V' },
+  lineNumber: line,
+  bytecodeIndex: 3,
+  type: 'JIT compiled',
+});
+const jfrJsonSeed = JSON.stringify(
+  {
+    recording: {
+      events: [
+        {
+          type: 'jdk.ExecutionSample',
+          values: {
+            startTime: '2026-12-01T23:08:04.422630709Z',
+            sampledThread: { osName: 'main', javaName: 'main', javaThreadId: 1 },
+            stackTrace: {
+              truncated: false,
+              frames: [jfrFrame('app/Hot', 'spin', 4), jfrFrame('app/Hot', 'main', 9)],
+            },
+            state: 'STATE_RUNNABLE',
+          },
+        },
+        {
+          type: 'jdk.ObjectAllocationSample',
+          values: {
+            eventThread: { osName: 'main', javaName: 'main' },
+            stackTrace: { truncated: true, frames: [jfrFrame('app/Hot', 'main', 9)] },
+            objectClass: { name: '[B' },
+            weight: 4096,
+          },
+        },
+      ],
+    },
+  },
+  null,
+  2,
+);
+
 const cpuprofile = JSON.stringify({
   nodes: [
     {
@@ -111,6 +150,7 @@ export const SEEDS: Record<string, (string | Buffer)[]> = {
     '{"head":{"functionName":"(root)","id":1,"children":[{"functionName":"f","id":2,"children":[]}]},"startTime":0,"endTime":1,"samples":[2,2],"timestamps":[1,2]}',
   ],
   pprof: [pprofSeed()],
+  jfr: [jfrJsonSeed],
   'perf-script': [
     'app 12/12 [000] 100.000001: 250000 cpu-clock:\n\t  4005d0 go/build.(*Context).Import+0x10 (/app)\n\t  4005e0 main (/app)\n\napp 12/12 [000] 100.000002: 250000 cpu-clock:\n\t ffffffff81 do_syscall_64 ([kernel.kallsyms])\n\n',
     '        app  12 [000] 1.0: 1 cycles:   4005d0 spin+0x1 (/app)\n        app  12 [000] 1.1: 1 instructions:   4005d0 spin+0x1 (/app)\n',

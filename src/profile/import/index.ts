@@ -10,6 +10,7 @@ import { mergeProfiles } from '../transform/merge.js';
 import { chromeTraceImporter } from './chrome-trace.js';
 import { cpuprofileImporter } from './cpuprofile.js';
 import { foldedImporter } from './folded.js';
+import { jfrImporter } from './jfr.js';
 import { perfScriptImporter } from './perf-script.js';
 import { pprofImporter } from './pprof.js';
 import { likelyUnsupportedFormat, type LikelyFormat } from './likely-format.js';
@@ -28,6 +29,7 @@ export const IMPORTERS: readonly ProfileImporter[] = [
   traceEventImporter,
   cpuprofileImporter,
   pprofImporter,
+  jfrImporter,
   perfScriptImporter,
   foldedImporter,
 ];

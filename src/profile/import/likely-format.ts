@@ -42,8 +42,10 @@ const SIGNATURES: readonly Signature[] = [
     definitive: true,
     what: 'Safari Web Inspector timeline recording',
     hint: 'not supported yet; record with Chrome DevTools or save a .cpuprofile instead',
-    test: (_t, k) =>
-      k.has('recording') && (k.has('sampleStackTraces') || k.has('records') || k.has('stackTrace')),
+    test: (t, k) =>
+      k.has('recording') &&
+      (k.has('sampleStackTraces') || k.has('records') || k.has('stackTrace')) &&
+      !/^\s*\{\s*"recording"\s*:\s*\{\s*"events"\s*:/.test(t), // that is `jfr print --json`
   },
   {
     definitive: true,
@@ -76,12 +78,6 @@ const SIGNATURES: readonly Signature[] = [
     hint: 'not supported yet; `ghc-prof-flamegraph` turns it into folded stacks',
     test: (t, k) =>
       /^\s*COST CENTRE\s+MODULE/m.test(t.slice(0, 8192)) || has(k, 'cost_centres', 'rts_arguments'),
-  },
-  {
-    definitive: true,
-    what: 'Java Flight Recorder recording (.jfr)',
-    hint: 'not supported yet; `jfr print --json` or async-profiler `-o collapsed` give formats perfloop reads',
-    test: (_t, _k, h) => h.length >= 4 && h.subarray(0, 4).toString('latin1') === 'FLR\u0000',
   },
   {
     definitive: true,
