@@ -12,12 +12,20 @@ import { PerfloopError } from '../../src/core/errors.js';
 import type { Profile } from '../../src/core/profile.js';
 import { frameWeights } from '../../src/profile/analyse/weights.js';
 import { JfrEventSplitter, javaTypeName } from '../../src/profile/import/jfr.js';
-import { bufferSource, detectImporter, importProfileFile, importProfileSource } from '../../src/profile/import/index.js';
+import {
+  bufferSource,
+  detectImporter,
+  importProfileFile,
+  importProfileSource,
+} from '../../src/profile/import/index.js';
 import { tempDir } from '../helpers.js';
 import { toolInstalled } from '../../src/profile/capture/external.js';
 
 const haveJdk = toolInstalled('javac') && toolInstalled('java') && toolInstalled('jfr');
-const skip = haveJdk || process.env.CI ? false : 'no JDK here (javac, java, jfr): apt-get install openjdk-17-jdk-headless';
+const skip =
+  haveJdk || process.env.CI
+    ? false
+    : 'no JDK here (javac, java, jfr): apt-get install openjdk-17-jdk-headless';
 
 const PROGRAM = `
 public class HotLoop {
@@ -87,60 +95,88 @@ test('JFR execution samples: the hot method, its caller, its file and lines', { 
   const mainNode = [...p.nodeFrame.keys()].find((n) => p.nodeFrame[n] === hotFrame)!;
   assert.equal(p.frames[p.stackOf(mainNode)[0]].name, 'HotLoop.main');
   // Lines executing inside crunchNumbers (the loop is lines 4–5 of the source).
-  const lines = [...p.lineWeights.entries()].filter(([n]) => p.nodeFrame[n] === hotFrame).flatMap(([, l]) => l);
-  assert.ok(lines.some(([line]) => line === 4 || line === 5), `lines ${JSON.stringify(lines)}`);
+  const lines = [...p.lineWeights.entries()]
+    .filter(([n]) => p.nodeFrame[n] === hotFrame)
+    .flatMap(([, l]) => l);
+  assert.ok(
+    lines.some(([line]) => line === 4 || line === 5),
+    `lines ${JSON.stringify(lines)}`,
+  );
   // JDK frames point at the standard library, user frames at the user's class.
   const jdk = p.frames.find((f) => f.name.startsWith('java.lang.'));
   if (jdk) assert.match(jdk.file ?? '', /^jrt:\/java\/lang\//);
 });
 
-test('JFR allocation samples: --sample-type alloc, bytes, the allocated class as the leaf', { skip }, async () => {
-  const p = await importProfileFile(record(), { sampleType: 'alloc' });
-  assert.equal(p.unit, 'bytes');
-  assert.ok(p.sampleCount > 0);
-  assert.ok(p.totalWeight > 1024, `${p.totalWeight} bytes`);
-  const leaves = new Set(Array.from(p.sampleNode, (n) => p.frames[p.nodeFrame[n]].name));
-  assert.ok([...leaves].every((l) => l.startsWith('new ')), [...leaves].join(', '));
-  const underBuild = weightOf(p, 'HotLoop.buildStrings');
-  assert.ok(underBuild.total > 0, 'buildStrings allocates (StringBuilder growth)');
-});
+test(
+  'JFR allocation samples: --sample-type alloc, bytes, the allocated class as the leaf',
+  { skip },
+  async () => {
+    const p = await importProfileFile(record(), { sampleType: 'alloc' });
+    assert.equal(p.unit, 'bytes');
+    assert.ok(p.sampleCount > 0);
+    assert.ok(p.totalWeight > 1024, `${p.totalWeight} bytes`);
+    const leaves = new Set(Array.from(p.sampleNode, (n) => p.frames[p.nodeFrame[n]].name));
+    assert.ok(
+      [...leaves].every((l) => l.startsWith('new ')),
+      [...leaves].join(', '),
+    );
+    const underBuild = weightOf(p, 'HotLoop.buildStrings');
+    assert.ok(underBuild.total > 0, 'buildStrings allocates (StringBuilder growth)');
+  },
+);
 
-test('JFR: a thread filter, an unknown sample type and a cut recording fail with one line', { skip }, async () => {
-  const path = record();
-  const main = await importProfileFile(path, { thread: 'main' });
-  assert.ok(main.sampleCount > 0);
-  await assert.rejects(importProfileFile(path, { thread: 'no-such-thread' }), (e: unknown) => {
-    assert.ok(e instanceof PerfloopError && e.exitCode === 2);
-    assert.match(e.message, /no execution samples .*on thread "no-such-thread"/);
-    assert.match(e.hint ?? '', /main/);
-    return true;
-  });
-  await assert.rejects(importProfileFile(path, { sampleType: 'inuse_space' }), /no sample type "inuse_space"/);
-  const cut = readFileSync(path).subarray(0, 3000);
-  await assert.rejects(importProfileSource(bufferSource('cut.jfr', cut)), (e: unknown) => {
-    assert.ok(e instanceof PerfloopError && e.exitCode === 2, String(e));
-    assert.match(e.message, /^cut\.jfr: jfr: not a readable JFR recording/);
-    assert.doesNotMatch(e.message, /\n/);
-    return true;
-  });
-});
+test(
+  'JFR: a thread filter, an unknown sample type and a cut recording fail with one line',
+  { skip },
+  async () => {
+    const path = record();
+    const main = await importProfileFile(path, { thread: 'main' });
+    assert.ok(main.sampleCount > 0);
+    await assert.rejects(importProfileFile(path, { thread: 'no-such-thread' }), (e: unknown) => {
+      assert.ok(e instanceof PerfloopError && e.exitCode === 2);
+      assert.match(e.message, /no execution samples .*on thread "no-such-thread"/);
+      assert.match(e.hint ?? '', /main/);
+      return true;
+    });
+    await assert.rejects(
+      importProfileFile(path, { sampleType: 'inuse_space' }),
+      /no sample type "inuse_space"/,
+    );
+    const cut = readFileSync(path).subarray(0, 3000);
+    await assert.rejects(importProfileSource(bufferSource('cut.jfr', cut)), (e: unknown) => {
+      assert.ok(e instanceof PerfloopError && e.exitCode === 2, String(e));
+      assert.match(e.message, /^cut\.jfr: jfr: not a readable JFR recording/);
+      assert.doesNotMatch(e.message, /\n/);
+      return true;
+    });
+  },
+);
 
-test('saved `jfr print --json` output imports without the JDK, the same as the recording', { skip }, async () => {
-  const path = record();
-  const json = spawnSync('jfr', ['print', '--json', '--stack-depth', '64', path], { maxBuffer: 1 << 28 });
-  assert.equal(json.status, 0);
-  const src = bufferSource('saved.json', json.stdout);
-  assert.equal((await detectImporter(src)).format, 'jfr');
-  const fromJson = await importProfileSource(src);
-  const fromRecording = await importProfileFile(path);
-  assert.equal(fromJson.sampleCount, fromRecording.sampleCount);
-  const hot = (p: Profile) => weightOf(p, 'HotLoop.crunchNumbers').self;
-  assert.equal(hot(fromJson), hot(fromRecording));
-});
+test(
+  'saved `jfr print --json` output imports without the JDK, the same as the recording',
+  { skip },
+  async () => {
+    const path = record();
+    const json = spawnSync('jfr', ['print', '--json', '--stack-depth', '64', path], { maxBuffer: 1 << 28 });
+    assert.equal(json.status, 0);
+    const src = bufferSource('saved.json', json.stdout);
+    assert.equal((await detectImporter(src)).format, 'jfr');
+    const fromJson = await importProfileSource(src);
+    const fromRecording = await importProfileFile(path);
+    assert.equal(fromJson.sampleCount, fromRecording.sampleCount);
+    const hot = (p: Profile) => weightOf(p, 'HotLoop.crunchNumbers').self;
+    assert.equal(hot(fromJson), hot(fromRecording));
+  },
+);
 
 test('the event splitter finds events across chunk boundaries and ignores brackets in strings', () => {
   const doc = JSON.stringify({
-    recording: { events: [{ type: 'a', values: { s: '}]{[' } }, { type: 'b', values: { n: [1, 2] } }] },
+    recording: {
+      events: [
+        { type: 'a', values: { s: '}]{[' } },
+        { type: 'b', values: { n: [1, 2] } },
+      ],
+    },
   });
   const seen: string[] = [];
   const s = new JfrEventSplitter((e) => seen.push(`${e.type}:${JSON.stringify(e.values)}`));
