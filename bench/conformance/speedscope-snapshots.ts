@@ -25,6 +25,10 @@
  *    differ by a few ms); V8's `(anonymous native dummy.js)` placeholder is kept; Chrome 141's samples of nodes
  *    that are not in the file are left out with a warning (speedscope charges them somewhere unknown). Accepted as
  *    deliberate when every frame of speedscope's is there and the totals are within 5 %.
+ *  - sampled trace events (Hermes `samples`): the last sample of a thread gets the interval before it, speedscope
+ *    nothing; checked exactly (those weights taken out, everything agrees).
+ *  - an end event that closes nothing still advances the clock (DELIBERATE_FILES says where that shows).
+ *  - JFR: `Class:method` in speedscope is `Class.method` in perfloop; compared only where the JDK's jfr is installed.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +36,7 @@ import type { Profile } from '../../src/core/profile.js';
 import { unitFactor } from '../../src/profile/transform/merge.js';
 import { frameWeights } from '../../src/profile/analyse/weights.js';
 import { importProfileFile } from '../../src/profile/import/index.js';
+import { findJfrTool } from '../../src/profile/import/jfr.js';
 import { perfFrames } from '../../src/profile/import/perf-symbol.js';
 import type { Comparison } from './perf-collapsed.js';
 
@@ -65,6 +70,8 @@ interface Case {
   snap: string;
   keys: string[];
   perf?: boolean;
+  /** speedscope names a Java frame `Class:method`, perfloop `Class.method` as Java does. */
+  java?: boolean;
 }
 
 const S = 'import/__snapshots__';
@@ -161,6 +168,17 @@ const CASES: Case[] = [
       'importSpeedscopeProfiles 0.6.0 multiple profiles 2',
     ],
   },
+  // The execution samples ("Without native calls"); read through the JDK's jfr tool, compared only where it is.
+  ...(findJfrTool()
+    ? [
+        {
+          file: 'java-flight-recorder/heavy.jfr',
+          snap: `${S}/java-flight-recorder.test.ts.snap`,
+          keys: ['importFromJfr 1'],
+          java: true,
+        },
+      ]
+    : []),
   ...(
     [
       ['forks', 4],
@@ -342,7 +360,11 @@ export async function speedscopeConformance(corpus: string): Promise<Comparison[
       const body = snap.get(key);
       if (body === undefined) throw new Error(`${c.snap}: no snapshot ${key}`);
       for (const f of snapshotFrames(body)) {
-        const name = c.perf ? perfName(f.name) : (HERMES_SAMPLE_NAME.exec(f.name)?.[1] ?? f.name);
+        const name = c.perf
+          ? perfName(f.name)
+          : c.java
+            ? f.name.replace(/:([^:]*)$/, '.$1')
+            : (HERMES_SAMPLE_NAME.exec(f.name)?.[1] ?? f.name);
         peerAll.add(name);
         peer.set(name, (peer.get(name) ?? 0) + f.self);
       }
