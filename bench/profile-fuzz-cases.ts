@@ -151,6 +151,24 @@ export const SEEDS: Record<string, (string | Buffer)[]> = {
   ],
   pprof: [pprofSeed()],
   jfr: [jfrJsonSeed],
+  // `node --prof-process --preprocess` output (a raw log would start a node per case: too slow to fuzz).
+  'v8-log': [
+    JSON.stringify({
+      code: [
+        { name: '/usr/bin/node', type: 'SHARED_LIB' },
+        { name: 'node::Start(int, char**)', type: 'CPP' },
+        { name: 'crunch /app/hot.js:1:23', type: 'JS', kind: 'Opt', func: 0 },
+        { name: 'InterpreterEntryTrampoline', type: 'CODE', kind: 'Builtin' },
+      ],
+      functions: [],
+      ticks: [
+        { tm: 1000, vm: 0, s: [2, 10, 3, 4, 1, 0] },
+        { tm: 2000, vm: 1, s: [-1, 123456, 1, 0] },
+        { tm: 3000, vm: 0, s: [2, 12, 99999, 0] },
+      ],
+      scripts: [],
+    }),
+  ],
   'perf-script': [
     'app 12/12 [000] 100.000001: 250000 cpu-clock:\n\t  4005d0 go/build.(*Context).Import+0x10 (/app)\n\t  4005e0 main (/app)\n\napp 12/12 [000] 100.000002: 250000 cpu-clock:\n\t ffffffff81 do_syscall_64 ([kernel.kallsyms])\n\n',
     '        app  12 [000] 1.0: 1 cycles:   4005d0 spin+0x1 (/app)\n        app  12 [000] 1.1: 1 instructions:   4005d0 spin+0x1 (/app)\n',

@@ -17,6 +17,7 @@ import { likelyUnsupportedFormat, type LikelyFormat } from './likely-format.js';
 import { decodeText, fileSource, head, type ProfileSource } from './source.js';
 import { speedscopeImporter } from './speedscope.js';
 import { traceEventImporter } from './trace-event.js';
+import { v8LogImporter } from './v8-log.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
 export type { ImportOptions, ProfileImporter } from './types.js';
@@ -30,6 +31,7 @@ export const IMPORTERS: readonly ProfileImporter[] = [
   cpuprofileImporter,
   pprofImporter,
   jfrImporter,
+  v8LogImporter,
   perfScriptImporter,
   foldedImporter,
 ];

@@ -15,15 +15,12 @@
  * cpu when the recording has execution samples, else alloc. `--thread NAME` keeps one Java thread.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { PerfloopError } from '../../core/errors.js';
 import { ProfileBuilder, type Profile } from '../../core/profile.js';
 import { StringDecoder } from 'node:string_decoder';
-import { bytes, decodeText, displayName, head, isGzip, type ProfileSource } from './source.js';
+import { bytes, decodeText, displayName, head, onDisk, type ProfileSource } from './source.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
 const CPU_EVENTS = ['jdk.ExecutionSample'];
@@ -181,20 +178,6 @@ class Collector {
 
 const threadName = (t: JfrThread | null | undefined) => t?.javaName || t?.osName || '';
 
-/** A path the `jfr` tool can open: the file itself, or a temporary copy of decompressed or in-memory bytes. */
-async function onDisk(src: ProfileSource): Promise<{ path: string; cleanup(): void }> {
-  const first = await head(src, 4);
-  try {
-    if (statSync(src.name).size === src.size && !isGzip(first)) return { path: src.name, cleanup() {} };
-  } catch {
-    // not a file on disk (a buffer in tests): copied below
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'perfloop-jfr-'));
-  const path = join(dir, 'recording.jfr');
-  await pipeline(Readable.from(bytes(src)), createWriteStream(path));
-  return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
 /** The start of `jfr print --json` output, which users may have saved instead of the recording. */
 const JFR_JSON = /^\s*\{\s*"recording"\s*:\s*\{\s*"events"\s*:/;
 
@@ -292,7 +275,7 @@ async function printRecording(src: ProfileSource, reader: JfrReader): Promise<vo
       },
     );
   }
-  const file = await onDisk(src);
+  const file = await onDisk(src, 'recording.jfr');
   try {
     const events = [...CPU_EVENTS, ...Object.keys(ALLOC_EVENTS)].join(',');
     const child = spawn(

@@ -61,12 +61,6 @@ const SIGNATURES: readonly Signature[] = [
   },
   {
     definitive: true,
-    what: 'Node --prof V8 log (isolate-*.log)',
-    hint: 'not supported yet; `node --prof-process --preprocess isolate-*.log` or record with --cpu-prof',
-    test: (t) => /^(v8-version|shared-library|code-creation|tick),/m.test(t.slice(0, 4096)),
-  },
-  {
-    definitive: true,
     what: 'callgrind profile (valgrind, xdebug)',
     hint: 'not supported yet; `gprof2dot` or speedscope open it',
     test: (t) =>
