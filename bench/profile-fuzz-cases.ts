@@ -151,6 +151,20 @@ export const SEEDS: Record<string, (string | Buffer)[]> = {
   ],
   pprof: [pprofSeed()],
   jfr: [jfrJsonSeed],
+  stackprof: [
+    JSON.stringify({
+      version: 1.2,
+      mode: 'wall',
+      interval: 1000,
+      frames: {
+        '1': { name: '<main>', file: '/a.rb', line: 1 },
+        '2': { name: 'f', file: '/a.rb', line: 3 },
+        '9': { name: '(garbage collection)' },
+      },
+      raw: [2, 1, 2, 3, 1, 9, 1],
+      raw_timestamp_deltas: [1000, 900, 1100, 800],
+    }),
+  ],
   // `node --prof-process --preprocess` output (a raw log would start a node per case: too slow to fuzz).
   'v8-log': [
     JSON.stringify({

@@ -168,6 +168,17 @@ const CASES: Case[] = [
       'importSpeedscopeProfiles 0.6.0 multiple profiles 2',
     ],
   },
+  ...(
+    [
+      ['simple-stackprof.json', 'importFromStackprof 1'],
+      ['object-stackprof.json', 'importFromStackprof object mode 1'],
+      ['stackprof-last-frame-no-name.json', 'importFromStackprof when a profile has a frame with no name 1'],
+      [
+        'simple-cpu-stackprof.json',
+        'importCpuProfileWithProperWeights importFromStackprof cpu mode snapshot 1',
+      ],
+    ] as const
+  ).map(([file, key]) => ({ file: `stackprof/${file}`, snap: `${S}/stackprof.test.ts.snap`, keys: [key] })),
   // The execution samples ("Without native calls"); read through the JDK's jfr tool, compared only where it is.
   ...(findJfrTool()
     ? [

@@ -16,6 +16,7 @@ import { pprofImporter } from './pprof.js';
 import { likelyUnsupportedFormat, type LikelyFormat } from './likely-format.js';
 import { decodeText, fileSource, head, type ProfileSource } from './source.js';
 import { speedscopeImporter } from './speedscope.js';
+import { stackprofImporter } from './stackprof.js';
 import { traceEventImporter } from './trace-event.js';
 import { v8LogImporter } from './v8-log.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
@@ -28,6 +29,7 @@ export const IMPORTERS: readonly ProfileImporter[] = [
   speedscopeImporter,
   chromeTraceImporter,
   traceEventImporter,
+  stackprofImporter,
   cpuprofileImporter,
   pprofImporter,
   jfrImporter,

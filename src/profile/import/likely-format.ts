@@ -49,12 +49,6 @@ const SIGNATURES: readonly Signature[] = [
   },
   {
     definitive: true,
-    what: 'Ruby stackprof JSON',
-    hint: 'not supported yet; `stackprof --stackcollapse` writes folded stacks perfloop reads',
-    test: (_t, k) => has(k, 'mode', 'frames') && (k.has('raw') || k.has('interval') || k.has('samples')),
-  },
-  {
-    definitive: true,
     what: 'V8 sampling heap profile (.heapprofile)',
     hint: 'an allocation profile, not CPU time: perfloop flame reads CPU profiles; use `perfloop heap` for heap data',
     test: (_t, k) => has(k, 'head', 'selfSize', 'callFrame'),
