@@ -151,6 +151,9 @@ export const SEEDS: Record<string, (string | Buffer)[]> = {
   ],
   pprof: [pprofSeed()],
   jfr: [jfrJsonSeed],
+  callgrind: [
+    '# callgrind format\nevents: Ir\nfl=(1) a.c\nfn=(1) main\n16 20\ncfn=(2) f\ncalls=1 50\n+1 400\nfn=(2)\n51 100\ncfi=(2) b.c\ncfn=(3) g\ncalls=2 20\n* -50\nfl=(2)\nfn=(3)\n20 50\n',
+  ],
   stackprof: [
     JSON.stringify({
       version: 1.2,

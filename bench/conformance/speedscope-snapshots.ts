@@ -179,6 +179,20 @@ const CASES: Case[] = [
       ],
     ] as const
   ).map(([file, key]) => ({ file: `stackprof/${file}`, snap: `${S}/stackprof.test.ts.snap`, keys: [key] })),
+  ...(
+    [
+      ['callgrind.example.log', ['importFromCallgrind 1']],
+      ['callgrind.cfn-reset.log', ['importFromCallgrind cfn reset 1']],
+      ['callgrind.name-compression.log', ['importFromCallgrind name compression 1']],
+      ['callgrind.subposition-compression.log', ['importFromCallgrind subposition compression 1']],
+      // xdebug: the first event (Time_(10ns)), speedscope's first profile.
+      ['callgrind.multiple-event-types.log', ['importFromCallgrind multiple event types 1']],
+    ] as const
+  ).map(([file, keys]) => ({
+    file: `callgrind/${file}`,
+    snap: `${S}/callgrind.test.ts.snap`,
+    keys: [...keys],
+  })),
   // The execution samples ("Without native calls"); read through the JDK's jfr tool, compared only where it is.
   ...(findJfrTool()
     ? [

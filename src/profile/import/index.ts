@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { PerfloopError } from '../../core/errors.js';
 import type { Profile } from '../../core/profile.js';
 import { mergeProfiles } from '../transform/merge.js';
+import { callgrindImporter } from './callgrind.js';
 import { chromeTraceImporter } from './chrome-trace.js';
 import { cpuprofileImporter } from './cpuprofile.js';
 import { foldedImporter } from './folded.js';
@@ -34,6 +35,7 @@ export const IMPORTERS: readonly ProfileImporter[] = [
   pprofImporter,
   jfrImporter,
   v8LogImporter,
+  callgrindImporter,
   perfScriptImporter,
   foldedImporter,
 ];

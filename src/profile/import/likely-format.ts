@@ -55,13 +55,6 @@ const SIGNATURES: readonly Signature[] = [
   },
   {
     definitive: true,
-    what: 'callgrind profile (valgrind, xdebug)',
-    hint: 'not supported yet; `gprof2dot` or speedscope open it',
-    test: (t) =>
-      /^(# callgrind format|version: ?1\s*$|creator: |events: )/m.test(t.slice(0, 4096)) && /^fn=/m.test(t),
-  },
-  {
-    definitive: true,
     what: 'GHC .prof (Haskell cost-centre profile)',
     hint: 'not supported yet; `ghc-prof-flamegraph` turns it into folded stacks',
     test: (t, k) =>
