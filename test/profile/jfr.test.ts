@@ -190,3 +190,12 @@ test('Java type names: arrays and nested classes as source spells them', () => {
   assert.equal(javaTypeName('[Ljava/lang/String;'), 'java.lang.String[]');
   assert.equal(javaTypeName('java/util/HashMap$Node'), 'java.util.HashMap$Node');
 });
+
+test('an import through jfr print stops with its signal (Ctrl-C), as INTERRUPTED', { skip }, async () => {
+  const abort = new AbortController();
+  abort.abort();
+  await assert.rejects(importProfileFile(record(), { signal: abort.signal }), (e: unknown) => {
+    assert.ok(e instanceof PerfloopError && e.code === 'INTERRUPTED', String(e));
+    return true;
+  });
+});

@@ -98,3 +98,14 @@ test('a V8 log without ticks, and text that is no V8 log, fail with one line', a
     /x\.log: v8-log: not a V8 log/,
   );
 });
+
+test('an import through node --prof-process stops with its signal (Ctrl-C), as INTERRUPTED', async () => {
+  const path = recordLog();
+  const abort = new AbortController();
+  abort.abort();
+  await assert.rejects(importProfileFile(path, { signal: abort.signal }), (e: unknown) => {
+    assert.ok(e instanceof PerfloopError && e.code === 'INTERRUPTED', String(e));
+    assert.match(e.message, /stopped before `node --prof-process` finished/);
+    return true;
+  });
+});

@@ -20,7 +20,7 @@ import { delimiter, join } from 'node:path';
 import { PerfloopError } from '../../core/errors.js';
 import { ProfileBuilder, type Profile } from '../../core/profile.js';
 import { StringDecoder } from 'node:string_decoder';
-import { bytes, decodeText, displayName, head, onDisk, type ProfileSource } from './source.js';
+import { bytes, decodeText, displayName, head, interrupted, onDisk, type ProfileSource } from './source.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
 const CPU_EVENTS = ['jdk.ExecutionSample'];
@@ -264,7 +264,7 @@ class JfrReader {
 }
 
 /** Runs `jfr print --json` on the recording and streams its output into the reader. */
-async function printRecording(src: ProfileSource, reader: JfrReader): Promise<void> {
+async function printRecording(src: ProfileSource, reader: JfrReader, options: ImportOptions): Promise<void> {
   const tool = findJfrTool();
   if (!tool) {
     throw new PerfloopError(
@@ -281,7 +281,7 @@ async function printRecording(src: ProfileSource, reader: JfrReader): Promise<vo
     const child = spawn(
       tool,
       ['print', '--json', '--stack-depth', String(STACK_DEPTH), '--events', events, file.path],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal },
     );
     // A stopped perfloop (Ctrl-C, SIGTERM) must not leave the JVM of `jfr print` running.
     const killChild = () => child.kill();
@@ -297,11 +297,13 @@ async function printRecording(src: ProfileSource, reader: JfrReader): Promise<vo
       for await (const chunk of child.stdout as AsyncIterable<string>) reader.write(chunk);
     } catch (e) {
       child.kill();
+      if (options.signal?.aborted) throw interrupted(src, '`jfr print`');
       throw e;
     } finally {
       void exited.finally(() => process.off('exit', killChild));
     }
     const code = await exited;
+    if (options.signal?.aborted) throw interrupted(src, '`jfr print`');
     if (code !== 0) {
       const why = stderr.trim().split('\n').filter(Boolean).pop() ?? `exit code ${code}`;
       throw new PerfloopError(
@@ -321,7 +323,7 @@ export async function importJfr(src: ProfileSource, options: ImportOptions = {})
   const reader = new JfrReader(src, options);
   const first = await head(src, 256);
   if (hasChunkMagic(first)) {
-    await printRecording(src, reader);
+    await printRecording(src, reader, options);
   } else if (JFR_JSON.test(decodeText(first))) {
     // Saved `jfr print --json` output: read as it is, no JDK needed.
     const decoder = new StringDecoder('utf8');

@@ -209,3 +209,8 @@ export async function onDisk(
   await pipeline(Readable.from(bytes(src)), createWriteStream(path));
   return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** The error of an import stopped through its AbortSignal (the reader process is killed with it). */
+export function interrupted(src: ProfileSource, reader: string): PerfloopError {
+  return new PerfloopError('INTERRUPTED', `${src.name}: stopped before ${reader} finished`, { exitCode: 1 });
+}

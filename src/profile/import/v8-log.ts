@@ -18,7 +18,7 @@ import { PerfloopError } from '../../core/errors.js';
 import { ProfileBuilder, type Profile } from '../../core/profile.js';
 import { fileOfUrl } from './cpuprofile.js';
 import { scanJson } from './json-stream.js';
-import { decodeText, displayName, head, onDisk, type ProfileSource } from './source.js';
+import { decodeText, displayName, head, interrupted, onDisk, type ProfileSource } from './source.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
 interface V8Code {
@@ -140,11 +140,17 @@ const handlerFor = (reader: V8LogReader) => ({
 });
 
 /** Runs `node --prof-process --preprocess` on a raw log and streams its JSON into the reader. */
-async function preprocess(src: ProfileSource, reader: V8LogReader, where: string): Promise<void> {
+async function preprocess(
+  src: ProfileSource,
+  reader: V8LogReader,
+  where: string,
+  options: ImportOptions,
+): Promise<void> {
   const file = await onDisk(src, 'isolate-v8.log');
   try {
     const child = spawn(process.execPath, ['--no-warnings', '--prof-process', '--preprocess', file.path], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      signal: options.signal,
     });
     const killChild = () => child.kill();
     process.once('exit', killChild); // a stopped perfloop must not leave the processor running
@@ -160,6 +166,7 @@ async function preprocess(src: ProfileSource, reader: V8LogReader, where: string
     } catch (e) {
       child.kill();
       const code = await exited;
+      if (options.signal?.aborted) throw interrupted(src, '`node --prof-process`');
       const why = stderr.trim().split('\n').filter(Boolean).pop();
       if (code !== 0 && why)
         throw new PerfloopError('PROFILE_BAD_FORMAT', `${where}: node --prof-process failed (${why})`);
@@ -168,6 +175,7 @@ async function preprocess(src: ProfileSource, reader: V8LogReader, where: string
       void exited.finally(() => process.off('exit', killChild));
     }
     const code = await exited;
+    if (options.signal?.aborted) throw interrupted(src, '`node --prof-process`');
     if (code !== 0) {
       const why = stderr.trim().split('\n').filter(Boolean).pop() ?? `exit code ${code}`;
       throw new PerfloopError('PROFILE_BAD_FORMAT', `${where}: node --prof-process failed (${why})`);
@@ -182,7 +190,7 @@ export async function importV8Log(src: ProfileSource, options: ImportOptions = {
   const reader = new V8LogReader();
   const text = decodeText(await head(src, 4096));
   if (PREPROCESSED.test(text)) await scanJson(src, handlerFor(reader), where, options.progress);
-  else if (RAW_LOG.test(text)) await preprocess(src, reader, where);
+  else if (RAW_LOG.test(text)) await preprocess(src, reader, where, options);
   else
     throw new PerfloopError(
       'PROFILE_BAD_FORMAT',
