@@ -14,13 +14,13 @@
  * `tlabSize` and `…OutsideTLAB` by `allocationSize`) in bytes, the allocated class as the leaf frame. Default:
  * cpu when the recording has execution samples, else alloc. `--thread NAME` keeps one Java thread.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { PerfloopError } from '../../core/errors.js';
 import { ProfileBuilder, type Profile } from '../../core/profile.js';
 import { StringDecoder } from 'node:string_decoder';
-import { bytes, decodeText, displayName, head, interrupted, onDisk, type ProfileSource } from './source.js';
+import { readThrough } from './external-reader.js';
+import { bytes, decodeText, displayName, head, type ProfileSource } from './source.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
 const CPU_EVENTS = ['jdk.ExecutionSample'];
@@ -275,45 +275,30 @@ async function printRecording(src: ProfileSource, reader: JfrReader, options: Im
       },
     );
   }
-  const file = await onDisk(src, 'recording.jfr');
-  try {
-    const events = [...CPU_EVENTS, ...Object.keys(ALLOC_EVENTS)].join(',');
-    const child = spawn(
-      tool,
-      ['print', '--json', '--stack-depth', String(STACK_DEPTH), '--events', events, file.path],
-      { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal },
-    );
-    // A stopped perfloop (Ctrl-C, SIGTERM) must not leave the JVM of `jfr print` running.
-    const killChild = () => child.kill();
-    process.once('exit', killChild);
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
-    const exited = new Promise<number>((resolve) => {
-      child.on('error', () => resolve(127));
-      child.on('close', (code) => resolve(code ?? 1));
-    });
-    try {
-      child.stdout.setEncoding('utf8');
-      for await (const chunk of child.stdout as AsyncIterable<string>) reader.write(chunk);
-    } catch (e) {
-      child.kill();
-      if (options.signal?.aborted) throw interrupted(src, '`jfr print`');
-      throw e;
-    } finally {
-      void exited.finally(() => process.off('exit', killChild));
-    }
-    const code = await exited;
-    if (options.signal?.aborted) throw interrupted(src, '`jfr print`');
-    if (code !== 0) {
-      const why = stderr.trim().split('\n').filter(Boolean).pop() ?? `exit code ${code}`;
-      throw new PerfloopError(
-        'PROFILE_BAD_FORMAT',
-        `${src.name}: jfr: not a readable JFR recording (${why})`,
-      );
-    }
-  } finally {
-    file.cleanup();
-  }
+  await readThrough(
+    src,
+    {
+      name: 'jfr print',
+      command: tool,
+      args: (path) => [
+        'print',
+        '--json',
+        '--stack-depth',
+        String(STACK_DEPTH),
+        '--events',
+        [...CPU_EVENTS, ...Object.keys(ALLOC_EVENTS)].join(','),
+        path,
+      ],
+      fileName: 'recording.jfr',
+      failed: (why) =>
+        new PerfloopError('PROFILE_BAD_FORMAT', `${src.name}: jfr: not a readable JFR recording (${why})`),
+    },
+    options.signal,
+    async (stdout) => {
+      stdout.setEncoding('utf8');
+      for await (const chunk of stdout as AsyncIterable<string>) reader.write(chunk);
+    },
+  );
 }
 
 const hasChunkMagic = (b: Buffer) =>

@@ -3,11 +3,9 @@
  * transparently when it starts with the gzip magic bytes, read in chunks so a 1 GB profile never becomes one
  * string. Progress is reported in bytes read from disk, which is what the user can relate to the file size.
  */
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { createReadStream, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { PerfloopError } from '../../core/errors.js';
@@ -188,29 +186,4 @@ export async function eachLine(
   rest += decoder?.end() ?? '';
   if (rest.length > 0) onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest, ++line);
   return line;
-}
-
-/**
- * A path an external reader (the JDK's `jfr`, `node --prof-process`) can open: the file itself, or a temporary
- * copy of decompressed or in-memory bytes, removed by `cleanup`.
- */
-export async function onDisk(
-  src: ProfileSource,
-  fileName: string,
-): Promise<{ path: string; cleanup(): void }> {
-  const first = await head(src, 4);
-  try {
-    if (statSync(src.name).size === src.size && !isGzip(first)) return { path: src.name, cleanup() {} };
-  } catch {
-    // not a file on disk (a buffer in tests): copied below
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'perfloop-import-'));
-  const path = join(dir, fileName);
-  await pipeline(Readable.from(bytes(src)), createWriteStream(path));
-  return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** The error of an import stopped through its AbortSignal (the reader process is killed with it). */
-export function interrupted(src: ProfileSource, reader: string): PerfloopError {
-  return new PerfloopError('INTERRUPTED', `${src.name}: stopped before ${reader} finished`, { exitCode: 1 });
 }

@@ -13,12 +13,12 @@
  * since start; `vm` is the VM state (1 = GC, 8 = idle, as V8's StateTag). Each tick weighs the time since the
  * tick before it, as speedscope reads it; the first, which has none, the sampling interval after it.
  */
-import { spawn } from 'node:child_process';
 import { PerfloopError } from '../../core/errors.js';
 import { ProfileBuilder, type Profile } from '../../core/profile.js';
 import { fileOfUrl } from './cpuprofile.js';
 import { scanJson } from './json-stream.js';
-import { decodeText, displayName, head, interrupted, onDisk, type ProfileSource } from './source.js';
+import { readThrough } from './external-reader.js';
+import { decodeText, displayName, head, type ProfileSource } from './source.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
 interface V8Code {
@@ -146,43 +146,20 @@ async function preprocess(
   where: string,
   options: ImportOptions,
 ): Promise<void> {
-  const file = await onDisk(src, 'isolate-v8.log');
-  try {
-    const child = spawn(process.execPath, ['--no-warnings', '--prof-process', '--preprocess', file.path], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      signal: options.signal,
-    });
-    const killChild = () => child.kill();
-    process.once('exit', killChild); // a stopped perfloop must not leave the processor running
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
-    const exited = new Promise<number>((resolve) => {
-      child.on('error', () => resolve(127));
-      child.on('close', (code) => resolve(code ?? 1));
-    });
-    const output: ProfileSource = { name: src.name, size: 0, raw: () => child.stdout };
-    try {
-      await scanJson(output, handlerFor(reader), where);
-    } catch (e) {
-      child.kill();
-      const code = await exited;
-      if (options.signal?.aborted) throw interrupted(src, '`node --prof-process`');
-      const why = stderr.trim().split('\n').filter(Boolean).pop();
-      if (code !== 0 && why)
-        throw new PerfloopError('PROFILE_BAD_FORMAT', `${where}: node --prof-process failed (${why})`);
-      throw e;
-    } finally {
-      void exited.finally(() => process.off('exit', killChild));
-    }
-    const code = await exited;
-    if (options.signal?.aborted) throw interrupted(src, '`node --prof-process`');
-    if (code !== 0) {
-      const why = stderr.trim().split('\n').filter(Boolean).pop() ?? `exit code ${code}`;
-      throw new PerfloopError('PROFILE_BAD_FORMAT', `${where}: node --prof-process failed (${why})`);
-    }
-  } finally {
-    file.cleanup();
-  }
+  const failed = (why: string) =>
+    new PerfloopError('PROFILE_BAD_FORMAT', `${where}: node --prof-process failed (${why})`);
+  await readThrough(
+    src,
+    {
+      name: 'node --prof-process',
+      command: process.execPath,
+      args: (path) => ['--no-warnings', '--prof-process', '--preprocess', path],
+      fileName: 'isolate-v8.log',
+      failed,
+    },
+    options.signal,
+    (stdout) => scanJson({ name: src.name, size: 0, raw: () => stdout }, handlerFor(reader), where),
+  );
 }
 
 export async function importV8Log(src: ProfileSource, options: ImportOptions = {}): Promise<Profile> {
