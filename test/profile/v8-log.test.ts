@@ -25,7 +25,7 @@ const SCRIPT = `function crunchNumbers(n) {
   return s;
 }
 function main() {
-  const end = Date.now() + 700;
+  const end = Date.now() + 1500;
   let t = 0;
   while (Date.now() < end) t += crunchNumbers(1e5);
   return t;
@@ -58,11 +58,18 @@ test('node --prof: the isolate log names the hot function, its file and line', a
   assert.equal(p.meta.format, 'v8-log');
   assert.equal(p.unit, 'us');
   assert.ok(p.sampleCount > 100, `${p.sampleCount} ticks`);
-  assert.ok(selfShare(p, 'crunchNumbers') > 0.5, `crunchNumbers ${selfShare(p, 'crunchNumbers')}`);
+  // The hottest function by self time (startup and compilation take a share that grows on a busy machine).
+  const w = frameWeights(p);
+  const hottest = p.frames
+    .map((f, i) => [f, w.self[i]] as const)
+    .filter(([f]) => f.kind === 'code')
+    .sort((a, b) => b[1] - a[1])[0][0];
+  assert.equal(hottest.name, 'crunchNumbers');
+  assert.ok(selfShare(p, 'crunchNumbers') > 0.25, `crunchNumbers ${selfShare(p, 'crunchNumbers')}`);
   const hot = p.frames.find((f) => f.name === 'crunchNumbers')!;
   assert.match(hot.file ?? '', /hot\.js$/);
   assert.equal(hot.line, 1);
-  // The total is the time the ticks span (µs), about the 700 ms the script ran.
+  // The total is the time the ticks span (µs), about the 1.5 s the script ran.
   assert.ok(p.totalWeight > 300_000 && p.totalWeight < 60_000_000, `total ${p.totalWeight} µs`);
   // C++ frames carry their library, without ELF symbol versions.
   assert.ok(!p.frames.some((f) => /@@/.test(f.name)));
