@@ -30,6 +30,45 @@ function pprofSeed(): Buffer {
   return gzipSync(Buffer.from(p.encode()));
 }
 
+/** What `jfr print --json` writes (the JDK's tool; a binary recording needs a JVM per case, too slow to fuzz). */
+const jfrFrame = (cls: string, method: string, line: number) => ({
+  method: { type: { name: cls, package: { name: 'app' } }, name: method, descriptor: '()V' },
+  lineNumber: line,
+  bytecodeIndex: 3,
+  type: 'JIT compiled',
+});
+const jfrJsonSeed = JSON.stringify(
+  {
+    recording: {
+      events: [
+        {
+          type: 'jdk.ExecutionSample',
+          values: {
+            startTime: '2026-12-01T23:08:04.422630709Z',
+            sampledThread: { osName: 'main', javaName: 'main', javaThreadId: 1 },
+            stackTrace: {
+              truncated: false,
+              frames: [jfrFrame('app/Hot', 'spin', 4), jfrFrame('app/Hot', 'main', 9)],
+            },
+            state: 'STATE_RUNNABLE',
+          },
+        },
+        {
+          type: 'jdk.ObjectAllocationSample',
+          values: {
+            eventThread: { osName: 'main', javaName: 'main' },
+            stackTrace: { truncated: true, frames: [jfrFrame('app/Hot', 'main', 9)] },
+            objectClass: { name: '[B' },
+            weight: 4096,
+          },
+        },
+      ],
+    },
+  },
+  null,
+  2,
+);
+
 const cpuprofile = JSON.stringify({
   nodes: [
     {
@@ -111,6 +150,42 @@ export const SEEDS: Record<string, (string | Buffer)[]> = {
     '{"head":{"functionName":"(root)","id":1,"children":[{"functionName":"f","id":2,"children":[]}]},"startTime":0,"endTime":1,"samples":[2,2],"timestamps":[1,2]}',
   ],
   pprof: [pprofSeed()],
+  jfr: [jfrJsonSeed],
+  callgrind: [
+    '# callgrind format\nevents: Ir\nfl=(1) a.c\nfn=(1) main\n16 20\ncfn=(2) f\ncalls=1 50\n+1 400\nfn=(2)\n51 100\ncfi=(2) b.c\ncfn=(3) g\ncalls=2 20\n* -50\nfl=(2)\nfn=(3)\n20 50\n',
+  ],
+  stackprof: [
+    JSON.stringify({
+      version: 1.2,
+      mode: 'wall',
+      interval: 1000,
+      frames: {
+        '1': { name: '<main>', file: '/a.rb', line: 1 },
+        '2': { name: 'f', file: '/a.rb', line: 3 },
+        '9': { name: '(garbage collection)' },
+      },
+      raw: [2, 1, 2, 3, 1, 9, 1],
+      raw_timestamp_deltas: [1000, 900, 1100, 800],
+    }),
+  ],
+  // `node --prof-process --preprocess` output (a raw log would start a node per case: too slow to fuzz).
+  'v8-log': [
+    JSON.stringify({
+      code: [
+        { name: '/usr/bin/node', type: 'SHARED_LIB' },
+        { name: 'node::Start(int, char**)', type: 'CPP' },
+        { name: 'crunch /app/hot.js:1:23', type: 'JS', kind: 'Opt', func: 0 },
+        { name: 'InterpreterEntryTrampoline', type: 'CODE', kind: 'Builtin' },
+      ],
+      functions: [],
+      ticks: [
+        { tm: 1000, vm: 0, s: [2, 10, 3, 4, 1, 0] },
+        { tm: 2000, vm: 1, s: [-1, 123456, 1, 0] },
+        { tm: 3000, vm: 0, s: [2, 12, 99999, 0] },
+      ],
+      scripts: [],
+    }),
+  ],
   'perf-script': [
     'app 12/12 [000] 100.000001: 250000 cpu-clock:\n\t  4005d0 go/build.(*Context).Import+0x10 (/app)\n\t  4005e0 main (/app)\n\napp 12/12 [000] 100.000002: 250000 cpu-clock:\n\t ffffffff81 do_syscall_64 ([kernel.kallsyms])\n\n',
     '        app  12 [000] 1.0: 1 cycles:   4005d0 spin+0x1 (/app)\n        app  12 [000] 1.1: 1 instructions:   4005d0 spin+0x1 (/app)\n',

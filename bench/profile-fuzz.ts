@@ -3,7 +3,7 @@
  * refused with a PerfloopError (exit 2 in the CLI), crashed (any other exception), or slow (over 2 s for a file
  * of at most a few hundred KB: a hang). Fixed seed, so a failure reproduces.
  *
- *   npx tsc -p . && node dist/bench/profile-fuzz.js [--runs 10000] [--seed 1]
+ *   npx tsc -p . && node dist/bench/profile-fuzz.js [--runs 10000] [--seed 1] [--format NAME,…]
  */
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
@@ -12,12 +12,17 @@ import { bufferSource, importProfileSource, IMPORTERS } from '../src/profile/imp
 import { fuzzSeeds, mutation } from './profile-fuzz-cases.js';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '10000' }, seed: { type: 'string', default: '1' } },
+  options: {
+    runs: { type: 'string', default: '10000' },
+    seed: { type: 'string', default: '1' },
+    format: { type: 'string' },
+  },
 });
 const runs = Number(values.runs);
 let failed = false;
 console.log('importer        cases  imported  refused  crashed  slow  slowest ms');
-for (const importer of IMPORTERS) {
+const only = values.format?.split(',');
+for (const importer of IMPORTERS.filter((i) => !only || only.includes(i.format))) {
   const seeds = fuzzSeeds(importer.format);
   const count = { imported: 0, refused: 0, crashed: 0, slow: 0, slowest: 0 };
   const crashes: string[] = [];

@@ -25,6 +25,10 @@
  *    differ by a few ms); V8's `(anonymous native dummy.js)` placeholder is kept; Chrome 141's samples of nodes
  *    that are not in the file are left out with a warning (speedscope charges them somewhere unknown). Accepted as
  *    deliberate when every frame of speedscope's is there and the totals are within 5 %.
+ *  - sampled trace events (Hermes `samples`): the last sample of a thread gets the interval before it, speedscope
+ *    nothing; checked exactly (those weights taken out, everything agrees).
+ *  - an end event that closes nothing still advances the clock (DELIBERATE_FILES says where that shows).
+ *  - JFR: `Class:method` in speedscope is `Class.method` in perfloop; compared only where the JDK's jfr is installed.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +36,7 @@ import type { Profile } from '../../src/core/profile.js';
 import { unitFactor } from '../../src/profile/transform/merge.js';
 import { frameWeights } from '../../src/profile/analyse/weights.js';
 import { importProfileFile } from '../../src/profile/import/index.js';
+import { findJfrTool } from '../../src/profile/import/jfr.js';
 import { perfFrames } from '../../src/profile/import/perf-symbol.js';
 import type { Comparison } from './perf-collapsed.js';
 
@@ -65,6 +70,8 @@ interface Case {
   snap: string;
   keys: string[];
   perf?: boolean;
+  /** speedscope names a Java frame `Class:method`, perfloop `Class.method` as Java does. */
+  java?: boolean;
 }
 
 const S = 'import/__snapshots__';
@@ -163,6 +170,42 @@ const CASES: Case[] = [
   },
   ...(
     [
+      ['simple-stackprof.json', 'importFromStackprof 1'],
+      ['object-stackprof.json', 'importFromStackprof object mode 1'],
+      ['stackprof-last-frame-no-name.json', 'importFromStackprof when a profile has a frame with no name 1'],
+      [
+        'simple-cpu-stackprof.json',
+        'importCpuProfileWithProperWeights importFromStackprof cpu mode snapshot 1',
+      ],
+    ] as const
+  ).map(([file, key]) => ({ file: `stackprof/${file}`, snap: `${S}/stackprof.test.ts.snap`, keys: [key] })),
+  ...(
+    [
+      ['callgrind.example.log', ['importFromCallgrind 1']],
+      ['callgrind.cfn-reset.log', ['importFromCallgrind cfn reset 1']],
+      ['callgrind.name-compression.log', ['importFromCallgrind name compression 1']],
+      ['callgrind.subposition-compression.log', ['importFromCallgrind subposition compression 1']],
+      // xdebug: the first event (Time_(10ns)), speedscope's first profile.
+      ['callgrind.multiple-event-types.log', ['importFromCallgrind multiple event types 1']],
+    ] as const
+  ).map(([file, keys]) => ({
+    file: `callgrind/${file}`,
+    snap: `${S}/callgrind.test.ts.snap`,
+    keys: [...keys],
+  })),
+  // The execution samples ("Without native calls"); read through the JDK's jfr tool, compared only where it is.
+  ...(findJfrTool()
+    ? [
+        {
+          file: 'java-flight-recorder/heavy.jfr',
+          snap: `${S}/java-flight-recorder.test.ts.snap`,
+          keys: ['importFromJfr 1'],
+          java: true,
+        },
+      ]
+    : []),
+  ...(
+    [
       ['forks', 4],
       ['one-sample', 1],
       ['simple', 1],
@@ -197,10 +240,9 @@ function snapshotCases(root: string, snapPath: string, folder: string): Case[] {
   for (const [key, body] of snap) {
     const m = /^(.*): profileGroup\.name 1$/.exec(key);
     if (!m || m[1].includes('chunked')) continue;
-    // speedscope's test of hermes-multiple-frames.json names its group after the file it copied.
-    const file = m[1].endsWith('hermes profile with multiple frames')
-      ? 'hermes-multiple-frames.json'
-      : JSON.parse(body);
+    // The group's name is the file the test read: speedscope's "hermes profile with multiple frames" test reads
+    // simple-hermes.json (hermes-multiple-frames.json has no snapshot of its own).
+    const file = JSON.parse(body);
     const keys = [...snap.keys()].filter(
       (k) => k.startsWith(`${m[1]} `) && /^\d+$/.test(k.slice(m[1].length + 1)),
     );
@@ -255,6 +297,81 @@ function top5(m: Map<string, number>): string[] {
     .sort();
 }
 
+/** Differences of one file, each with the reason a user would agree with. */
+const DELIBERATE_FILES: Record<string, string> = {
+  'trace-event/mismatched-name.json':
+    'B alpha at 0, then E beta at 10 (no such frame open): both ignore the E; perfloop still counts the time it says passed, so alpha was open for 10 µs, while speedscope stops the clock at its last event used and charges alpha nothing',
+};
+
+interface FrameComparison {
+  reasons: string[];
+  matched: number;
+  totalOurs: number;
+  totalPeer: number;
+  top5Same: boolean;
+}
+
+/** Every speedscope frame present with the same share of the total, the same top 5, totals within 0.5 %. */
+function compareFrames(
+  ours: Map<string, number>,
+  peer: Map<string, number>,
+  peerAll: Set<string>,
+  o: { scale: number; slack: number; perf: boolean },
+): FrameComparison {
+  const reasons: string[] = [];
+  const totalOurs = sum(ours);
+  const totalPeer = sum(peer) * o.scale;
+  let matched = 0;
+  for (const [name, v] of peer) {
+    if (!ours.has(name)) {
+      if (v > 0) reasons.push(`frame ${name} (self ${v}) missing`);
+      continue;
+    }
+    const a = (100 * (ours.get(name) ?? 0)) / (totalOurs || 1);
+    const b = (100 * v * o.scale) / (totalPeer || 1);
+    if (!o.perf && Math.abs(a - b) > 0.5)
+      reasons.push(`frame ${name}: self ${a.toFixed(2)}% vs ${b.toFixed(2)}%`);
+    else matched++;
+  }
+  for (const [name, v] of ours)
+    if (!peerAll.has(name) && v > 0) reasons.push(`extra frame ${name} (self ${v})`);
+  const a = top5(ours);
+  const b = top5(peer);
+  const top5Same = a.join('\n') === b.join('\n');
+  if (!top5Same && !o.perf) reasons.push(`top frames ${a.join(', ')} vs ${b.join(', ')}`);
+  const totalsClose = Math.abs(totalOurs - totalPeer) <= 0.005 * Math.max(1e-9, totalPeer) + o.slack;
+  if (!totalsClose && !o.perf) reasons.push(`total ${totalOurs} vs ${totalPeer}`);
+  return { reasons, matched, totalOurs, totalPeer, top5Same };
+}
+
+/**
+ * The leaf frame and weight perfloop gives the last sample of each thread of a sampled trace (`samples` +
+ * `stackFrames`): the time since the thread's sample before it. Read from the file itself, independently of the
+ * importer.
+ */
+function lastSamplesOf(path: string): [string, number][] {
+  const doc = JSON.parse(readFileSync(path, 'utf8')) as {
+    samples: { ts: string | number; sf: string | number; pid?: unknown; tid?: unknown }[];
+    stackFrames: Record<string, { name?: string }>;
+  };
+  const byThread = new Map<string, number[][]>();
+  for (const s of doc.samples) {
+    const key = `${String(s.pid ?? 0)}:${String(s.tid ?? 0)}`;
+    const list = byThread.get(key) ?? [];
+    list.push([Number(s.ts), Number(s.sf)]);
+    byThread.set(key, list);
+  }
+  const out: [string, number][] = [];
+  for (const list of byThread.values()) {
+    if (list.length < 2) continue;
+    list.sort((x, y) => x[0] - y[0]);
+    const [ts, sf] = list[list.length - 1];
+    const raw = doc.stackFrames[String(sf)]?.name ?? '';
+    out.push([HERMES_SAMPLE_NAME.exec(raw)?.[1] ?? raw, ts - list[list.length - 2][0]]);
+  }
+  return out;
+}
+
 export async function speedscopeConformance(corpus: string): Promise<Comparison[]> {
   const root = join(corpus, 'speedscope');
   const snaps = new Map<string, Map<string, string>>();
@@ -268,7 +385,11 @@ export async function speedscopeConformance(corpus: string): Promise<Comparison[
       const body = snap.get(key);
       if (body === undefined) throw new Error(`${c.snap}: no snapshot ${key}`);
       for (const f of snapshotFrames(body)) {
-        const name = c.perf ? perfName(f.name) : (HERMES_SAMPLE_NAME.exec(f.name)?.[1] ?? f.name);
+        const name = c.perf
+          ? perfName(f.name)
+          : c.java
+            ? f.name.replace(/:([^:]*)$/, '.$1')
+            : (HERMES_SAMPLE_NAME.exec(f.name)?.[1] ?? f.name);
         peerAll.add(name);
         peer.set(name, (peer.get(name) ?? 0) + f.self);
       }
@@ -277,6 +398,7 @@ export async function speedscopeConformance(corpus: string): Promise<Comparison[
     let ours = new Map<string, number>();
     let slack = 0;
     let chrome = false;
+    let sampledTrace = false;
     let scale = 1;
     try {
       const p = await importProfileFile(join(root, 'sample/profiles', c.file));
@@ -290,31 +412,26 @@ export async function speedscopeConformance(corpus: string): Promise<Comparison[
         scale = fileNs && oursNs ? fileNs / oursNs : 1;
       }
       chrome = p.meta.format === 'chrome-trace';
+      sampledTrace =
+        p.meta.format === 'trace-event' &&
+        /"stackFrames"\s*:/.test(readFileSync(join(root, 'sample/profiles', c.file), 'utf8'));
     } catch (e) {
       reasons.push(`perfloop refused it: ${(e as Error).message}`);
     }
-    const totalOurs = sum(ours);
-    const totalPeer = sum(peer) * scale;
-    let matched = 0;
-    for (const [name, v] of peer) {
-      if (!ours.has(name)) {
-        if (v > 0) reasons.push(`frame ${name} (self ${v}) missing`);
-        continue;
-      }
-      const a = (100 * (ours.get(name) ?? 0)) / (totalOurs || 1);
-      const b = (100 * v * scale) / (totalPeer || 1);
-      if (!c.perf && Math.abs(a - b) > 0.5)
-        reasons.push(`frame ${name}: self ${a.toFixed(2)}% vs ${b.toFixed(2)}%`);
-      else matched++;
+    const cmp = compareFrames(ours, peer, peerAll, { scale, slack, perf: !!c.perf });
+    reasons.push(...cmp.reasons);
+    const { totalOurs, totalPeer, matched, top5Same } = cmp;
+    // Sampled trace events: perfloop gives a thread's last sample the interval before it, speedscope nothing.
+    // Deliberate when taking exactly those weights out makes every comparison agree.
+    let lastSampleRule = false;
+    if (reasons.length > 0 && sampledTrace) {
+      const without = new Map(ours);
+      for (const [frame, w] of lastSamplesOf(join(root, 'sample/profiles', c.file)))
+        without.set(frame, (without.get(frame) ?? 0) - w);
+      lastSampleRule =
+        compareFrames(without, peer, peerAll, { scale, slack, perf: false }).reasons.length === 0;
     }
-    for (const [name, v] of ours)
-      if (!peerAll.has(name) && v > 0) reasons.push(`extra frame ${name} (self ${v})`);
-    const a = top5(ours);
-    const b = top5(peer);
-    const top5Same = a.join('\n') === b.join('\n');
-    if (!top5Same && !c.perf) reasons.push(`top frames ${a.join(', ')} vs ${b.join(', ')}`);
-    const totalsClose = Math.abs(totalOurs - totalPeer) <= 0.005 * Math.max(1e-9, totalPeer) + slack;
-    if (!totalsClose && !c.perf) reasons.push(`total ${totalOurs} vs ${totalPeer}`);
+    const deliberateByFile = DELIBERATE_FILES[c.file];
     const onlyLastSampleEffects =
       chrome &&
       reasons.length > 0 &&
@@ -339,6 +456,13 @@ export async function speedscopeConformance(corpus: string): Promise<Comparison[
               'last sample of each thread charged up to the end of its profile; native dummy.js placeholder kept; samples of nodes missing from the file left out (with a warning)',
           }
         : {}),
+      ...(lastSampleRule
+        ? {
+            deliberate:
+              "sampled trace: perfloop charges each thread's last sample the interval before it (a sample stands for one sampling interval, as in the other sampled formats), speedscope charges it nothing; with exactly those weights taken out every frame, share and total agree",
+          }
+        : {}),
+      ...(deliberateByFile && reasons.length > 0 ? { deliberate: deliberateByFile } : {}),
       ...(c.perf && reasons.length === 0
         ? {
             agrees: false,

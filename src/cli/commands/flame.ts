@@ -175,6 +175,7 @@ export const flameCommand: Command = {
       event: str(v, 'event'),
       weight,
       thread: str(v, 'thread'),
+      signal: io.signal,
     };
     const transform = (p: Profile) => {
       let q = p;

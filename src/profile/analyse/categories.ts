@@ -19,9 +19,9 @@ export interface CategoryRule {
 }
 
 const mod = (names: string) => new RegExp(`node_modules/(${names})/`);
-/** Standard libraries and runtimes other than Node's: Go's GOROOT, CPython's lib, the JDK. */
+/** Standard libraries and runtimes other than Node's: Go's GOROOT, CPython's lib, the JDK (`jrt:/` from JFR). */
 const STDLIB =
-  /(^|\/)(go(-[\d.]+)?\/src\/|lib\/python\d(\.\d+)?\/(?!(site|dist)-packages\/)|jdk[^/]*\/|<frozen )|^\$GOROOT\//;
+  /(^|\/)(go(-[\d.]+)?\/src\/|lib\/python\d(\.\d+)?\/(?!(site|dist)-packages\/)|jdk[^/]*\/|<frozen )|^\$GOROOT\/|^jrt:\//;
 /** Third-party code: npm, Go modules, Python packages, Rust crates. */
 /** Runtimes' binaries, system libraries, JIT maps: native code the user did not write. */
 const NATIVE =

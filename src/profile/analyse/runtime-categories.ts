@@ -14,6 +14,8 @@ export const RUNTIME_CATEGORY_RULES: readonly CategoryRule[] = [
     name: /^(malloc|free|calloc|realloc|cfree|_int_malloc|_int_free|_int_realloc|__libc_(malloc|free|calloc|realloc)|__GI___libc_(malloc|free)|malloc_consolidate|sysmalloc|tcache_\w+|je_\w*(malloc|free)\w*|tc_(malloc|free|new|delete)\w*|mi_(malloc|free)\w*|operator new|operator delete|runtime\.(mallocgc\w*|newobject|makeslice|growslice|newarray|mcache\w*|\(\*mcache\)\.\w+|\(\*mheap\)\.alloc\w*))$/,
     specific: true,
   },
+  // The allocated class a JFR allocation sample ends in (`new java.util.HashMap$Node`, `new byte[]`).
+  { category: 'allocation', name: /^new [\w$.]+(\[\])*$/, specific: true },
   {
     category: 'kernel: page faults',
     name: /^(asm_exc_page_fault|exc_page_fault|do_page_fault|__do_page_fault|handle_mm_fault|__handle_mm_fault|do_anonymous_page|do_fault|clear_page_\w+|page_fault)$/,

@@ -7,15 +7,19 @@ import { basename } from 'node:path';
 import { PerfloopError } from '../../core/errors.js';
 import type { Profile } from '../../core/profile.js';
 import { mergeProfiles } from '../transform/merge.js';
+import { callgrindImporter } from './callgrind.js';
 import { chromeTraceImporter } from './chrome-trace.js';
 import { cpuprofileImporter } from './cpuprofile.js';
 import { foldedImporter } from './folded.js';
+import { jfrImporter } from './jfr.js';
 import { perfScriptImporter } from './perf-script.js';
 import { pprofImporter } from './pprof.js';
 import { likelyUnsupportedFormat, type LikelyFormat } from './likely-format.js';
 import { decodeText, fileSource, head, type ProfileSource } from './source.js';
 import { speedscopeImporter } from './speedscope.js';
+import { stackprofImporter } from './stackprof.js';
 import { traceEventImporter } from './trace-event.js';
+import { v8LogImporter } from './v8-log.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
 export type { ImportOptions, ProfileImporter } from './types.js';
@@ -26,8 +30,12 @@ export const IMPORTERS: readonly ProfileImporter[] = [
   speedscopeImporter,
   chromeTraceImporter,
   traceEventImporter,
+  stackprofImporter,
   cpuprofileImporter,
   pprofImporter,
+  jfrImporter,
+  v8LogImporter,
+  callgrindImporter,
   perfScriptImporter,
   foldedImporter,
 ];

@@ -42,14 +42,10 @@ const SIGNATURES: readonly Signature[] = [
     definitive: true,
     what: 'Safari Web Inspector timeline recording',
     hint: 'not supported yet; record with Chrome DevTools or save a .cpuprofile instead',
-    test: (_t, k) =>
-      k.has('recording') && (k.has('sampleStackTraces') || k.has('records') || k.has('stackTrace')),
-  },
-  {
-    definitive: true,
-    what: 'Ruby stackprof JSON',
-    hint: 'not supported yet; `stackprof --stackcollapse` writes folded stacks perfloop reads',
-    test: (_t, k) => has(k, 'mode', 'frames') && (k.has('raw') || k.has('interval') || k.has('samples')),
+    test: (t, k) =>
+      k.has('recording') &&
+      (k.has('sampleStackTraces') || k.has('records') || k.has('stackTrace')) &&
+      !/^\s*\{\s*"recording"\s*:\s*\{\s*"events"\s*:/.test(t), // that is `jfr print --json`
   },
   {
     definitive: true,
@@ -59,29 +55,10 @@ const SIGNATURES: readonly Signature[] = [
   },
   {
     definitive: true,
-    what: 'Node --prof V8 log (isolate-*.log)',
-    hint: 'not supported yet; `node --prof-process --preprocess isolate-*.log` or record with --cpu-prof',
-    test: (t) => /^(v8-version|shared-library|code-creation|tick),/m.test(t.slice(0, 4096)),
-  },
-  {
-    definitive: true,
-    what: 'callgrind profile (valgrind, xdebug)',
-    hint: 'not supported yet; `gprof2dot` or speedscope open it',
-    test: (t) =>
-      /^(# callgrind format|version: ?1\s*$|creator: |events: )/m.test(t.slice(0, 4096)) && /^fn=/m.test(t),
-  },
-  {
-    definitive: true,
     what: 'GHC .prof (Haskell cost-centre profile)',
     hint: 'not supported yet; `ghc-prof-flamegraph` turns it into folded stacks',
     test: (t, k) =>
       /^\s*COST CENTRE\s+MODULE/m.test(t.slice(0, 8192)) || has(k, 'cost_centres', 'rts_arguments'),
-  },
-  {
-    definitive: true,
-    what: 'Java Flight Recorder recording (.jfr)',
-    hint: 'not supported yet; `jfr print --json` or async-profiler `-o collapsed` give formats perfloop reads',
-    test: (_t, _k, h) => h.length >= 4 && h.subarray(0, 4).toString('latin1') === 'FLR\u0000',
   },
   {
     definitive: true,

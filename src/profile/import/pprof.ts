@@ -69,7 +69,7 @@ export function pprofToProfile(p: PprofProfile, name: string, sampleType?: strin
   const mappings = new Map<number, string>();
   for (const m of p.mapping) mappings.set(Number(m.id), str(m.filename));
   // Each location → its frames root first (the inlined caller before the inlinee) and the leaf's line.
-  const locations = new Map<number, { frames: number[]; leafLine: number }>();
+  const locations = new Map<number, { frames: number[]; leafLine: number; preempt: boolean }>();
   for (const loc of p.location) {
     const frames: number[] = [];
     let leafLine = 0;
@@ -92,9 +92,11 @@ export function pprofToProfile(p: PprofProfile, name: string, sampleType?: strin
       }
       leafLine = Number(loc.line[0].line);
     }
-    locations.set(Number(loc.id), { frames, leafLine });
+    const preempt = loc.line.some((ln) => functions.get(Number(ln.functionId))?.name === ASYNC_PREEMPT);
+    locations.set(Number(loc.id), { frames, leafLine, preempt });
   }
   const stack: number[] = [];
+  let preempted = 0;
   p.sample.forEach((s, si) => {
     const v = Number(s.value[index] ?? 0) * scale;
     if (v === 0) return;
@@ -107,15 +109,31 @@ export function pprofToProfile(p: PprofProfile, name: string, sampleType?: strin
           'PROFILE_BAD_FORMAT',
           `${where}: sample ${si} refers to unknown location ${s.locationId[k]}`,
         );
+      // Go's signal-based preemption shows up as runtime.asyncPreempt (and the scheduler under it) on top of
+      // whatever was interrupted: that time is the interrupted function's, as `go tool pprof` users read it.
+      if (loc.preempt && stack.length > 0) {
+        preempted++;
+        break;
+      }
       for (const f of loc.frames) stack.push(f);
-      if (k === 0) leafLine = loc.leafLine;
+      leafLine = loc.leafLine;
     }
     const node = a.stack(stack);
     if (leafLine > 0 && node >= 0) a.addLineWeight(node, leafLine, v);
     a.sample(node, v);
   });
-  return a.build();
+  const warnings: string[] = [];
+  if (preempted > 0)
+    warnings.push(`${preempted} samples in runtime.asyncPreempt charged to the function it interrupted`);
+  const others = types.filter((_, i) => i !== index);
+  if (others.length > 0 && sampleType === undefined && types[index].unit !== 'nanoseconds')
+    warnings.push(
+      `sample type ${types[index].type}; also ${others.map((t) => t.type).join(', ')} (--sample-type NAME)`,
+    );
+  return a.build(warnings.length ? { warnings } : {});
 }
+
+const ASYNC_PREEMPT = 'runtime.asyncPreempt';
 
 /** Go's runtime marks its own GC work by name. */
 function kindOf(name: string): FrameKind {

@@ -5,9 +5,9 @@
  * (`samples` naming leaf `stackFrames`, each frame naming its `parent`). One profile per thread; `--thread NAME`
  * (thread name or tid) picks one, the default merges them. A trace cut short (a crashed recorder, an unfinished
  * array) is read up to where it stops, with a warning, as speedscope does.
- * Weights are the time (µs) each stack was on top of its thread: an `E` closes the innermost open frame of its
- * name (frames opened inside it and never closed end with it); an `E` with no open frame of its name is ignored
- * with a warning; frames still open at the end close at the thread's last timestamp.
+ * Weights are the time (µs) each stack was on top of its thread, events ordered and matched as speedscope does
+ * (see addDurations): an `E` closes the innermost open frame when their names agree and is ignored with a
+ * warning otherwise; frames still open at the end close at the thread's last timestamp.
  */
 import { PerfloopError } from '../../core/errors.js';
 import { ProfileBuilder, type Frame, type Profile } from '../../core/profile.js';
@@ -30,12 +30,16 @@ interface RawEvent {
 
 interface Mark {
   ts: number;
-  /** 0 = end, 1 = begin: at one timestamp frames close before new ones open. */
-  order: 0 | 1;
-  seq: number;
-  /** X events: the duration, so that of two starting together the longer one encloses the other. */
+  begin: boolean;
+  /** From an X (complete) event: at one timestamp, B and E events go before the X events' begins and ends. */
+  x: boolean;
+  /** X events: their start and duration, so that of two starting together the longer one encloses the other. */
+  start: number;
   dur: number;
+  seq: number;
   frame: number;
+  /** The event's name: an end event closes the innermost open frame only when the names agree. */
+  name: string;
 }
 
 interface Thread {
@@ -115,12 +119,14 @@ export async function importTraceEvents(src: ProfileSource, options: ImportOptio
     if (!Number.isFinite(ts)) return;
     const t = threadOf(e);
     const frame = frameOf(e);
+    const name = String(e.name ?? '(unnamed)');
     if (e.ph === 'X') {
       const dur = Number(e.dur ?? e.tdur ?? 0);
       const d = Number.isFinite(dur) && dur > 0 ? dur : 0;
-      t.marks.push({ ts, order: 1, seq: seq++, frame, dur: d });
-      t.marks.push({ ts: ts + d, order: 0, seq: seq++, frame, dur: d });
-    } else t.marks.push({ ts, order: e.ph === 'B' ? 1 : 0, seq: seq++, frame, dur: 0 });
+      const base = { x: true, start: ts, dur: d, frame, name };
+      t.marks.push({ ...base, ts, begin: true, seq: seq++ });
+      t.marks.push({ ...base, ts: ts + d, begin: false, seq: seq++ });
+    } else t.marks.push({ ts, begin: e.ph === 'B', x: false, start: ts, dur: 0, seq: seq++, frame, name });
   };
   try {
     await scanJson(
@@ -176,7 +182,7 @@ export async function importTraceEvents(src: ProfileSource, options: ImportOptio
     };
     const ignored = t.samples.length > 0 ? addSamples(tb, t, stackFrames) : addDurations(tb, t, local);
     if (ignored > 0)
-      warnings.push(`${label}: ${ignored} end event(s) with no open frame of their name ignored`);
+      warnings.push(`${label}: ${ignored} end event(s) not matching the innermost open frame ignored`);
     if (tb.sampleCount > 0) {
       built.push(tb);
       labels.push(label);
@@ -210,46 +216,60 @@ function threadLabel(t: Thread, processNames: Map<string, string>, threadNames: 
 }
 
 /**
- * B/E/X marks → the time each stack was on top. Returns how many end events closed nothing. Marks of one
- * timestamp are taken in three steps, so that file order at one instant does not matter: ends of frames open
- * before the instant (innermost first), then begins (of X events starting together, the longer first), then the
- * ends of frames that began at this very instant (zero-length calls).
+ * B/E/X marks → the time each stack was on top, with speedscope's rules (src/import/trace-event.ts), since a
+ * trace's events may come in any order and only these rules say what one instant's events mean: begins in time
+ * order (at one instant B events in file order, then X events longest first), ends likewise; at one instant a
+ * begin goes first only when it is the very event the next end closes (a zero-length call), else ends go first,
+ * preferring an end that matches the innermost open frame (by frame, then by name). An end whose name is not the
+ * innermost open frame's closes nothing (counted, for a warning); frames open at the end close at the thread's
+ * last timestamp. Returns how many end events closed nothing.
  */
 function addDurations(tb: ProfileBuilder, t: Thread, local: (f: number) => number): number {
-  t.marks.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
-  const stack: number[] = []; // global frame ids, outermost first
+  const xOrder = (a: Mark, b: Mark) => a.start - b.start || b.dur - a.dur || a.seq - b.seq;
+  const order = (a: Mark, b: Mark) =>
+    a.ts - b.ts || Number(a.x) - Number(b.x) || (a.x ? xOrder(a, b) : a.seq - b.seq);
+  const begins = t.marks.filter((m) => m.begin).sort(order);
+  const ends = t.marks.filter((m) => !m.begin).sort(order);
+  const stack: Mark[] = []; // open frames, outermost first
   const nodes: number[] = []; // tree node per stack depth
   let ignored = 0;
-  const t0 = t.marks.length ? t.marks[0].ts : 0;
+  const t0 = Math.min(begins[0]?.ts ?? Infinity, ends[0]?.ts ?? Infinity);
   let last = t0;
-  const close = (m: Mark): boolean => {
-    const at = stack.lastIndexOf(m.frame);
-    if (at < 0) return false;
-    stack.length = at;
-    nodes.length = at;
-    return true;
-  };
-  for (let i = 0; i < t.marks.length;) {
-    const ts = t.marks[i].ts;
-    let j = i;
-    while (j < t.marks.length && t.marks[j].ts === ts) j++;
+  const advance = (ts: number) => {
     if (ts > last && nodes.length > 0) tb.sample(nodes[nodes.length - 1], ts - last, last - t0);
     last = Math.max(last, ts);
-    const group = t.marks.slice(i, j);
-    const deferred: Mark[] = [];
-    const ends = group.filter((m) => m.order === 0);
-    // Innermost first: the frame deepest on the stack closes first.
-    ends.sort((a, b) => stack.lastIndexOf(b.frame) - stack.lastIndexOf(a.frame));
-    for (const m of ends) if (!close(m)) deferred.push(m);
-    const begins = group.filter((m) => m.order === 1).sort((a, b) => b.dur - a.dur || a.seq - b.seq);
-    for (const m of begins) {
-      const parent = nodes.length ? nodes[nodes.length - 1] : -1;
-      stack.push(m.frame);
-      nodes.push(tb.node(parent, local(m.frame)));
+  };
+  let bi = 0;
+  let ei = 0;
+  while (bi < begins.length || ei < ends.length) {
+    const b = begins[bi];
+    const e = ends[ei];
+    const takeBegin =
+      e === undefined ||
+      (b !== undefined && (b.ts < e.ts || (b.ts === e.ts && b.frame === e.frame && b.name === e.name)));
+    if (takeBegin) {
+      advance(b.ts);
+      stack.push(b);
+      nodes.push(tb.node(nodes.length ? nodes[nodes.length - 1] : -1, local(b.frame)));
+      bi++;
+      continue;
     }
-    for (const m of deferred.sort((a, b) => stack.lastIndexOf(b.frame) - stack.lastIndexOf(a.frame)))
-      if (!close(m)) ignored++;
-    i = j;
+    const top = stack[stack.length - 1];
+    if (top) {
+      // Among the ends of this instant, one that closes the innermost frame goes first.
+      let match = -1;
+      for (let k = ei; k < ends.length && ends[k].ts === e.ts && match < 0; k++)
+        if (ends[k].frame === top.frame) match = k;
+      for (let k = ei; k < ends.length && ends[k].ts === e.ts && match < 0; k++)
+        if (ends[k].name === top.name) match = k;
+      if (match > ei) [ends[ei], ends[match]] = [ends[match], ends[ei]];
+    }
+    const end = ends[ei++];
+    advance(end.ts);
+    if (top && top.name === end.name) {
+      stack.pop();
+      nodes.pop();
+    } else ignored++;
   }
   return ignored;
 }

@@ -14,6 +14,8 @@ export interface ImportOptions {
   perfProcessLabel?: 'comm' | 'pid' | 'tid';
   /** Formats with one profile per thread (Firefox, trace events): which thread, or `all`; default all of them merged. */
   thread?: string;
+  /** Stops an import that runs an external reader (the JDK's jfr, node --prof-process): Ctrl-C, SIGTERM. */
+  signal?: AbortSignal;
   /** Called as bytes are read from disk. */
   progress?: ProgressCallback;
 }
