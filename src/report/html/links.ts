@@ -1,0 +1,31 @@
+/**
+ * Where a page links to: the server's routes, or files of a static export. Pages take this so one renderer
+ * serves both (`perfloop ui` and `perfloop report --html`) and the two never drift.
+ */
+export interface PageLinks {
+  /** The Runs page. */
+  root: string;
+  run(id: string): string;
+  scenario(id: string): string;
+  compare(before: string, after: string): string;
+  /** A run's artifact by name, or null when this view cannot reach it (not recorded, not exported). */
+  artifact(runId: string, name: string): string | null;
+  /** The differential flame graph of two runs, or null when not available. */
+  flameDiff?(before: string, after: string): string | null;
+  live: string;
+}
+
+const enc = encodeURIComponent;
+
+/** The routes of `perfloop ui`. */
+export function serverLinks(artifactNames: (runId: string) => readonly string[] = () => []): PageLinks {
+  return {
+    root: '/',
+    run: (id) => `/runs/${enc(id)}`,
+    scenario: (id) => `/scenarios/${enc(id || '-')}`,
+    compare: (a, b) => `/compare/${enc(a)}/${enc(b)}`,
+    artifact: (runId, name) => (artifactNames(runId).includes(name) ? `/runs/${enc(runId)}/artifacts/${enc(name)}` : null),
+    flameDiff: (a, b) => `/compare/${enc(a)}/${enc(b)}/flame-diff.html`,
+    live: '/live',
+  };
+}
