@@ -31,4 +31,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'summary', load: async () => (await import('./summary.js')).summaryCommand },
   { name: 'ci', load: async () => (await import('./ci.js')).ciCommand },
   { name: 'ui', load: async () => (await import('./ui.js')).uiCommand },
+  { name: 'report', load: async () => (await import('./report.js')).reportCommand },
 ];

@@ -26,12 +26,13 @@ export function findingChanges(before: RunRecord, after: RunRecord): { gone: Fin
 function overlaidCharts(before: RunRecord, after: RunRecord): ChartSpec[] {
   const lb = latencySeries(before);
   const la = latencySeries(after);
-  const len = Math.max(before.intervals.length, after.intervals.length, before.timeline.length, after.timeline.length);
-  const x = Array.from({ length: len }, (_, i) => i);
-  const pad = <T>(v: readonly (T | null)[]) => x.map((i) => v[i] ?? null);
-  const pair = (name: string, b: readonly (number | null)[], a: readonly (number | null)[]) => [
-    { name: `${name} before`, color: COLORS.before, values: pad(b), dash: true },
-    { name: `${name} after`, color: COLORS.after, values: pad(a) },
+  // Seconds since each run's start: the load charts span the measured window, the resource charts the timeline.
+  const seconds = (len: number) => Array.from({ length: len }, (_, i) => i);
+  const x = seconds(Math.max(before.intervals.length, after.intervals.length));
+  const xt = seconds(Math.max(before.timeline.length, after.timeline.length));
+  const pair = (name: string, b: readonly (number | null)[], a: readonly (number | null)[], xs = x) => [
+    { name: `${name} before`, color: COLORS.before, values: xs.map((i) => b[i] ?? null), dash: true },
+    { name: `${name} after`, color: COLORS.after, values: xs.map((i) => a[i] ?? null) },
   ];
   const charts: ChartSpec[] = [
     { id: 'cmp-p95', title: 'p95 latency per second', unit: 'ms', x, series: pair('p95', lb.p95, la.p95) },
@@ -39,8 +40,8 @@ function overlaidCharts(before: RunRecord, after: RunRecord): ChartSpec[] {
     { id: 'cmp-rps', title: 'Throughput', unit: 'req/s', x, series: pair('req/s', before.intervals.map((i) => i.count), after.intervals.map((i) => i.count)) },
   ];
   if (before.timeline.length || after.timeline.length) {
-    charts.push({ id: 'cmp-cpu', title: 'Target CPU', unit: '%', x, series: pair('CPU', before.timeline.map((p) => p.cpuPct), after.timeline.map((p) => p.cpuPct)) });
-    charts.push({ id: 'cmp-rss', title: 'Target RSS', unit: 'MB', x, series: pair('RSS', before.timeline.map((p) => p.rssMb), after.timeline.map((p) => p.rssMb)) });
+    charts.push({ id: 'cmp-cpu', title: 'Target CPU', unit: '%', x: xt, series: pair('CPU', before.timeline.map((p) => p.cpuPct), after.timeline.map((p) => p.cpuPct), xt) });
+    charts.push({ id: 'cmp-rss', title: 'Target RSS', unit: 'MB', x: xt, series: pair('RSS', before.timeline.map((p) => p.rssMb), after.timeline.map((p) => p.rssMb), xt) });
   }
   return charts;
 }

@@ -85,7 +85,7 @@ export function renderPage(spec: PageSpec, mode: AssetMode): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(mode))}">
-<title>${escapeHtml(spec.title)} — perfloop</title>${head}</head><body>
+<link rel="icon" href="data:,"><title>${escapeHtml(spec.title)} — perfloop</title>${head}</head><body>
 <nav>${spec.nav ?? DEFAULT_NAV()}</nav>
 <main>${spec.body}</main>
 <script type="application/json" id="page-data">${jsonForScript(spec.data ?? { charts: [] })}</script>

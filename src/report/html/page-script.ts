@@ -12,6 +12,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
 
   function fmt(v, unit) {
     if (v === null || v === undefined || !isFinite(v)) return '–';
+    if (v === 0) return unit ? '0 ' + unit : '0';
     var a = Math.abs(v);
     var s = a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toPrecision(2);
     return unit ? s + ' ' + unit : s;
@@ -61,7 +62,9 @@ export const PAGE_SCRIPT = String.raw`(function () {
           values: labels
             ? function (u, splits) { return splits.map(function (i) { return Number.isInteger(i) && labels[i] !== undefined ? labels[i] : ''; }); }
             : function (u, splits) { return splits.map(function (v) { return v + ' s'; }); },
-          incrs: labels ? [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] : undefined,
+          // Whole runs or whole seconds only; labelled ticks need room for a commit and a label.
+          incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1200, 3600],
+          space: labels ? 110 : 50,
         },
         { label: spec.unit, values: function (u, splits) { return splits.map(function (v) { return fmt(v); }); }, size: 60 },
       ],

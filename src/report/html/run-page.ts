@@ -5,7 +5,7 @@ import { fmtMs, fmtNum, fmtPct } from '../markdown.js';
 import { baselineRows } from '../run-markdown.js';
 import { symptoms } from '../symptoms.js';
 import { chartDiv, esc, htmlTable, type PageSpec } from './layout.js';
-import type { PageLinks } from './links.js';
+import { linkTo, type PageLinks } from './links.js';
 import { markdownHtml } from './markdown-html.js';
 import { runCharts } from './run-charts.js';
 
@@ -16,7 +16,7 @@ export const runName = (r: RunRecord) => r.run.label || r.run.target || r.run.id
 
 export function runHeader(r: RunRecord, links: PageLinks): string {
   const i = r.run;
-  return `<p class="meta">Run <a href="${esc(links.run(i.id))}"><code>${esc(i.id)}</code></a> · ${esc(i.startedAt.replace('T', ' ').slice(0, 19))} UTC · ${esc(i.durationS)} s · target <code>${esc(i.target)}</code>${i.gitSha ? ` · commit <code>${esc(short(i.gitSha))}</code>${i.gitDirty ? ' (dirty)' : ''}` : ''}${i.gitBranch ? ` · branch <code>${esc(i.gitBranch)}</code>` : ''} · scenario <a href="${esc(links.scenario(i.scenario.id))}">${esc(i.scenario.name ?? i.scenario.description)}</a></p>`;
+  return `<p class="meta">Run ${linkTo(links.run(i.id), `<code>${esc(i.id)}</code>`)} · ${esc(i.startedAt.replace('T', ' ').slice(0, 19))} UTC · ${esc(i.durationS)} s · target <code>${esc(i.target)}</code>${i.gitSha ? ` · commit <code>${esc(short(i.gitSha))}</code>${i.gitDirty ? ' (dirty)' : ''}` : ''}${i.gitBranch ? ` · branch <code>${esc(i.gitBranch)}</code>` : ''} · scenario ${linkTo(links.scenario(i.scenario.id), esc(i.scenario.name ?? i.scenario.description))}</p>`;
 }
 
 function evidenceValue(v: unknown): string {

@@ -1,7 +1,7 @@
 import type { RunListItem } from '../../store/run-store.js';
 import { COLORS } from './chart-spec.js';
 import { esc, htmlTable, type PageSpec } from './layout.js';
-import type { PageLinks } from './links.js';
+import { linkTo, type PageLinks } from './links.js';
 import { fmtMs, fmtNum, fmtPct } from '../markdown.js';
 import { sparklineSvg } from './sparkline.js';
 
@@ -20,18 +20,18 @@ export interface RunsPageInput {
 export function runsPage(input: RunsPageInput, links: PageLinks): PageSpec {
   const f = input.filter;
   const out: string[] = ['<h1>Runs</h1>'];
-  out.push(`<form class="filters" method="get" action="${esc(links.root)}">
+  out.push(`<form class="filters" method="get" action="${esc(links.root ?? '')}">
 <label>label contains<input name="label" value="${esc(f.label ?? '')}"></label>
 <label>branch<input name="branch" value="${esc(f.branch ?? '')}"></label>
 <label>from (UTC date)<input name="from" type="date" value="${esc(f.from ?? '')}"></label>
 <label>to<input name="to" type="date" value="${esc(f.to ?? '')}"></label>
-<button type="submit">filter</button> <a href="${esc(links.root)}">clear</a></form>`);
+<button type="submit">filter</button> <a href="${esc(links.root ?? '')}">clear</a></form>`);
   out.push(`<h2>Scenarios (${input.scenarios.length})</h2>`);
   if (input.scenarios.length === 0) out.push('<p>No runs match. Store runs with <code>perfloop run</code> or <code>perfloop demo</code>.</p>');
   for (const s of input.scenarios) {
     const old = [...s.recent].reverse();
     const latest = s.recent[0];
-    out.push(`<div class="scenario"><div class="name"><a href="${esc(links.scenario(s.id))}"><b>${esc(s.description || s.id || 'runs without a scenario')}</b></a><div class="small">${esc(s.runs)} runs · latest ${esc(latest?.label || latest?.id)}</div></div>
+    out.push(`<div class="scenario"><div class="name">${linkTo(links.scenario(s.id), `<b>${esc(s.description || s.id || 'runs without a scenario')}</b>`)}<div class="small">${esc(s.runs)} runs · latest ${esc(latest?.label || latest?.id)}</div></div>
 <div class="spark">p95 ${esc(fmtMs(latest?.p95Ms))}${sparklineSvg(old.map((r) => r.p95Ms), COLORS.p95, 'p95')}</div>
 <div class="spark">req/s ${esc(fmtNum(latest?.rps, 0))}${sparklineSvg(old.map((r) => r.rps), COLORS.rps, 'req/s')}</div>
 <div class="spark">errors ${esc(fmtPct(latest?.errorRate === null || latest?.errorRate === undefined ? null : latest.errorRate * 100, 2))}${sparklineSvg(old.map((r) => r.errorRate), COLORS.errors, 'errors')}</div></div>`);
@@ -48,17 +48,17 @@ export function runsPage(input: RunsPageInput, links: PageLinks): PageSpec {
     htmlTable(
       ['Run', 'Time (UTC)', 'Label', 'Branch', 'Commit', 'Scenario', 'p95', 'req/s', 'Errors', 'Findings', ''],
       runs.map((r) => [
-        `<a href="${esc(links.run(r.id))}"><code>${esc(r.id)}</code></a>`,
+        linkTo(links.run(r.id), `<code>${esc(r.id)}</code>`),
         esc(r.startedAt.replace('T', ' ').slice(0, 19)),
         esc(r.label || '–'),
         esc(r.gitBranch),
         r.gitSha ? `<code>${esc(r.gitSha.slice(0, 10))}</code>` : '–',
-        `<a href="${esc(links.scenario(r.scenario.id))}">${esc(r.scenario.description.slice(0, 60) || r.scenario.id.slice(0, 8))}</a>`,
+        linkTo(links.scenario(r.scenario.id), esc(r.scenario.description.slice(0, 60) || r.scenario.id.slice(0, 8))),
         esc(fmtMs(r.p95Ms)),
         esc(fmtNum(r.rps, 0)),
         esc(r.errorRate === null ? '–' : fmtPct(r.errorRate * 100, 2)),
         esc(r.findings),
-        previous.has(r.id) ? `<a href="${esc(links.compare(previous.get(r.id)!, r.id))}">compare with previous</a>` : '',
+        previous.has(r.id) ? linkTo(links.compare(previous.get(r.id)!, r.id), 'compare with previous') : '',
       ]),
     ),
   );

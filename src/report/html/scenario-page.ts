@@ -5,7 +5,7 @@ import type { Verdict } from '../../gate/stats/verdict.js';
 import { fmtMs, fmtNum, fmtPct } from '../markdown.js';
 import { COLORS, VERDICT_COLORS, type ChartSpec } from './chart-spec.js';
 import { chartDiv, esc, htmlTable, type PageSpec } from './layout.js';
-import type { PageLinks } from './links.js';
+import { linkTo, type PageLinks } from './links.js';
 import { runName } from './run-page.js';
 
 /** Each run's p95 verdict against the run before it in the scenario (the first has none: unknown). */
@@ -18,7 +18,10 @@ export function verdictsAgainstPrevious(runs: readonly RunRecord[]): Verdict[] {
 }
 
 /** The tick text of a run on a trend axis: short commit and label. */
-const tick = (r: RunRecord) => [r.run.gitSha?.slice(0, 7), r.run.label].filter(Boolean).join(' ') || r.run.id.slice(-6);
+const tick = (r: RunRecord) => {
+  const text = [r.run.gitSha?.slice(0, 7), r.run.label].filter(Boolean).join(' ') || r.run.id.slice(-6);
+  return text.length > 18 ? `${text.slice(0, 17)}…` : text;
+};
 
 /** The Scenario page: trends across its runs with budget lines and each run's verdict against the one before. */
 export function scenarioPage(scenario: { id: string; description: string }, runs: readonly RunRecord[], links: PageLinks): PageSpec {
@@ -53,14 +56,14 @@ export function scenarioPage(scenario: { id: string; description: string }, runs
   ];
   const rows = runs
     .map((r, i) => [
-      `<a href="${esc(links.run(r.run.id))}"><code>${esc(r.run.id)}</code></a>`,
+      linkTo(links.run(r.run.id), `<code>${esc(r.run.id)}</code>`),
       esc(r.run.label || '–'),
       r.run.gitSha ? `<code>${esc(r.run.gitSha.slice(0, 10))}</code>` : '–',
       esc(fmtMs(r.metrics.http_req_duration.p95)),
       esc(fmtNum(r.metrics.http_reqs.rate, 0)),
       esc(fmtPct(r.metrics.http_req_failed.rate * 100, 2)),
       esc(apdex[i]?.score),
-      i === 0 ? '–' : `<a class="v-${esc(verdicts[i])}" href="${esc(links.compare(runs[i - 1].run.id, r.run.id))}">${esc(verdicts[i])}</a>`,
+      i === 0 ? '–' : linkTo(links.compare(runs[i - 1].run.id, r.run.id), esc(verdicts[i]), ` class="v-${esc(verdicts[i])}"`),
     ])
     .reverse();
   const body = [
