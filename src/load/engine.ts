@@ -56,6 +56,8 @@ export interface LoadProgress {
   p99Ms?: number | null;
   /** Failed requests in the last second. */
   errorsLastSecond?: number;
+  /** The target's latest CPU (% of a core) and RSS, filled in by a caller that samples the target (perfloop run). */
+  target?: { cpuPct: number | null; rssMb: number | null };
   /** Thresholds passing/failing so far (null when not evaluated live). */
   thresholds: { ok: number; failed: number } | null;
 }

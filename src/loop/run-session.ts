@@ -150,7 +150,7 @@ export class RunSession {
         requests: this.o.requests,
         executor: { executor: 'constant-vus', vus: this.o.vus, duration: this.o.durationS * 1000 },
         signal: this.o.signal,
-        onProgress: this.o.onProgress,
+        onProgress: this.o.onProgress && ((p) => this.o.onProgress!({ ...p, target: this.latestTargetSample() })),
       });
     } finally {
       this.obs.measureEnd = Date.now();
@@ -161,6 +161,12 @@ export class RunSession {
       this.obs.realParams = await this.collector.slowestParams().catch(() => ({}));
     if (this.obs.load?.interrupted)
       this.warnings.push('The run was interrupted: the numbers cover only the part that ran.');
+  }
+
+  /** The sampler's newest /proc sample of the target, for the live dashboard. */
+  private latestTargetSample(): { cpuPct: number | null; rssMb: number | null } | undefined {
+    const last = this.sampler?.samples.at(-1);
+    return last ? { cpuPct: last.cpuPct, rssMb: Math.round((last.rssBytes / 1048576) * 10) / 10 } : undefined;
   }
 
   private async stopProfile(): Promise<void> {

@@ -38,7 +38,7 @@ export function liveReporter(
   };
   return {
     progress(p) {
-      const t = target?.();
+      const t = p.target ?? target?.();
       const point: LivePoint = {
         t: Math.round(p.elapsedMs / 1000),
         vus: p.vus,
