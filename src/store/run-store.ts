@@ -278,8 +278,12 @@ function filterSql(f: RunFilter): { where: string; params: Record<string, string
     params.to = /^\d{4}-\d{2}-\d{2}$/.test(f.to) ? `${f.to}T23:59:59.999Z` : f.to;
   }
   if (f.scenarioId !== undefined) {
-    clauses.push("COALESCE(r.scenario_id, '') = @scenarioId");
-    params.scenarioId = f.scenarioId;
+    // '' = runs stored before scenarios existed; a plain equality keeps the scenario index usable.
+    if (f.scenarioId === '') clauses.push('r.scenario_id IS NULL');
+    else {
+      clauses.push('r.scenario_id = @scenarioId');
+      params.scenarioId = f.scenarioId;
+    }
   }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }

@@ -23,9 +23,8 @@ const tick = (r: RunRecord) => {
   return text.length > 18 ? `${text.slice(0, 17)}…` : text;
 };
 
-/** The Scenario page: trends across its runs with budget lines and each run's verdict against the one before. */
-export function scenarioPage(scenario: { id: string; description: string }, runs: readonly RunRecord[], links: PageLinks): PageSpec {
-  const verdicts = verdictsAgainstPrevious(runs);
+/** Trend charts across runs (oldest first): latency with budget lines and verdict marks, throughput, errors, CPU, RSS, Apdex. */
+export function trendCharts(runs: readonly RunRecord[], verdicts: readonly Verdict[] = verdictsAgainstPrevious(runs)): ChartSpec[] {
   const x = runs.map((_, i) => i);
   const xLabels = runs.map(tick);
   const budget = runs.at(-1)?.budget ?? null;
@@ -54,6 +53,14 @@ export function scenarioPage(scenario: { id: string; description: string }, runs
     { id: 'trend-rss', title: 'Target RSS (max)', unit: 'MB', x, xLabels, series: [line('RSS', COLORS.rss, runs.map((r) => r.metrics.memory?.rssMaxMb ?? null))], budgets: budgets('memory_mb', 'budget') },
     { id: 'trend-apdex', title: 'Apdex', unit: 'score', x, xLabels, series: [line('Apdex', COLORS.rps, apdex.map((a) => a?.score ?? null))] },
   ];
+  return charts;
+}
+
+/** The Scenario page: trends across its runs with budget lines and each run's verdict against the one before. */
+export function scenarioPage(scenario: { id: string; description: string }, runs: readonly RunRecord[], links: PageLinks): PageSpec {
+  const verdicts = verdictsAgainstPrevious(runs);
+  const charts = trendCharts(runs, verdicts);
+  const apdex = runs.map((r) => apdexOf(r));
   const rows = runs
     .map((r, i) => [
       linkTo(links.run(r.run.id), `<code>${esc(r.run.id)}</code>`),
