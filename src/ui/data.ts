@@ -25,7 +25,7 @@ export class UiData {
     return runsDocument(runs, async (id) => await this.store.artifacts(id));
   }
 
-  async page(filter: RunFilter & { offset?: number; limit?: number }) {
+  async page(filter: RunFilter & { offset?: number; limit?: number; count?: boolean }) {
     return await this.store.page(filter);
   }
 

@@ -102,13 +102,13 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       const page = await data.page({ ...filter, offset, limit: pageSize });
       const scenarios = [];
       for (const s of await data.scenarios(filter))
-        scenarios.push({ ...s, recent: (await data.page({ ...filter, scenarioId: s.id, limit: 30 })).runs });
+        scenarios.push({ ...s, recent: (await data.page({ ...filter, scenarioId: s.id, limit: 30, count: false })).runs });
       const pageHref = (off: number) => {
         const p = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => !!e[1]));
         p.set('offset', String(off));
         return `/?${p}`;
       };
-      return sendPage(res, runsPage({ filter, scenarios, page: { ...page, offset, limit: pageSize }, pageHref }, serverLinks()));
+      return sendPage(res, runsPage({ filter, scenarios, page: { runs: page.runs, total: page.total ?? page.runs.length, offset, limit: pageSize }, pageHref }, serverLinks()));
     }
     if (a === 'assets' && parts.length === 2 && Object.hasOwn(assets, b)) {
       res.writeHead(200, { ...COMMON_HEADERS, 'cache-control': 'max-age=3600', 'content-type': ASSET_TYPES[b.split('.').pop()!] });
