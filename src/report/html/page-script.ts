@@ -12,7 +12,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
 
   function fmt(v, unit) {
     if (v === null || v === undefined || !isFinite(v)) return '–';
-    if (v === 0) return unit ? '0 ' + unit : '0';
+    if (Number.isInteger(v) && Math.abs(v) < 1e6) return unit ? v + ' ' + unit : String(v);
     var a = Math.abs(v);
     var s = a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toPrecision(2);
     return unit ? s + ' ' + unit : s;
