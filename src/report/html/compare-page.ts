@@ -6,6 +6,7 @@ import { findingSubject } from '../resolved-findings.js';
 import { COLORS, type ChartSpec } from './chart-spec.js';
 import { chartDiv, esc, htmlTable, type PageSpec } from './layout.js';
 import type { PageLinks } from './links.js';
+import { planChanges } from './plan-diffs.js';
 import { latencySeries } from './run-charts.js';
 import { findingHtml, runHeader, runName } from './run-page.js';
 
@@ -76,6 +77,10 @@ export function comparePage(before: RunRecord, after: RunRecord, doc: Comparison
   if (doc.warnings.length) out.push(`<ul>${doc.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`);
   out.push('<h2>Over the run</h2>', `<div class="charts">${charts.map(chartDiv).join('')}</div>`);
   out.push('<h2>Findings</h2>', findingList('Gone', changes.gone), findingList('New', changes.added), findingList('Still there', changes.still));
+  const plans = planChanges(before, after);
+  out.push('<h2>Plans that changed</h2>');
+  if (plans.length === 0) out.push('<p class="small">No statement explained in both runs changed its plan.</p>');
+  for (const p of plans) out.push(`<h3>${esc(p.query.length > 200 ? `${p.query.slice(0, 199)}…` : p.query)}</h3><pre>${esc(p.text)}</pre>`);
   const diff = links.flameDiff?.(before.run.id, after.run.id);
   if (diff && before.artifacts.profile && after.artifacts.profile)
     out.push('<h2>Differential flame graph</h2>', `<p class="small">Red: grew after the change; blue: shrank. <a href="${esc(diff)}">open on its own</a></p><iframe class="flame" title="differential flame graph" src="${esc(diff)}"></iframe>`);
