@@ -15,6 +15,17 @@ export async function writeFlameDiff(
   outPath: string,
   title: string,
 ): Promise<FunctionChange[]> {
+  const { html, changes } = await flameDiffHtml(beforePath, afterPath, title);
+  writeFileSync(outPath, html);
+  return changes;
+}
+
+/** The differential flame graph page of two profile files, and the largest function changes. */
+export async function flameDiffHtml(
+  beforePath: string,
+  afterPath: string,
+  title: string,
+): Promise<{ html: string; changes: FunctionChange[] }> {
   const before = await importProfileFile(beforePath);
   const after = await importProfileFile(afterPath);
   const diff = diffProfiles(before, after, 10);
@@ -22,6 +33,5 @@ export async function writeFlameDiff(
     before: frameCategories(before),
     after: frameCategories(after),
   });
-  writeFileSync(outPath, flameHtml(data));
-  return diff.changes;
+  return { html: flameHtml(data), changes: diff.changes };
 }

@@ -51,6 +51,13 @@ export interface LoadProgress {
   stage: string;
   /** p95 of http_req_duration over the last second (ms), null before the first. */
   p95Ms: number | null;
+  /** p50 and p99 of the last second (ms), null before the first (the live dashboard's percentiles). */
+  p50Ms?: number | null;
+  p99Ms?: number | null;
+  /** Failed requests in the last second. */
+  errorsLastSecond?: number;
+  /** The target's latest CPU (% of a core) and RSS, filled in by a caller that samples the target (perfloop run). */
+  target?: { cpuPct: number | null; rssMb: number | null };
   /** Thresholds passing/failing so far (null when not evaluated live). */
   thresholds: { ok: number; failed: number } | null;
 }
@@ -301,6 +308,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         errors: totals.errors,
         stage: [...new Set(stageBy.filter(Boolean))].join(' · '),
         p95Ms: last && last.count > 0 ? last.histogram().percentile(95) / 1000 : null,
+        p50Ms: last && last.count > 0 ? last.histogram().percentile(50) / 1000 : null,
+        p99Ms: last && last.count > 0 ? last.histogram().percentile(99) / 1000 : null,
+        errorsLastSecond: last?.errors ?? 0,
         thresholds: liveThresholds,
       });
     }

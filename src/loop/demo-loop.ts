@@ -1,3 +1,4 @@
+import { demoSummaryHtml } from '../report/html/summary-page.js';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +102,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     iterations.push({ record: result.record, bottleneck: step.bottleneck, change: step.change, component: step.component || undefined, endpoint: step.endpoint, evidence: step.evidence, result, dir });
   }
   const summaryPath = join(o.outDir, 'summary.md');
-  writeFileSync(summaryPath, demoSummaryMarkdown(iterations));
+  const summary = demoSummaryMarkdown(iterations);
+  writeFileSync(summaryPath, summary);
+  writeFileSync(join(o.outDir, 'summary.html'), demoSummaryHtml(iterations.map((it) => it.record), summary));
   return { iterations, summaryPath };
 }

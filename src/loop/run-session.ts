@@ -137,7 +137,11 @@ export class RunSession {
     this.obs.measureStart = Date.now();
     this.log(this.o.load ? `load: ${loadShape(this.o.load).description}` : `load: ${this.o.vus} VUs for ${this.o.durationS}s`);
     try {
-      this.obs.load = await runLoad({ ...measuredLoadOptions(this.o), signal: this.o.signal, onProgress: this.o.onProgress });
+      this.obs.load = await runLoad({
+        ...measuredLoadOptions(this.o),
+        signal: this.o.signal,
+        onProgress: this.o.onProgress && ((p) => this.o.onProgress!({ ...p, target: this.latestTargetSample() })),
+      });
     } finally {
       this.obs.measureEnd = Date.now();
       this.obs.hostSamples = this.host.stop();
@@ -147,6 +151,12 @@ export class RunSession {
       this.obs.realParams = await this.collector.slowestParams().catch(() => ({}));
     if (this.obs.load?.interrupted)
       this.warnings.push('The run was interrupted: the numbers cover only the part that ran.');
+  }
+
+  /** The sampler's newest /proc sample of the target, for the live dashboard. */
+  private latestTargetSample(): { cpuPct: number | null; rssMb: number | null } | undefined {
+    const last = this.sampler?.samples.at(-1);
+    return last ? { cpuPct: last.cpuPct, rssMb: Math.round((last.rssBytes / 1048576) * 10) / 10 } : undefined;
   }
 
   private async stopProfile(): Promise<void> {

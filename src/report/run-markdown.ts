@@ -16,6 +16,21 @@ function row(name: string, current: number | null | undefined, target: number | 
   return [name, f(current), target === undefined ? '–' : f(target), gap];
 }
 
+/** The method's Current Performance Baseline: metric, current, target (from the budget), gap. */
+export function baselineRows(r: RunRecord): string[][] {
+  const m = r.metrics;
+  const b = r.budget ?? {};
+  return [
+    row('Response time (p50)', m.http_req_duration.p50, b.p50_latency_ms, 'ms'),
+    row('Response time (p95)', m.http_req_duration.p95, b.p95_latency_ms ?? DEFAULT_P95_TARGET_MS, 'ms'),
+    row('Response time (p99)', m.http_req_duration.p99, b.p99_latency_ms, 'ms'),
+    row('Throughput', m.http_reqs.rate, b.throughput_rps, 'rps', true),
+    row('Memory usage', m.memory?.rssMaxMb, b.memory_mb, 'MB'),
+    row('CPU usage', m.cpu?.meanPct, b.cpu_pct, '%'),
+    row('Error rate', m.http_req_failed.rate * 100, b.error_rate === undefined ? undefined : b.error_rate * 100, '%'),
+  ];
+}
+
 /** `report.md`: the method's Performance Assessment with measured numbers, then the analysis. */
 export function runMarkdown(r: RunRecord): string {
   const m = r.metrics;
@@ -27,15 +42,7 @@ export function runMarkdown(r: RunRecord): string {
   out.push(
     mdTable(
       ['Metric', 'Current', 'Target', 'Gap'],
-      [
-        row('Response time (p50)', m.http_req_duration.p50, b.p50_latency_ms, 'ms'),
-        row('Response time (p95)', m.http_req_duration.p95, b.p95_latency_ms ?? DEFAULT_P95_TARGET_MS, 'ms'),
-        row('Response time (p99)', m.http_req_duration.p99, b.p99_latency_ms, 'ms'),
-        row('Throughput', m.http_reqs.rate, b.throughput_rps, 'rps', true),
-        row('Memory usage', m.memory?.rssMaxMb, b.memory_mb, 'MB'),
-        row('CPU usage', m.cpu?.meanPct, b.cpu_pct, '%'),
-        row('Error rate', m.http_req_failed.rate * 100, b.error_rate === undefined ? undefined : b.error_rate * 100, '%'),
-      ],
+      baselineRows(r),
     ),
     '',
   );

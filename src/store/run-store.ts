@@ -137,6 +137,81 @@ export class RunStore {
     }));
   }
 
+  /**
+   * One page of runs, newest first, with filters (label substring, branch, start-time range, scenario) and the
+   * number of runs that match: what the dashboard lists. Read-only; `list` stays the CLI's simple form.
+   */
+  page(
+    filter: RunFilter & { offset?: number; limit?: number; count?: boolean } = {},
+  ): { total: number | null; runs: (RunListItem & { gitBranch: string | null })[] } {
+    const { where, params } = filterSql(filter);
+    // `count: false` skips the total (a sparkline needs only the newest runs).
+    const total =
+      filter.count === false ? null : (this.db.prepare(`SELECT COUNT(*) AS n FROM runs r ${where}`).get(params) as { n: number }).n;
+    const rows = this.db
+      .prepare(
+        `SELECT r.id, r.started_at, r.label, r.target, r.git_sha, r.git_branch, r.p95_ms, r.rps, r.error_rate, r.out_dir,
+                r.scenario, r.scenario_id, CASE WHEN r.scenario_id IS NULL THEN r.record END AS record,
+                (SELECT COUNT(*) FROM findings f WHERE f.run_id = r.id) AS findings
+         FROM runs r ${where}
+         ORDER BY r.started_at DESC, r.rowid DESC LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...params, limit: filter.limit ?? 50, offset: filter.offset ?? 0 }) as Record<string, unknown>[];
+    return {
+      total,
+      runs: rows.map((row) => ({
+        id: row.id as string,
+        startedAt: row.started_at as string,
+        label: row.label as string,
+        target: row.target as string,
+        gitSha: row.git_sha as string | null,
+        gitBranch: row.git_branch as string | null,
+        p95Ms: row.p95_ms as number | null,
+        rps: row.rps as number | null,
+        errorRate: row.error_rate as number | null,
+        findings: row.findings as number,
+        outDir: row.out_dir as string | null,
+        scenario: scenarioRow(row),
+      })),
+    };
+  }
+
+  /** The scenarios that have runs matching the filter, the most recently run first, with their run counts. */
+  scenarios(filter: RunFilter = {}): { id: string; description: string; runs: number; lastStartedAt: string }[] {
+    const { where, params } = filterSql(filter);
+    if (where === '') {
+      // Unfiltered (the dashboard's first page): counts from the scenario index, then each scenario's newest run
+      // through the same index — a full scan of a 10,000-run table for MAX() costs ~10× more.
+      const counts = this.db.prepare('SELECT scenario_id AS id, COUNT(*) AS n FROM runs GROUP BY scenario_id').all() as { id: string | null; n: number }[];
+      const newest = this.db.prepare('SELECT scenario, started_at FROM runs WHERE scenario_id = ? ORDER BY started_at DESC LIMIT 1');
+      const newestLegacy = this.db.prepare('SELECT scenario, started_at FROM runs WHERE scenario_id IS NULL ORDER BY started_at DESC LIMIT 1');
+      return counts
+        .map((c) => {
+          const row = (c.id === null ? newestLegacy.get() : newest.get(c.id)) as { scenario: string; started_at: string };
+          return { id: c.id ?? '', description: row.scenario, runs: c.n, lastStartedAt: row.started_at };
+        })
+        .sort((a, b) => (a.lastStartedAt < b.lastStartedAt ? 1 : a.lastStartedAt > b.lastStartedAt ? -1 : 0));
+    }
+    return (
+      this.db
+        .prepare(
+          `SELECT COALESCE(r.scenario_id, '') AS id, MAX(r.scenario) AS description, COUNT(*) AS runs,
+                  MAX(r.started_at) AS last FROM runs r ${where}
+           GROUP BY COALESCE(r.scenario_id, '') ORDER BY last DESC`,
+        )
+        .all(params) as { id: string; description: string; runs: number; last: string }[]
+    ).map((s) => ({ id: s.id, description: s.description, runs: s.runs, lastStartedAt: s.last }));
+  }
+
+  /** Full records of the newest `limit` runs matching the filter, returned oldest first (for trend charts). */
+  records(filter: RunFilter & { limit?: number } = {}): RunRecord[] {
+    const { where, params } = filterSql(filter);
+    const rows = this.db
+      .prepare(`SELECT record FROM runs r ${where} ORDER BY r.started_at DESC, r.rowid DESC LIMIT @limit`)
+      .all({ ...params, limit: filter.limit ?? 200 }) as { record: string }[];
+    return rows.reverse().map((r) => normaliseRecord(JSON.parse(r.record) as RunRecord));
+  }
+
   /** The recorded artifacts of a run: name → absolute path, size, hash. */
   artifacts(runId: string): Record<string, ArtifactEntry> {
     const rows = this.db
@@ -187,6 +262,47 @@ export class RunStore {
   close(): void {
     this.db.close();
   }
+}
+
+/** Which runs a dashboard query covers; every field optional. Times are ISO strings compared as text (UTC). */
+export interface RunFilter {
+  /** Substring of the label. */
+  label?: string;
+  branch?: string;
+  from?: string;
+  to?: string;
+  scenarioId?: string;
+}
+
+function filterSql(f: RunFilter): { where: string; params: Record<string, string> } {
+  const clauses: string[] = [];
+  const params: Record<string, string> = {};
+  if (f.label) {
+    clauses.push("instr(r.label, @label) > 0");
+    params.label = f.label;
+  }
+  if (f.branch) {
+    clauses.push('r.git_branch = @branch');
+    params.branch = f.branch;
+  }
+  if (f.from) {
+    clauses.push('r.started_at >= @from');
+    params.from = f.from;
+  }
+  if (f.to) {
+    // A bare date means the whole day.
+    clauses.push('r.started_at <= @to');
+    params.to = /^\d{4}-\d{2}-\d{2}$/.test(f.to) ? `${f.to}T23:59:59.999Z` : f.to;
+  }
+  if (f.scenarioId !== undefined) {
+    // '' = runs stored before scenarios existed; a plain equality keeps the scenario index usable.
+    if (f.scenarioId === '') clauses.push('r.scenario_id IS NULL');
+    else {
+      clauses.push('r.scenario_id = @scenarioId');
+      params.scenarioId = f.scenarioId;
+    }
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
 /** A listed run's scenario: the columns when the run was stored with one, else derived from its record. */

@@ -30,4 +30,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'log', load: async () => (await import('./log.js')).logCommand },
   { name: 'summary', load: async () => (await import('./summary.js')).summaryCommand },
   { name: 'ci', load: async () => (await import('./ci.js')).ciCommand },
+  { name: 'ui', load: async () => (await import('./ui.js')).uiCommand },
+  { name: 'report', load: async () => (await import('./report.js')).reportCommand },
 ];

@@ -1,3 +1,4 @@
+import { liveReporter } from '../../ui/live-reporter.js';
 import { writeFileSync } from 'node:fs';
 import { EXIT, PerfloopError } from '../../core/errors.js';
 import { MetricSet } from '../../core/metric-set.js';
@@ -175,6 +176,7 @@ export const loadCommand: Command = {
     insecure: { type: 'boolean', description: 'accept invalid TLS certificates' },
     seed: { type: 'string', arg: 'N', description: 'seed of {{rand:N}} and the weighted pick', default: '1' },
     quiet: { type: 'boolean', short: 'q', description: 'no progress and no summary' },
+    dashboard: { type: 'string', arg: 'URL', description: 'stream each second to a running perfloop ui (its Live page)' },
     help: { type: 'boolean', short: 'h', description: 'show this help' },
   },
   async run(v, positionals, io) {
@@ -220,6 +222,7 @@ export const loadCommand: Command = {
         outputs.push(o.format === 'json' ? ndjsonOutput(o.path, def, thresholdStrings) : csvOutput(o.path));
       }
       const status = v.quiet ? null : statusPrinter(io.err, io.isTTY);
+      const dashboard = str(v, 'dashboard') ? liveReporter(str(v, 'dashboard')!, `perfloop load ${positionals[0]}`, (l) => io.err(`perfloop load: ${l}\n`)) : null;
       const result = await runLoad({
         requests: t.requests,
         script: t.script,
@@ -229,7 +232,13 @@ export const loadCommand: Command = {
         pipelining,
         seed: numberFlag('seed', str(v, 'seed'), 0, true),
         signal: io.signal,
-        onProgress: status ? (p) => status.update(p) : undefined,
+        onProgress:
+          status || dashboard
+            ? (p) => {
+                status?.update(p);
+                dashboard?.progress(p);
+              }
+            : undefined,
         segment: str(v, 'segment'),
         workers: workersFlag(str(v, 'workers')),
         http2: !!v.http2,
@@ -238,6 +247,7 @@ export const loadCommand: Command = {
         preset: definition.preset?.report,
       });
       status?.clear();
+      await dashboard?.done();
       const handled = t.script ? await k6HandleSummary(t.script, result, options, io) : false;
       return reportLoadResult(result, v, io, handled) as 0 | 99;
     } finally {

@@ -1,3 +1,4 @@
+import { liveReporter } from '../../ui/live-reporter.js';
 import { resolve } from 'node:path';
 import { EXIT, PerfloopError } from '../../core/errors.js';
 import { parseDuration } from '../../load/duration.js';
@@ -148,6 +149,7 @@ export const runCommand: Command = {
   options: {
     target: { type: 'string', arg: 'CMD', description: 'command that starts the service' },
     url: { type: 'string', multiple: true, arg: 'URL', description: 'URL to load (several are mixed evenly)' },
+    dashboard: { type: 'string', arg: 'URL', description: 'stream each second (load and the target’s CPU/RSS) to a running perfloop ui' },
     env: { type: 'string', multiple: true, arg: 'K=V', description: 'environment variable for the target' },
     ready: { type: 'string', arg: 'URL|PORT', description: 'readiness check (default: the URL’s port accepts connections)' },
     'ready-timeout': { type: 'string', arg: 'DUR', description: 'how long to wait for readiness', default: '30s' },
@@ -185,6 +187,10 @@ export const runCommand: Command = {
     if (requests.length === 0 && !load?.script) throw new PerfloopError('USAGE', 'perfloop run: no URL to load', { hint: 'pass --url URL or list endpoints in perfloop.config' });
     const budgetPath = str(v, 'budget') ?? c?.budget;
     if (!str(v, 'budget') && c?.budget) io.err(`perfloop: budget ${c.budget} (from ${loaded!.path})\n`);
+    const printProgress = progressPrinter(io);
+    const dashboard = str(v, 'dashboard')
+      ? liveReporter(str(v, 'dashboard')!, `perfloop run ${str(v, 'label') ?? c?.label ?? ''}`.trim(), (l) => io.err(`perfloop: ${l}\n`))
+      : null;
     const result = await runService({
       target: str(v, 'target') ?? c?.target,
       cwd: c?.cwd ? resolve(io.cwd, c.cwd) : io.cwd,
@@ -210,9 +216,15 @@ export const runCommand: Command = {
       command: ['perfloop', 'run', ...process.argv.slice(3)].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '),
       signal: io.signal,
       log: (line) => io.err(`perfloop: ${line}\n`),
-      onProgress: progressPrinter(io),
+      onProgress: dashboard
+        ? (p) => {
+            printProgress(p);
+            dashboard.progress(p);
+          }
+        : printProgress,
     });
     clearProgress(io);
+    await dashboard?.done();
     if (v.json) io.out(`${JSON.stringify(result.record, null, 2)}\n`);
     else printRunSummary(io, result.record, result.outDir);
     return result.budgetPass && result.loadPass ? EXIT.ok : EXIT.thresholds;

@@ -1,5 +1,6 @@
 import { EXIT } from '../../core/errors.js';
 import { DEFAULT_STORE_PATH, RunStore } from '../../store/run-store.js';
+import { runsDocument } from '../../report/runs-json.js';
 import type { Command } from '../command.js';
 import { int, str } from '../parse.js';
 
@@ -19,14 +20,7 @@ export const runsCommand: Command = {
     try {
       const runs = store.list({ limit: int(v, 'limit', 1) });
       if (v.json) {
-        const doc = {
-          schema: 'perfloop/runs@1',
-          runs: runs.map(({ scenario, ...r }) => ({
-            ...r,
-            scenario: { id: scenario.id, description: scenario.description },
-            artifacts: store.artifacts(r.id),
-          })),
-        };
+        const doc = await runsDocument(runs, (id) => store.artifacts(id));
         io.out(`${JSON.stringify(doc, null, 2)}\n`);
         return EXIT.ok;
       }
