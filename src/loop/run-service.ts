@@ -5,7 +5,7 @@ import type { LoadProgress } from '../load/engine.js';
 import type { RequestTemplate } from '../load/scenario.js';
 import { scenarioOf } from '../load/scenario-fingerprint.js';
 import type { Budget } from '../gate/budget.js';
-import { RunStore } from '../store/run-store.js';
+import { openStore } from '../store/open-store.js';
 import { createRunFolder, pointLink } from '../store/artifacts.js';
 import { diffHeapSnapshots, type HeapDiff } from '../memory/index.js';
 import { analyseRun } from './analyse-run.js';
@@ -30,7 +30,7 @@ export interface RunServiceOptions {
   label: string;
   /** Base folder: the run writes `<outDir>/<run-id>/` and points `<outDir>/latest` at it. */
   outDir: string;
-  /** SQLite store path; null to not store. */
+  /** The store: a SQLite file path or a postgres:// URL; null to not store. */
   storePath: string | null;
   budget?: Budget;
   profile: boolean;
@@ -96,7 +96,7 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
     warnings: session.warnings,
   });
   writeRunReports(runDir, record, obs.profile);
-  storeRun(o.storePath, record, runDir);
+  await storeRun(o.storePath, record, runDir);
   pointLink(o.outDir, id);
   return { record, outDir: runDir, budgetPass };
 }
@@ -185,12 +185,12 @@ async function compareSnapshots(files: string[], warnings: string[], log?: (l: s
   }
 }
 
-function storeRun(storePath: string | null, record: RunRecord, runDir: string): void {
+async function storeRun(storePath: string | null, record: RunRecord, runDir: string): Promise<void> {
   if (storePath === null) return;
-  const store = RunStore.open(storePath);
+  const store = await openStore(storePath);
   try {
-    store.save(record, runDir);
+    await store.save(record, runDir);
   } finally {
-    store.close();
+    await store.close();
   }
 }

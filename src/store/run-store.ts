@@ -1,10 +1,6 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { PerfloopError } from '../core/errors.js';
-import { normaliseRecord, type RunRecord, type ScenarioRef } from '../core/run.js';
-import { describeArtifacts, type ArtifactEntry } from './artifacts.js';
-import { migrate } from './migrations.js';
+import type { RunRecord, ScenarioRef } from '../core/run.js';
+import type { ArtifactEntry } from './artifacts.js';
+import { SqliteRunStore } from './sqlite/sqlite-store.js';
 
 export const DEFAULT_STORE_PATH = '.perfloop/perfloop.db';
 
@@ -23,175 +19,79 @@ export interface RunListItem {
 }
 
 /**
- * The history of runs, in SQLite (better-sqlite3, WAL). The full run record is kept as JSON for exact
- * round trips; the columns beside it exist for listing and querying without parsing every record.
+ * The history of runs behind one interface: SQLite (one developer's file, the default) or PostgreSQL (a team's
+ * CI shares it). Every method returns a Promise because PostgreSQL is asynchronous; the SQLite store answers
+ * at once. The full run record is kept as JSON for exact round trips; columns beside it serve listing.
  */
-export class RunStore {
-  private constructor(
-    private readonly db: Database.Database,
-    readonly path: string,
-  ) {}
-
-  static open(path = DEFAULT_STORE_PATH): RunStore {
-    const full = resolve(path);
-    try {
-      mkdirSync(dirname(full), { recursive: true });
-      const db = new Database(full);
-      db.pragma('journal_mode = WAL');
-      db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
-      migrate(db);
-      return new RunStore(db, full);
-    } catch (e) {
-      throw new PerfloopError('STORE_OPEN', `cannot open the run store at ${full}: ${(e as Error).message}`, {
-        hint: 'pass --store PATH to use another file',
-        cause: e,
-      });
-    }
-  }
-
+export interface RunStore {
+  /** Where the store is, for messages: the SQLite file's absolute path, or the PostgreSQL URL without password. */
+  readonly path: string;
+  /** SQLite records where artifact files are; PostgreSQL also keeps their bytes. */
+  readonly kind: 'sqlite' | 'postgres';
   /**
    * Stores a run; with its folder, every artifact of `record.artifacts` that exists there is recorded with its
-   * absolute path, size and SHA-256.
+   * absolute path, size and SHA-256 (PostgreSQL also keeps the bytes, so other machines can read them).
    */
-  save(record: RunRecord, outDir?: string): void {
-    const r = record.run;
-    const files = outDir ? describeArtifacts(outDir, record.artifacts) : {};
-    const m = record.metrics;
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT OR REPLACE INTO runs (id, started_at, label, target, scenario, scenario_id, git_sha, git_branch,
-             duration_s, machine, p50_ms, p95_ms, p99_ms, rps, error_rate, out_dir, record)
-           VALUES (@id, @startedAt, @label, @target, @scenario, @scenarioId, @gitSha, @gitBranch, @durationS, @machine,
-             @p50, @p95, @p99, @rps, @errorRate, @outDir, @record)`,
-        )
-        .run({
-          id: r.id,
-          startedAt: r.startedAt,
-          label: r.label,
-          target: r.target,
-          scenario: r.scenario.description,
-          scenarioId: r.scenario.id,
-          gitSha: r.gitSha,
-          gitBranch: r.gitBranch,
-          durationS: r.durationS,
-          machine: JSON.stringify(r.machine),
-          p50: m.http_req_duration.p50,
-          p95: m.http_req_duration.p95,
-          p99: m.http_req_duration.p99,
-          rps: m.http_reqs.rate,
-          errorRate: m.http_req_failed.rate,
-          outDir: outDir ?? null,
-          record: JSON.stringify(record),
-        });
-      for (const table of ['metrics', 'intervals', 'findings', 'artifacts']) {
-        this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(r.id);
-      }
-      const insertMetric = this.db.prepare('INSERT INTO metrics (run_id, name, summary, histogram) VALUES (?, ?, ?, ?)');
-      for (const [name, summary] of Object.entries(m)) {
-        if (summary === null) continue;
-        const histogram = name === 'http_req_duration' ? record.histograms.http_req_duration : null;
-        insertMetric.run(r.id, name, JSON.stringify(summary), histogram);
-      }
-      const insertInterval = this.db.prepare(
-        'INSERT INTO intervals (run_id, t, count, errors, histogram) VALUES (?, ?, ?, ?, ?)',
-      );
-      for (const i of record.intervals) insertInterval.run(r.id, i.t, i.count, i.errors, i.histogram);
-      const insertFinding = this.db.prepare(
-        `INSERT INTO findings (run_id, seq, rule, area, severity, title, impact_pct, finding)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      record.findings.forEach((f, seq) =>
-        insertFinding.run(r.id, seq, f.rule, f.area, f.severity, f.title, f.estimatedImpact.pct, JSON.stringify(f)),
-      );
-      const insertArtifact = this.db.prepare(
-        'INSERT INTO artifacts (run_id, name, path, bytes, sha256) VALUES (?, ?, ?, ?, ?)',
-      );
-      for (const [name, a] of Object.entries(files)) insertArtifact.run(r.id, name, a.path, a.bytes, a.sha256);
-    })();
-  }
-
-  list(options: { limit?: number; label?: string } = {}): RunListItem[] {
-    const rows = this.db
-      .prepare(
-        `SELECT r.id, r.started_at, r.label, r.target, r.git_sha, r.p95_ms, r.rps, r.error_rate, r.out_dir,
-                r.scenario, r.scenario_id, CASE WHEN r.scenario_id IS NULL THEN r.record END AS record,
-                (SELECT COUNT(*) FROM findings f WHERE f.run_id = r.id) AS findings
-         FROM runs r ${options.label === undefined ? '' : 'WHERE r.label = @label'}
-         ORDER BY r.started_at DESC, r.rowid DESC LIMIT @limit`,
-      )
-      .all({ limit: options.limit ?? 50, label: options.label }) as Record<string, unknown>[];
-    return rows.map((row) => ({
-      id: row.id as string,
-      startedAt: row.started_at as string,
-      label: row.label as string,
-      target: row.target as string,
-      gitSha: row.git_sha as string | null,
-      p95Ms: row.p95_ms as number | null,
-      rps: row.rps as number | null,
-      errorRate: row.error_rate as number | null,
-      findings: row.findings as number,
-      outDir: row.out_dir as string | null,
-      scenario: scenarioRow(row),
-    }));
-  }
-
-  /** The recorded artifacts of a run: name → absolute path, size, hash. */
-  artifacts(runId: string): Record<string, ArtifactEntry> {
-    const rows = this.db
-      .prepare('SELECT name, path, bytes, sha256 FROM artifacts WHERE run_id = ? AND sha256 IS NOT NULL ORDER BY name')
-      .all(runId) as { name: string; path: string; bytes: number; sha256: string }[];
-    return Object.fromEntries(rows.map((a) => [a.name, { path: a.path, bytes: a.bytes, sha256: a.sha256 }]));
-  }
-
-  /** The folder a run's artifacts were written to, when it was stored with one. */
-  outDir(runId: string): string | undefined {
-    const row = this.db.prepare('SELECT out_dir FROM runs WHERE id = ?').get(runId) as { out_dir: string | null } | undefined;
-    return row?.out_dir ?? undefined;
-  }
-
-  /** Removes a run and everything the store holds about it (metrics, intervals, findings, artifact rows). */
-  delete(runId: string): void {
-    this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
-  }
-
+  save(record: RunRecord, outDir?: string): Promise<void>;
+  /** Stores a run with artifacts described elsewhere (another store's, for `perfloop store copy`). */
+  saveWithArtifacts(record: RunRecord, outDir: string | null, artifacts: Record<string, ArtifactEntry>): Promise<void>;
+  /** Newest first. */
+  list(options?: { limit?: number; label?: string }): Promise<RunListItem[]>;
   /**
-   * A run by reference: its id (or a unique id prefix), `latest`, `baseline` (the oldest run, or the newest run
-   * labelled "baseline"), a label (newest run with it), or a git sha (prefix).
+   * A run by reference: its id (or a unique id prefix), `latest`, `baseline` (the newest run labelled
+   * "baseline", or else the oldest run), a label (newest run with it), or a git sha (prefix).
    */
-  get(ref: string): RunRecord | undefined {
-    const one = (sql: string, ...args: unknown[]) =>
-      (this.db.prepare(sql).get(...args) as { record: string } | undefined)?.record;
-    const byStart = 'ORDER BY started_at DESC, rowid DESC LIMIT 1';
-    const json =
-      (ref === 'latest' ? one(`SELECT record FROM runs ${byStart}`) : undefined) ??
-      (ref === 'baseline'
-        ? (one(`SELECT record FROM runs WHERE label = 'baseline' ${byStart}`) ??
-          one('SELECT record FROM runs ORDER BY started_at ASC, rowid ASC LIMIT 1'))
-        : undefined) ??
-      one('SELECT record FROM runs WHERE id = ?', ref) ??
-      one(`SELECT record FROM runs WHERE label = ? ${byStart}`, ref) ??
-      (ref.length >= 4 ? one(`SELECT record FROM runs WHERE id LIKE ? || '%' ${byStart}`, ref) : undefined) ??
-      (/^[0-9a-f]{7,40}$/.test(ref) ? one(`SELECT record FROM runs WHERE git_sha LIKE ? || '%' ${byStart}`, ref) : undefined);
-    return json === undefined ? undefined : normaliseRecord(JSON.parse(json) as RunRecord);
-  }
-
+  get(ref: string): Promise<RunRecord | undefined>;
   /** Every run in time order, oldest first (for the iteration log). */
-  all(): RunRecord[] {
-    return (this.db.prepare('SELECT record FROM runs ORDER BY started_at ASC, rowid ASC').all() as { record: string }[]).map(
-      (r) => normaliseRecord(JSON.parse(r.record) as RunRecord),
-    );
-  }
-
-  close(): void {
-    this.db.close();
-  }
+  all(): Promise<RunRecord[]>;
+  /** The recorded artifacts of a run: name → absolute path (readable on this machine), size, hash. */
+  artifacts(runId: string): Promise<Record<string, ArtifactEntry>>;
+  /**
+   * The artifact as a file readable on this machine (PostgreSQL: its bytes from the database when the recorded
+   * file is not here); the SQLite store returns the entry as recorded.
+   */
+  localArtifact(entry: ArtifactEntry): Promise<ArtifactEntry>;
+  /** The folder a run's artifacts were written to, when it was stored with one. */
+  outDir(runId: string): Promise<string | undefined>;
+  /** Removes a run and everything the store holds about it (metrics, intervals, findings, artifact rows). */
+  delete(runId: string): Promise<void>;
+  close(): Promise<void>;
 }
 
-/** A listed run's scenario: the columns when the run was stored with one, else derived from its record. */
-function scenarioRow(row: Record<string, unknown>): ScenarioRef {
-  if (typeof row.scenario_id === 'string') return { id: row.scenario_id, description: row.scenario as string };
-  const { id, description } = normaliseRecord(JSON.parse(row.record as string) as RunRecord).run.scenario;
-  return { id, description };
+/**
+ * `RunStore.open(path)` opens a SQLite store synchronously (kept for callers written before PostgreSQL);
+ * `openStore(pathOrUrl)` in open-store.ts opens either kind.
+ */
+export const RunStore = {
+  open: (path = DEFAULT_STORE_PATH): RunStore => SqliteRunStore.open(path),
+};
+
+/** What a run reference can mean, in the order `get` tries them; each store answers one query with SQL. */
+export type RefQuery =
+  | { kind: 'latest' }
+  | { kind: 'newest-labelled'; label: string }
+  | { kind: 'oldest' }
+  | { kind: 'id'; id: string }
+  | { kind: 'id-prefix'; prefix: string }
+  | { kind: 'sha-prefix'; prefix: string };
+
+/** Resolves a run reference with one store's lookup (the record JSON of the first query that finds one). */
+export async function resolveRef(
+  ref: string,
+  lookup: (q: RefQuery) => Promise<string | undefined>,
+): Promise<string | undefined> {
+  const steps: RefQuery[] = [];
+  if (ref === 'latest') steps.push({ kind: 'latest' });
+  if (ref === 'baseline') steps.push({ kind: 'newest-labelled', label: 'baseline' }, { kind: 'oldest' });
+  steps.push({ kind: 'id', id: ref }, { kind: 'newest-labelled', label: ref });
+  if (ref.length >= 4) steps.push({ kind: 'id-prefix', prefix: ref });
+  if (/^[0-9a-f]{7,40}$/.test(ref)) steps.push({ kind: 'sha-prefix', prefix: ref });
+  for (const q of steps) {
+    const hit = await lookup(q);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
 }
+
+/** Escapes LIKE wildcards so a prefix matches literally (both stores use `ESCAPE '\'`). */
+export const likePrefix = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

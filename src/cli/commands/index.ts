@@ -30,4 +30,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'log', load: async () => (await import('./log.js')).logCommand },
   { name: 'summary', load: async () => (await import('./summary.js')).summaryCommand },
   { name: 'ci', load: async () => (await import('./ci.js')).ciCommand },
+  { name: 'store', load: async () => (await import('./store.js')).storeCommand },
 ];

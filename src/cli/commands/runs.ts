@@ -1,31 +1,33 @@
 import { EXIT } from '../../core/errors.js';
-import { DEFAULT_STORE_PATH, RunStore } from '../../store/run-store.js';
+import { openStoreFlag, STORE_OPTION } from '../store-option.js';
 import type { Command } from '../command.js';
 import { int, str } from '../parse.js';
 
 export const runsCommand: Command = {
   name: 'runs',
   summary: 'list stored runs',
-  usage: 'perfloop runs [--store PATH] [--limit N] [--json]',
+  usage: 'perfloop runs [--store PATH|URL] [--limit N] [--json]',
   details: 'Newest first. --json prints perfloop/runs@1: each run with its scenario and its artifacts (path, bytes, sha256).',
   options: {
-    store: { type: 'string', arg: 'PATH', description: 'history store', default: DEFAULT_STORE_PATH },
+    store: STORE_OPTION,
     limit: { type: 'string', arg: 'N', description: 'how many runs, newest first', default: '20' },
     json: { type: 'boolean', description: 'print JSON' },
     help: { type: 'boolean', short: 'h', description: 'show this help' },
   },
   async run(v, _p, io) {
-    const store = RunStore.open(str(v, 'store'));
+    const store = await openStoreFlag(v, io);
     try {
-      const runs = store.list({ limit: int(v, 'limit', 1) });
+      const runs = await store.list({ limit: int(v, 'limit', 1) });
       if (v.json) {
         const doc = {
           schema: 'perfloop/runs@1',
-          runs: runs.map(({ scenario, ...r }) => ({
-            ...r,
-            scenario: { id: scenario.id, description: scenario.description },
-            artifacts: store.artifacts(r.id),
-          })),
+          runs: await Promise.all(
+            runs.map(async ({ scenario, ...r }) => ({
+              ...r,
+              scenario: { id: scenario.id, description: scenario.description },
+              artifacts: await store.artifacts(r.id),
+            })),
+          ),
         };
         io.out(`${JSON.stringify(doc, null, 2)}\n`);
         return EXIT.ok;
@@ -49,7 +51,7 @@ export const runsCommand: Command = {
       io.out(`${[fmt(header), ...rows.map(fmt)].join('\n')}\n`);
       return EXIT.ok;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };
