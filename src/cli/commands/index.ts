@@ -31,4 +31,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'summary', load: async () => (await import('./summary.js')).summaryCommand },
   { name: 'ci', load: async () => (await import('./ci.js')).ciCommand },
   { name: 'store', load: async () => (await import('./store.js')).storeCommand },
+  { name: 'k8s', load: async () => (await import('./k8s.js')).k8sCommand },
 ];

@@ -36,6 +36,8 @@ async function k6HandleSummary(
   return runHandleSummary(await importScript(script), result, options, io);
 }
 import { formatSummary } from '../../load/summary.js';
+import { frameResult } from '../../scale/result-frame.js';
+import { waitForStart } from '../../scale/start-barrier.js';
 import { withThresholdFlags } from '../../load/thresholds/thresholds.js';
 import type { Command, CommandIO, ParsedValues } from '../command.js';
 import { list, str } from '../parse.js';
@@ -183,6 +185,15 @@ export const loadCommand: Command = {
       description: 'run the i-th of n deterministic shares (merge with perfloop merge)',
     },
     result: { type: 'string', arg: 'FILE', description: 'write the perfloop/load@1 JSON' },
+    'start-at': {
+      type: 'string',
+      arg: 'TIME',
+      description: 'wait until this wall-clock time (ISO 8601 or epoch ms) before starting: the start barrier of shards',
+    },
+    'frame-result': {
+      type: 'boolean',
+      description: 'shard mode (perfloop k8s): the result as a framed block at the end of stdout; thresholds are judged by the collector on merged data',
+    },
     workers: { type: 'string', arg: 'auto|N', description: 'generator threads (auto: one per core)' },
     timeout: { type: 'string', arg: 'DUR', description: 'request timeout', default: '60s' },
     preset: { type: 'string', arg: 'NAME', description: 'baseline | normal | peak | spike | endurance' },
@@ -247,6 +258,7 @@ export const loadCommand: Command = {
         const o = parseOutSpec(spec);
         outputs.push(o.format === 'json' ? ndjsonOutput(o.path, def, thresholdStrings) : csvOutput(o.path));
       }
+      await waitForStart(str(v, 'start-at'), io);
       const status = v.quiet ? null : statusPrinter(io.err, io.isTTY);
       const result = await runLoad({
         requests: t.requests,
@@ -266,6 +278,11 @@ export const loadCommand: Command = {
         preset: presetReport,
       });
       status?.clear();
+      if (v['frame-result']) {
+        // A shard's verdict is the merged one (perfloop k8s run): a crossed threshold here is not a failed pod.
+        io.out(frameResult(JSON.stringify(result.toJSON())));
+        return EXIT.ok;
+      }
       const handled = t.script ? await k6HandleSummary(t.script, result, options, io) : false;
       return reportLoadResult(result, v, io, handled) as 0 | 99;
     } finally {
