@@ -62,7 +62,7 @@ function startTime(v: ParsedValues, local: boolean): number {
   const at = str(v, 'start-at');
   if (at !== undefined) return parseStartAt(at);
   const delay = str(v, 'start-delay');
-  const ms = delay === undefined ? (local ? 3000 : 60_000) : parseDelay(delay);
+  const ms = delay === undefined ? (local ? 5000 : 60_000) : parseDelay(delay);
   return Date.now() + ms;
 }
 
