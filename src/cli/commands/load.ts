@@ -37,6 +37,7 @@ async function k6HandleSummary(
 }
 import { formatSummary } from '../../load/summary.js';
 import { frameResult } from '../../scale/result-frame.js';
+import { streamingOutput } from '../../scale/outputs/index.js';
 import { waitForStart } from '../../scale/start-barrier.js';
 import { withThresholdFlags } from '../../load/thresholds/thresholds.js';
 import type { Command, CommandIO, ParsedValues } from '../command.js';
@@ -175,9 +176,9 @@ export const loadCommand: Command = {
     'summary-export': { type: 'string', arg: 'FILE', description: "write k6's end-of-test summary JSON" },
     out: {
       type: 'string',
-      arg: 'json=FILE|csv=FILE',
+      arg: 'json=FILE|csv=FILE|prometheus-rw=URL|otlp=URL',
       multiple: true,
-      description: 'write every sample (k6 NDJSON or CSV)',
+      description: 'write every sample (k6 NDJSON or CSV), or push metrics while running (Prometheus remote write, OTLP/HTTP)',
     },
     segment: {
       type: 'string',
@@ -255,6 +256,11 @@ export const loadCommand: Command = {
     );
     try {
       for (const spec of list(v, 'out')) {
+        const streaming = streamingOutput(spec, def, io.err);
+        if (streaming) {
+          outputs.push(streaming);
+          continue;
+        }
         const o = parseOutSpec(spec);
         outputs.push(o.format === 'json' ? ndjsonOutput(o.path, def, thresholdStrings) : csvOutput(o.path));
       }
@@ -286,7 +292,7 @@ export const loadCommand: Command = {
       const handled = t.script ? await k6HandleSummary(t.script, result, options, io) : false;
       return reportLoadResult(result, v, io, handled) as 0 | 99;
     } finally {
-      for (const o of outputs) o.close();
+      for (const o of outputs) await o.close();
     }
   },
 };
