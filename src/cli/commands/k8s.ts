@@ -1,24 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT, PerfloopError } from '../../core/errors.js';
-import { newRunId } from '../../core/run.js';
-import { parseRunDocument } from '../../gate/run-file.js';
-import { gitInfo } from '../../loop/git.js';
 import { collectShards, type ShardOutcome } from '../../scale/collect.js';
 import { runOnCluster } from '../../scale/k8s/cluster-run.js';
 import { manifestsYaml, renderManifests } from '../../scale/k8s/render.js';
 import { runLocalShards } from '../../scale/local-runner.js';
 import { parseStartAt } from '../../scale/start-barrier.js';
-import { openStore } from '../../store/open-store.js';
 import type { Command, CommandIO, OptionSpec, ParsedValues } from '../command.js';
 import { int, str } from '../parse.js';
-import { STORE_OPTION, storeFlag } from '../store-option.js';
+import { STORE_OPTION } from '../store-option.js';
+import { storeLoadRun } from '../store-load-run.js';
 import { loadCommand, reportLoadResult } from './load.js';
 
 /** Flags of `perfloop load` the coordinator handles itself; every other load flag is passed to each shard. */
-const COORDINATOR_FLAGS = new Set(['segment', 'start-at', 'frame-result', 'result', 'json', 'summary-export', 'quiet', 'help']);
+const COORDINATOR_FLAGS = new Set(['segment', 'start-at', 'frame-result', 'result', 'json', 'summary-export', 'quiet', 'help', 'store']);
 const LOAD_FLAGS = Object.fromEntries(Object.entries(loadCommand.options).filter(([k]) => !COORDINATOR_FLAGS.has(k)));
 
 const K8S_OPTIONS: Record<string, OptionSpec> = {
@@ -140,30 +137,8 @@ async function run(v: ParsedValues, positionals: string[], io: CommandIO): Promi
   }
   const { result, warnings } = collectShards(shards);
   for (const w of warnings) io.err(`warning: ${w}\n`);
-  if (!v['no-store']) await storeRun(v, io, result.toJSON(), t);
+  if (!v['no-store']) await storeLoadRun(v, io, result, t, 'perfloop k8s run');
   return reportLoadResult(result, v, io) as 0 | 99;
-}
-
-/** The merged test as one stored run, like any other perfloop run of that scenario. */
-async function storeRun(v: ParsedValues, io: CommandIO, doc: unknown, t: string): Promise<void> {
-  const record = parseRunDocument(doc, 'k8s.json');
-  const git = gitInfo(io.cwd);
-  record.run = {
-    ...record.run,
-    id: newRunId(new Date(record.run.startedAt)),
-    label: str(v, 'label') ?? '',
-    target: /^https?:/i.test(t) ? t : basename(t),
-    gitSha: git.sha,
-    gitBranch: git.branch,
-  };
-  record.measurement = { ...record.measurement, command: 'perfloop k8s run', load: 'perfloop k8s run' };
-  const store = await openStore(storeFlag(v, io));
-  try {
-    await store.save(record);
-    if (!v.quiet) io.err(`k8s: stored run ${record.run.id} in ${store.path}\n`);
-  } finally {
-    await store.close();
-  }
 }
 
 export const k8sCommand: Command = {

@@ -38,6 +38,8 @@ async function k6HandleSummary(
 import { formatSummary } from '../../load/summary.js';
 import { frameResult } from '../../scale/result-frame.js';
 import { streamingOutput } from '../../scale/outputs/index.js';
+import { STORE_OPTION } from '../store-option.js';
+import { storeLoadRun } from '../store-load-run.js';
 import { waitForStart } from '../../scale/start-barrier.js';
 import { withThresholdFlags } from '../../load/thresholds/thresholds.js';
 import type { Command, CommandIO, ParsedValues } from '../command.js';
@@ -186,6 +188,7 @@ export const loadCommand: Command = {
       description: 'run the i-th of n deterministic shares (merge with perfloop merge)',
     },
     result: { type: 'string', arg: 'FILE', description: 'write the perfloop/load@1 JSON' },
+    store: { ...STORE_OPTION, description: 'also store the test as a run in this history store (SQLite file or postgres:// URL)' },
     'start-at': {
       type: 'string',
       arg: 'TIME',
@@ -289,6 +292,7 @@ export const loadCommand: Command = {
         io.out(frameResult(JSON.stringify(result.toJSON())));
         return EXIT.ok;
       }
+      if (str(v, 'store') !== undefined) await storeLoadRun(v, io, result, positionals[0], 'perfloop load');
       const handled = t.script ? await k6HandleSummary(t.script, result, options, io) : false;
       return reportLoadResult(result, v, io, handled) as 0 | 99;
     } finally {
