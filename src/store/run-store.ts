@@ -1,4 +1,4 @@
-import type { RunRecord, ScenarioRef } from '../core/run.js';
+import type { RunRecord } from '../core/run.js';
 import type { ArtifactEntry } from './artifacts.js';
 import { SqliteRunStore } from './sqlite/sqlite-store.js';
 

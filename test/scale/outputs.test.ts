@@ -146,12 +146,13 @@ test('--out otlp: OTLP/HTTP JSON metrics with names, attributes and values', asy
     const doc = JSON.parse(otlp.got.at(-1)!.body.toString());
     const rm = doc.resourceMetrics[0];
     assert.deepEqual(rm.resource.attributes, [{ key: 'service.name', value: { stringValue: 'perfloop' } }]);
-    const metrics = rm.scopeMetrics[0].metrics as { name: string; unit: string; sum?: any; summary?: any; gauge?: any }[];
+    type Points = { dataPoints: Record<string, any>[] }; // eslint-disable-line @typescript-eslint/no-explicit-any -- the OTLP JSON as received
+    const metrics = rm.scopeMetrics[0].metrics as { name: string; unit: string; sum: Points & { isMonotonic: boolean; aggregationTemporality: number }; summary: Points; gauge: Points }[];
     const m = (name: string) => metrics.find((x) => x.name === name)!;
     const reqs = m('k6.http_reqs');
     assert.equal(reqs.sum.isMonotonic, true);
     assert.equal(reqs.sum.aggregationTemporality, 2);
-    assert.equal(reqs.sum.dataPoints.reduce((a: number, p: { asDouble: number }) => a + p.asDouble, 0), 200);
+    assert.equal(reqs.sum.dataPoints.reduce((a: number, p) => a + (p.asDouble as number), 0), 200);
     const attrs = Object.fromEntries(reqs.sum.dataPoints[0].attributes.map((a: { key: string; value: { stringValue: string } }) => [a.key, a.value.stringValue]));
     assert.equal(attrs.method, 'GET');
     assert.equal(attrs.status, '200');

@@ -1,7 +1,7 @@
 import { EXIT } from '../../core/errors.js';
 import { openStoreFlag, STORE_OPTION } from '../store-option.js';
 import type { Command } from '../command.js';
-import { int, str } from '../parse.js';
+import { int } from '../parse.js';
 
 export const runsCommand: Command = {
   name: 'runs',

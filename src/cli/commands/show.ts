@@ -3,7 +3,6 @@ import { runHtml } from '../../report/run-html.js';
 import { runMarkdown } from '../../report/run-markdown.js';
 import { openStoreFlag, STORE_OPTION } from '../store-option.js';
 import type { Command } from '../command.js';
-import { str } from '../parse.js';
 
 export const showCommand: Command = {
   name: 'show',
