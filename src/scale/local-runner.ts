@@ -46,7 +46,15 @@ export async function runLocalShards(o: LocalRunOptions): Promise<ShardOutcome[]
           };
           child.on('error', (e) => done(`could not start: ${e.message}`));
           child.on('close', (code, signal) =>
-            done(signal ? `was killed by ${signal}` : code === 0 ? undefined : `exited with code ${code}`),
+            done(
+              signal === 'SIGTERM' && o.signal.aborted
+                ? 'was stopped by the interrupt before it had a result'
+                : signal
+                  ? `was killed by ${signal}`
+                  : code === 0
+                    ? undefined
+                    : `exited with code ${code}`,
+            ),
           );
         }),
       ),
