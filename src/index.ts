@@ -25,6 +25,9 @@ export { connectPostgres, pgliteRunner, type SqlRunner } from './db/runner.js';
 export { startOtlpReceiver } from './db/otlp-receiver.js';
 // history, comparison, gate
 export { RunStore } from './store/run-store.js';
+export type { RunListItem } from './store/run-store.js';
+export { openStore, storeLocation } from './store/open-store.js';
+export { copyStore } from './store/copy.js';
 export { parseBudget, loadBudget, type Budget } from './gate/budget.js';
 export { compareRuns, type ComparisonRow } from './gate/compare/compare-runs.js';
 export { evaluateGate } from './gate/gate.js';

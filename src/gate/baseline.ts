@@ -15,16 +15,16 @@ export interface BaselineChoice {
   how: string;
 }
 
-export function chooseBaseline(o: {
+export async function chooseBaseline(o: {
   ref?: string;
   store: RunStore | null;
   cwd: string;
   candidate: readonly RunRecord[];
   baseBranch?: string;
-}): BaselineChoice {
+}): Promise<BaselineChoice> {
   const exclude = new Set(o.candidate.map((r) => r.run.id));
   if (o.ref) {
-    const selection = resolveRuns(o.ref, { store: o.store, cwd: o.cwd, exclude });
+    const selection = await resolveRuns(o.ref, { store: o.store, cwd: o.cwd, exclude });
     return { selection, how: `named: ${o.ref}` };
   }
   if (!o.store) return { selection: null, how: 'no run store' };
@@ -47,7 +47,7 @@ export function chooseBaseline(o: {
   const scenario = newest?.run.scenario.id;
   // The candidate's own repeats (same label and target) are not a baseline for it.
   const isRepeat = (r: RunRecord) => !!newest && r.run.label === newest.run.label && r.run.target === newest.run.target;
-  const stored = o.store.all().filter((r) => !exclude.has(r.run.id));
+  const stored = (await o.store.all()).filter((r) => !exclude.has(r.run.id));
   // Like with like: runs of the candidate's scenario when there are any (else the gate names the difference).
   const sameScenario = stored.filter((r) => r.run.scenario.id === scenario);
   const all = sameScenario.length > 0 ? sameScenario : stored;

@@ -8,9 +8,13 @@ import type { RunStore } from '../store/run-store.js';
  * Where a run's artifacts are: the store remembers each run's folder; a run read from a file has them
  * beside the file. Used to link flame graphs and to diff profiles.
  */
-export function runDirectory(store: RunStore | null, r: RunRecord, fileDir?: string): string | undefined {
+export async function runDirectory(
+  store: RunStore | null,
+  r: RunRecord,
+  fileDir?: string,
+): Promise<string | undefined> {
   if (fileDir) return fileDir;
-  return store?.outDir(r.run.id);
+  return await store?.outDir(r.run.id);
 }
 
 /** Names an artifact had in records written before run folders (`cpuprofile` is now `profile`). */
@@ -21,15 +25,15 @@ const OLD_NAMES: Record<string, string> = { profile: 'cpuprofile', 'report-json'
  * must still be there as recorded (else a clear exit-2 error naming it); a run read from a file, or an
  * artifact the run never had, gives undefined.
  */
-export function artifactPath(
+export async function artifactPath(
   dir: string | undefined,
   r: RunRecord,
   name: string,
   store: RunStore | null = null,
-): string | undefined {
-  const recorded = store?.artifacts(r.run.id);
+): Promise<string | undefined> {
+  const recorded = await store?.artifacts(r.run.id);
   const entry = recorded?.[name] ?? (OLD_NAMES[name] ? recorded?.[OLD_NAMES[name]] : undefined);
-  if (entry) return verifiedArtifact(r.run.id, name, entry);
+  if (entry) return verifiedArtifact(r.run.id, name, store ? await store.localArtifact(entry) : entry);
   const rel = r.artifacts[name] ?? (OLD_NAMES[name] ? r.artifacts[OLD_NAMES[name]] : undefined);
   if (!dir || !rel) return undefined;
   const p = isAbsolute(rel) ? rel : resolve(join(dir, rel));

@@ -75,7 +75,7 @@ function isFile(path: string): boolean {
   }
 }
 
-export function resolveRuns(ref: string, o: ResolveOptions): RunSelection {
+export async function resolveRuns(ref: string, o: ResolveOptions): Promise<RunSelection> {
   const exclude = o.exclude ?? new Set<string>();
   const path = resolve(o.cwd, ref);
   if (isFile(path)) return { runs: [readRunFile(path)], source: `file ${ref}`, dir: dirname(path) };
@@ -84,14 +84,14 @@ export function resolveRuns(ref: string, o: ResolveOptions): RunSelection {
       'RUN_NOT_FOUND',
       `${JSON.stringify(ref)} is not a file, and there is no run store to look it up in`,
     );
-  const all = o.store.all();
+  const all = await o.store.all();
   const withRepeats = (r: RunRecord, source: string, explicitId = false): RunSelection => ({
     runs: o.repeats === false || explicitId ? [r] : repeatsOf(all, r, exclude),
     source,
   });
   const describe = (r: RunRecord) => `run ${r.run.id}${r.run.label ? ` (${r.run.label})` : ''}`;
 
-  let hit = o.store.get(ref);
+  let hit = await o.store.get(ref);
   if (hit && exclude.has(hit.run.id)) {
     // `latest` (or a label) that names the candidate itself: take the newest other run it could mean.
     const others = all.filter((r) => !exclude.has(r.run.id));

@@ -9,7 +9,7 @@ import type { LoadDefinition } from '../load/load-definition.js';
 import { measuredLoad, readyCheckOf } from './run-load.js';
 import { testScenarioRow } from './test-scenario.js';
 import type { Budget } from '../gate/budget.js';
-import { RunStore } from '../store/run-store.js';
+import { openStore } from '../store/open-store.js';
 import { createRunFolder, pointLink } from '../store/artifacts.js';
 import { diffHeapSnapshots, type HeapDiff } from '../memory/index.js';
 import { analyseRun } from './analyse-run.js';
@@ -40,7 +40,7 @@ export interface RunServiceOptions {
   label: string;
   /** Base folder: the run writes `<outDir>/<run-id>/` and points `<outDir>/latest` at it. */
   outDir: string;
-  /** SQLite store path; null to not store. */
+  /** The store: a SQLite file path or a postgres:// URL; null to not store. */
   storePath: string | null;
   budget?: Budget;
   profile: boolean;
@@ -109,7 +109,7 @@ export async function runService(o: RunServiceOptions): Promise<RunServiceResult
     warnings: session.warnings,
   });
   writeRunReports(runDir, record, obs.profile);
-  storeRun(o.storePath, record, runDir);
+  await storeRun(o.storePath, record, runDir);
   pointLink(o.outDir, id);
   return { record, outDir: runDir, budgetPass, loadPass };
 }
@@ -211,12 +211,12 @@ async function compareSnapshots(files: string[], warnings: string[], log?: (l: s
   }
 }
 
-function storeRun(storePath: string | null, record: RunRecord, runDir: string): void {
+async function storeRun(storePath: string | null, record: RunRecord, runDir: string): Promise<void> {
   if (storePath === null) return;
-  const store = RunStore.open(storePath);
+  const store = await openStore(storePath);
   try {
-    store.save(record, runDir);
+    await store.save(record, runDir);
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -34,7 +34,6 @@ export function baselineRows(r: RunRecord): string[][] {
 /** `report.md`: the method's Performance Assessment with measured numbers, then the analysis. */
 export function runMarkdown(r: RunRecord): string {
   const m = r.metrics;
-  const b = r.budget ?? {};
   const out: string[] = [];
   out.push(`### Performance Assessment: ${mdEscape(r.run.label || r.run.target)}`, '');
   out.push(`Run \`${r.run.id}\` · ${r.run.startedAt} · target ${mdCode(r.run.target)}${r.run.gitSha ? ` · commit \`${r.run.gitSha.slice(0, 10)}\`` : ''}`, '');

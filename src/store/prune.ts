@@ -13,23 +13,25 @@ export interface PrunedRun {
  * Removes runs beyond the newest `keep`, or started more than `olderThanMs` ago, with their folders. A folder is
  * deleted only when its report.json names that run: a store pointing at a user's folder never deletes it.
  */
-export function pruneRuns(
+export async function pruneRuns(
   store: RunStore,
   o: { keep?: number; olderThanMs?: number; dryRun?: boolean; now?: number },
-): PrunedRun[] {
-  const runs = store.list({ limit: Number.MAX_SAFE_INTEGER }); // newest first
+): Promise<PrunedRun[]> {
+  const runs = await store.list({ limit: Number.MAX_SAFE_INTEGER }); // newest first
   const cutoff = o.olderThanMs === undefined ? undefined : (o.now ?? Date.now()) - o.olderThanMs;
   const doomed = runs.filter((r, i) =>
     o.keep !== undefined ? i >= o.keep : cutoff !== undefined && Date.parse(r.startedAt) < cutoff,
   );
-  return doomed.map((r) => {
+  const pruned: PrunedRun[] = [];
+  for (const r of doomed) {
     const folder = r.outDir && ownsFolder(r.outDir, r.id) ? r.outDir : null;
     if (!o.dryRun) {
       if (folder) rmSync(folder, { recursive: true, force: true });
-      store.delete(r.id);
+      await store.delete(r.id);
     }
-    return { id: r.id, label: r.label, folder };
-  });
+    pruned.push({ id: r.id, label: r.label, folder });
+  }
+  return pruned;
 }
 
 function ownsFolder(dir: string, id: string): boolean {

@@ -1,18 +1,18 @@
 import type { RunRecord } from '../core/run.js';
 import { runsDocument } from '../report/runs-json.js';
 import type { ArtifactEntry } from '../store/artifacts.js';
-import { RunStore, type RunFilter } from '../store/run-store.js';
+import { openStore } from '../store/open-store.js';
+import type { RunFilter, RunStore } from '../store/run-store.js';
 
 /**
- * The dashboard's only door to the run store. Every store call is awaited: the store answers synchronously
- * today (SQLite) and with Promises once a PostgreSQL store shares its interface, and this module is then the
- * one place that changes. Read-only: nothing here writes to the store.
+ * The dashboard's only door to the run store (SQLite file or PostgreSQL URL, through openStore). Read-only:
+ * nothing here writes to the store.
  */
 export class UiData {
   private constructor(private readonly store: RunStore) {}
 
   static async open(path: string): Promise<UiData> {
-    return new UiData(await RunStore.open(path));
+    return new UiData(await openStore(path));
   }
 
   get path(): string {

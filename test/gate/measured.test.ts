@@ -56,7 +56,7 @@ async function keep(s: RunStore, r: RunRecord, folder: string, hot: (i: number) 
   writeFileSync(join(out, 'flame.html'), '<html></html>');
   r.artifacts = { cpuprofile: 'profile.cpuprofile', flame: 'flame.html', json: 'report.json' };
   writeFileSync(join(out, 'report.json'), JSON.stringify(r));
-  s.save(r, out);
+  await s.save(r, out);
 }
 
 before(async () => {
@@ -98,12 +98,12 @@ before(async () => {
     await keep(s, fix, 'runs/01-fix', (i) => Math.sin(i));
     await keep(s, back, 'runs/02-back', (i) => Math.sqrt(i) + Math.cos(i));
   } finally {
-    s.close();
+    await s.close();
   }
   writeFileSync(join(dir, 'fast-load.json'), JSON.stringify(fast.toJSON()));
 });
 
-test('a real 2× speed-up is a significant improvement; the same server measured again is not a change', () => {
+test('a real 2× speed-up is a significant improvement; the same server measured again is not a change', async () => {
   const improved = Object.fromEntries(compareRuns(baseline, fix).map((r) => [r.name, r]));
   for (const m of ['p50_latency_ms', 'throughput_rps'] as const)
     assert.equal(improved[m].verdict, 'improved', `${m}: ${improved[m].note}`);
@@ -121,19 +121,19 @@ test('a real 2× speed-up is a significant improvement; the same server measured
     assert.ok(r.verdict === 'same' || r.verdict === 'unknown', `${r.name} called ${r.verdict}: ${r.note}`);
 });
 
-test('store round trip: the stored runs compare exactly like the measured ones', () => {
+test('store round trip: the stored runs compare exactly like the measured ones', async () => {
   const s = RunStore.open(store);
   try {
     assert.deepEqual(
-      compareRuns(s.get('baseline')!, s.get('batch order query')!),
+      compareRuns((await s.get('baseline'))!, (await s.get('batch order query'))!),
       compareRuns(baseline, fix),
     );
   } finally {
-    s.close();
+    await s.close();
   }
 });
 
-test('perfloop compare: refs and files, JSON contract, terminal table, bad refs exit 2', () => {
+test('perfloop compare: refs and files, JSON contract, terminal table, bad refs exit 2', async () => {
   const json = cli(['compare', 'baseline', 'batch order query', '--json']);
   assert.equal(json.code, 0, json.err);
   const doc = JSON.parse(json.out);
@@ -154,7 +154,7 @@ test('perfloop compare: refs and files, JSON contract, terminal table, bad refs 
   assert.equal(cli(['compare', 'baseline']).code, 2);
 });
 
-test('perfloop gate: 99 when the problem is back against the fix, 0 against the old baseline, 2 on a bad budget', () => {
+test('perfloop gate: 99 when the problem is back against the fix, 0 against the old baseline, 2 on a bad budget', async () => {
   const fail = cli(['gate', '--baseline', 'batch order query', '--candidate', 'problem back', '--json']);
   assert.equal(fail.code, 99, fail.err);
   const g = JSON.parse(fail.out);
@@ -189,7 +189,7 @@ test('perfloop gate: 99 when the problem is back against the fix, 0 against the 
   assert.match(bad.err, /BUDGET_INVALID: .*metrics\.p95_latency_ms.*maximum/);
 });
 
-test('perfloop gate: budgets and k6 thresholds fail it; PR comment, job summary, JUnit and the flame graph diff are written', () => {
+test('perfloop gate: budgets and k6 thresholds fail it; PR comment, job summary, JUnit and the flame graph diff are written', async () => {
   writeFileSync(
     join(dir, 'budget.json'),
     JSON.stringify({
@@ -243,7 +243,7 @@ test('perfloop gate: budgets and k6 thresholds fail it; PR comment, job summary,
   assert.equal((junit.match(/<testsuite /g) ?? []).length, 3);
 });
 
-test('perfloop log: the iteration table from the stored runs, bottleneck = top finding of the run before', () => {
+test('perfloop log: the iteration table from the stored runs, bottleneck = top finding of the run before', async () => {
   const r = cli(['log']);
   assert.equal(r.code, 0, r.err);
   assert.match(
@@ -269,7 +269,7 @@ test('perfloop log: the iteration table from the stored runs, bottleneck = top f
   assert.equal(iterations[1].runId, fix.run.id);
 });
 
-test('perfloop summary: the approval gate filled from evidence; CI gate detected once configured', () => {
+test('perfloop summary: the approval gate filled from evidence; CI gate detected once configured', async () => {
   const first = cli(['summary', '--out', 'summary.md']);
   assert.equal(first.code, 0, first.err);
   const md = readFileSync(join(dir, 'summary.md'), 'utf8');
@@ -289,7 +289,7 @@ test('perfloop summary: the approval gate filled from evidence; CI gate detected
   assert.match(again.out, /- \[x\] Monitoring in place/, 'the starter budget configures alert levels');
 });
 
-test('perfloop ci init: workflow, GitLab job and a starter budget that validates; existing files kept unless --force', () => {
+test('perfloop ci init: workflow, GitLab job and a starter budget that validates; existing files kept unless --force', async () => {
   const root = join(dir, 'project');
   mkdirSync(root);
   const first = cli(['ci', 'init', '--dir', 'project']);

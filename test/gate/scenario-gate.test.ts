@@ -10,14 +10,14 @@ import { recordFromLatencies, steadyLatencies } from './records.js';
 
 const other = scenarioOf([{ url: 'http://127.0.0.1:1/api/other' }], { executor: 'constant-vus', vus: 50, durationS: 10 });
 
-test('gate: a baseline of another scenario is refused (exit 2) unless --allow-scenario-change', () => {
+test('gate: a baseline of another scenario is refused (exit 2) unless --allow-scenario-change', async () => {
   const dir = tempDir('perfloop-scenario-gate-');
   const store = RunStore.open(join(dir, '.perfloop', 'perfloop.db'));
   const a = recordFromLatencies(steadyLatencies(10, 20), { label: 'baseline', startedAt: '2026-01-01T10:00:00.000Z' });
   const b = recordFromLatencies(steadyLatencies(10, 20, 100, 2), { label: 'other load', startedAt: '2026-01-01T10:01:00.000Z', scenario: other });
-  store.save(a);
-  store.save(b);
-  store.close();
+  await store.save(a);
+  await store.save(b);
+  await store.close();
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, [cliPath, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, GITHUB_STEP_SUMMARY: '' } });
   const refused = cli('gate', '--baseline', a.run.id, '--candidate', b.run.id);
@@ -32,7 +32,7 @@ test('gate: a baseline of another scenario is refused (exit 2) unless --allow-sc
   assert.equal(JSON.parse(compared.stdout).scenario.same, false);
 });
 
-test('contention: a regression on the side whose host was busier becomes unknown, with the reason', () => {
+test('contention: a regression on the side whose host was busier becomes unknown, with the reason', async () => {
   const quiet = recordFromLatencies(steadyLatencies(20, 20, 100, 1));
   const slower = recordFromLatencies(steadyLatencies(20, 30, 100, 2));
   const host = (otherCpuPct: number) => ({ otherCpuPct, stealPct: 0, loadAvg1: 1, generatorCpuPct: 20, intervals: [] });

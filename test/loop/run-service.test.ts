@@ -87,8 +87,8 @@ test('perfloop run on a real service: metrics, N+1 and hot function found, artif
   assert.ok(Array.isArray(cpuprofile.nodes) && cpuprofile.samples.length > 100);
 
   const store = RunStore.open(join(out, 'p.db'));
-  assert.equal(store.get('fixture baseline')?.run.id, record.run.id);
-  store.close();
+  assert.equal((await store.get('fixture baseline'))?.run.id, record.run.id);
+  await store.close();
 });
 
 test('a target that cannot start is a one-line error naming it, exit 2, and nothing is left running', async () => {

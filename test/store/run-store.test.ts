@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { RunStore } from '../../src/store/run-store.js';
-import { scenarioFromRequestNames } from '../../src/load/scenario-fingerprint.js';
 import { Histogram } from '../../src/core/histogram.js';
-import { machineFingerprint, newRunId, RUN_SCHEMA, type RunRecord } from '../../src/core/run.js';
 import { tempDir } from '../helpers.js';
+import { sampleRecord as record } from './sample-record.js';
 import { createRunFolder, pointLink } from '../../src/store/artifacts.js';
 import { pruneRuns } from '../../src/store/prune.js';
 import { artifactPath } from '../../src/gate/run-dirs.js';
@@ -15,60 +14,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readlinkSync, rmSync } from 'node:fs';
 import type { PerfloopError } from '../../src/core/errors.js';
 
-function record(label: string, p95: number, startedAt: string, findings = 1): RunRecord {
-  const h = new Histogram();
-  h.recordMs(p95);
-  return {
-    schema: RUN_SCHEMA,
-    run: {
-      id: newRunId(new Date(startedAt)),
-      label,
-      startedAt,
-      durationS: 10,
-      target: 'node server.js',
-      gitSha: 'abc1234def',
-      gitBranch: 'main',
-      scenario: scenarioFromRequestNames(['GET /']),
-      machine: machineFingerprint(),
-    },
-    metrics: {
-      http_req_duration: { p50: p95 / 2, p90: p95, p95, p99: p95, max: p95, mean: p95 / 2, count: 100 },
-      http_reqs: { count: 100, rate: 10 },
-      http_req_failed: { rate: 0, count: 0, noResponse: 0 },
-      cpu: { meanPct: 50, maxPct: 90 },
-      memory: null,
-      event_loop_delay: null,
-    },
-    endpoints: [],
-    findings: Array.from({ length: findings }, (_, i) => ({
-      rule: `cpu.hot-function`,
-      area: 'cpu' as const,
-      severity: 'high' as const,
-      title: `hot ${i}`,
-      evidence: { selfPct: 30 },
-      recommendation: 'fix it',
-      estimatedImpact: { pct: 30, basis: 'cpu' },
-    })),
-    artifacts: { report: 'report.md' },
-    histograms: { http_req_duration: h.encode() },
-    intervals: [{ t: 0, count: 1, errors: 0, histogram: h.encode() }],
-    profile: null,
-    budget: null,
-    measurement: { command: 'perfloop run', load: 'constant-vus', vus: 1, durationS: 10, warmupS: 0, profiler: null },
-    queries: null,
-    timeline: [],
-    warnings: [],
-  };
-}
-
-test('saves, lists and resolves runs by id, label, latest and baseline', () => {
+test('saves, lists and resolves runs by id, label, latest and baseline', async () => {
   const dir = tempDir();
   const store = RunStore.open(join(dir, 'nested', 'perfloop.db'));
   const base = record('baseline', 400, '2026-01-01T10:00:00.000Z', 3);
   const fix = record('batch order query', 100, '2026-01-01T10:05:00.000Z', 0);
-  store.save(base, '/out/00');
-  store.save(fix);
-  const list = store.list();
+  await store.save(base, '/out/00');
+  await store.save(fix);
+  const list = await store.list();
   assert.deepEqual(
     list.map((r) => [r.label, r.p95Ms, r.findings]),
     [
@@ -76,26 +29,26 @@ test('saves, lists and resolves runs by id, label, latest and baseline', () => {
       ['baseline', 400, 3],
     ],
   );
-  assert.equal(store.get('latest')?.run.id, fix.run.id);
-  assert.equal(store.get('baseline')?.run.id, base.run.id);
-  assert.equal(store.get('batch order query')?.run.id, fix.run.id);
-  assert.equal(store.get(base.run.id)?.metrics.http_req_duration.p95, 400);
-  assert.equal(store.get('no such run'), undefined);
-  const back = store.get(base.run.id)!;
+  assert.equal((await store.get('latest'))?.run.id, fix.run.id);
+  assert.equal((await store.get('baseline'))?.run.id, base.run.id);
+  assert.equal((await store.get('batch order query'))?.run.id, fix.run.id);
+  assert.equal((await store.get(base.run.id))?.metrics.http_req_duration.p95, 400);
+  assert.equal(await store.get('no such run'), undefined);
+  const back = (await store.get(base.run.id))!;
   assert.equal(Histogram.decode(back.histograms.http_req_duration).count, 1);
-  assert.deepEqual(store.all().map((r) => r.run.label), ['baseline', 'batch order query']);
-  store.close();
+  assert.deepEqual((await store.all()).map((r) => r.run.label), ['baseline', 'batch order query']);
+  await store.close();
 });
 
-test('WAL mode and versioned migrations; reopening keeps data', () => {
+test('WAL mode and versioned migrations; reopening keeps data', async () => {
   const dir = tempDir();
   const path = join(dir, 'p.db');
   const s1 = RunStore.open(path);
-  s1.save(record('a', 10, '2026-01-01T00:00:00.000Z'));
-  s1.close();
+  await s1.save(record('a', 10, '2026-01-01T00:00:00.000Z'));
+  await s1.close();
   const s2 = RunStore.open(path);
-  assert.equal(s2.list().length, 1);
-  s2.close();
+  assert.equal((await s2.list()).length, 1);
+  await s2.close();
   const db = new Database(path, { readonly: true });
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   assert.deepEqual(db.prepare('SELECT version FROM schema_migrations').all(), [{ version: 1 }, { version: 2 }]);
@@ -108,7 +61,7 @@ test('WAL mode and versioned migrations; reopening keeps data', () => {
   db.close();
 });
 
-test('an unusable store path is a clear error', () => {
+test('an unusable store path is a clear error', async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'a-file'), 'not a folder');
   assert.throws(() => RunStore.open(join(dir, 'a-file', 'x.db')), (e: Error & { code?: string }) => {
@@ -118,7 +71,7 @@ test('an unusable store path is a clear error', () => {
   });
 });
 
-test('run folders: created once, artifacts recorded with size and SHA-256, latest points at the newest', () => {
+test('run folders: created once, artifacts recorded with size and SHA-256, latest points at the newest', async () => {
   const base = join(tempDir(), 'out');
   const store = RunStore.open(join(base, '..', 'p.db'));
   try {
@@ -128,71 +81,72 @@ test('run folders: created once, artifacts recorded with size and SHA-256, lates
     writeFileSync(join(dir, 'report.md'), '# report\n');
     writeFileSync(join(dir, 'report.json'), JSON.stringify(r));
     r.artifacts = { report: 'report.md', 'report-json': 'report.json', profile: 'profile.cpuprofile' };
-    store.save(r, dir);
+    await store.save(r, dir);
     pointLink(base, r.run.id);
     assert.equal(readlinkSync(join(base, 'latest')), r.run.id);
-    const a = store.artifacts(r.run.id);
+    const a = await store.artifacts(r.run.id);
     assert.deepEqual(Object.keys(a).sort(), ['report', 'report-json'], 'a file that does not exist is not recorded');
     assert.equal(a.report.bytes, 9);
     assert.equal(a.report.sha256, createHash('sha256').update('# report\n').digest('hex'));
     assert.equal(a.report.path, join(dir, 'report.md'));
-    assert.equal(artifactPath(dir, r, 'report', store), join(dir, 'report.md'));
+    assert.equal(await artifactPath(dir, r, 'report', store), join(dir, 'report.md'));
     writeFileSync(join(dir, 'report.md'), '# changed report\n');
-    assert.throws(() => artifactPath(dir, r, 'report', store), (e: PerfloopError) => e.code === 'ARTIFACT_CHANGED' && e.exitCode === 2);
+    await assert.rejects(() => artifactPath(dir, r, 'report', store), (e: PerfloopError) => e.code === 'ARTIFACT_CHANGED' && e.exitCode === 2);
     rmSync(join(dir, 'report.md'));
-    assert.throws(
+    await assert.rejects(
       () => artifactPath(dir, r, 'report', store),
       (e: PerfloopError) => e.code === 'ARTIFACT_MISSING' && e.exitCode === 2 && e.message.includes(r.run.id),
     );
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('prune: keeps the newest N or drops runs older than a duration, deleting only folders the run owns', () => {
+test('prune: keeps the newest N or drops runs older than a duration, deleting only folders the run owns', async () => {
   const root = tempDir();
   const store = RunStore.open(join(root, 'p.db'));
   try {
     const runs = ['2026-01-01', '2026-01-10', '2026-01-20'].map((d, i) => record(`r${i}`, 10, `${d}T00:00:00.000Z`));
-    const folders = runs.map((r) => {
+    const folders: string[] = [];
+    for (const r of runs) {
       const dir = createRunFolder(join(root, 'out'), r.run.id);
       writeFileSync(join(dir, 'report.json'), JSON.stringify(r));
-      store.save(r, dir);
-      return dir;
-    });
+      await store.save(r, dir);
+      folders.push(dir);
+    }
     // A store row pointing at a folder that is not the run's own (a user's directory) is never deleted.
     const foreign = join(root, 'mine');
     mkdirSync(foreign);
     const other = record('foreign', 10, '2025-12-01T00:00:00.000Z');
-    store.save(other, foreign);
-    const dry = pruneRuns(store, { keep: 2, dryRun: true });
+    await store.save(other, foreign);
+    const dry = await pruneRuns(store, { keep: 2, dryRun: true });
     assert.deepEqual(dry.map((r) => r.id), [runs[0].run.id, other.run.id]);
-    assert.equal(store.list().length, 4, 'dry run removes nothing');
-    const gone = pruneRuns(store, { olderThanMs: 14 * 86_400_000, now: Date.parse('2026-01-25T00:00:00Z') });
+    assert.equal((await store.list()).length, 4, 'dry run removes nothing');
+    const gone = await pruneRuns(store, { olderThanMs: 14 * 86_400_000, now: Date.parse('2026-01-25T00:00:00Z') });
     assert.deepEqual(gone.map((r) => r.id).sort(), [runs[0].run.id, runs[1].run.id, other.run.id].sort());
     assert.equal(existsSync(folders[0]), false);
     assert.equal(existsSync(folders[2]), true);
     assert.equal(existsSync(foreign), true);
-    assert.deepEqual(store.list().map((r) => r.id), [runs[2].run.id]);
+    assert.deepEqual((await store.list()).map((r) => r.id), [runs[2].run.id]);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('a record stored before scenarios (request names as a string) reads back with a scenario of its own', () => {
+test('a record stored before scenarios (request names as a string) reads back with a scenario of its own', async () => {
   const store = RunStore.open(join(tempDir(), 'p.db'));
   try {
     const old = record('old', 10, '2026-01-01T00:00:00.000Z');
     (old.run as unknown as { scenario: string }).scenario = 'GET /a, GET /b';
-    store.save({ ...old, run: { ...old.run, scenario: { id: 'x', description: 'GET /a, GET /b' } } });
+    await store.save({ ...old, run: { ...old.run, scenario: { id: 'x', description: 'GET /a, GET /b' } } });
     // what a v1 store holds: the record's scenario as a string and no scenario_id column value
     const db = (store as unknown as { db: Database.Database }).db;
     db.prepare('UPDATE runs SET scenario_id = NULL, record = ? WHERE id = ?').run(JSON.stringify(old), old.run.id);
-    const back = store.get(old.run.id)!;
+    const back = (await store.get(old.run.id))!;
     assert.equal(back.run.scenario.description, 'GET /a, GET /b');
     assert.match(back.run.scenario.id, /^[0-9a-f]{12}$/);
-    assert.deepEqual(store.list()[0].scenario, { id: back.run.scenario.id, description: 'GET /a, GET /b' });
+    assert.deepEqual((await store.list())[0].scenario, { id: back.run.scenario.id, description: 'GET /a, GET /b' });
   } finally {
-    store.close();
+    await store.close();
   }
 });

@@ -4,7 +4,7 @@ import { EXIT, PerfloopError } from '../../core/errors.js';
 import { comparisonDocument } from '../../gate/compare/compare-runs.js';
 import { resolveRuns } from '../../gate/run-refs.js';
 import { comparisonMarkdown, comparisonText } from '../../report/comparison.js';
-import { DEFAULT_STORE_PATH, RunStore } from '../../store/run-store.js';
+import { openStoreFlag, STORE_OPTION } from '../store-option.js';
 import type { Command, ParsedValues } from '../command.js';
 import { int, str } from '../parse.js';
 
@@ -61,7 +61,7 @@ export function statOptions(v: ParsedValues) {
 export const compareCommand: Command = {
   name: 'compare',
   summary: 'before/after of two runs: change, confidence interval and verdict for every metric',
-  usage: 'perfloop compare BEFORE AFTER [--json] [--markdown] [--store PATH]',
+  usage: 'perfloop compare BEFORE AFTER [--json] [--markdown] [--store PATH|URL]',
   details:
     'BEFORE and AFTER: a stored run (id or id prefix, label, latest, baseline), a branch or git ref with a stored run,\n' +
     'or a file (perfloop/run@1 report.json, perfloop/load@1 result). A stored run brings its repeats (same commit and label).\n' +
@@ -72,7 +72,7 @@ export const compareCommand: Command = {
   options: {
     json: { type: 'boolean', description: 'print the perfloop/compare@1 document' },
     markdown: { type: 'boolean', description: 'print a Markdown table' },
-    store: { type: 'string', arg: 'PATH', description: 'history store', default: DEFAULT_STORE_PATH },
+    store: STORE_OPTION,
     ...STAT_OPTIONS,
     help: { type: 'boolean', short: 'h', description: 'show this help' },
   },
@@ -84,11 +84,11 @@ export const compareCommand: Command = {
     const { apdexTMs, ...stats } = statOptions(v);
     const isFile = (ref: string) => existsSync(resolve(io.cwd, ref));
     // Two files need no store (and must not create one as a side effect).
-    const store = positionals.every(isFile) ? null : RunStore.open(resolve(io.cwd, str(v, 'store')!));
+    const store = positionals.every(isFile) ? null : await openStoreFlag(v, io);
     try {
       const resolveOpts = { store, cwd: io.cwd, repeats: !v['no-repeats'] };
-      const before = resolveRuns(positionals[0], resolveOpts);
-      const after = resolveRuns(positionals[1], {
+      const before = await resolveRuns(positionals[0], resolveOpts);
+      const after = await resolveRuns(positionals[1], {
         ...resolveOpts,
         exclude: new Set(before.runs.map((r) => r.run.id)),
       });
@@ -116,7 +116,7 @@ export const compareCommand: Command = {
       for (const w of doc.warnings) io.err(`warning: ${w}\n`);
       return EXIT.ok;
     } finally {
-      store?.close();
+      await store?.close();
     }
   },
 };

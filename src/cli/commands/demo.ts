@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { EXIT, PerfloopError } from '../../core/errors.js';
 import { parseDuration } from '../../load/duration.js';
 import { runDemo } from '../../loop/demo-loop.js';
-import { DEFAULT_STORE_PATH } from '../../store/run-store.js';
+import { STORE_OPTION, storeFlag } from '../store-option.js';
 import type { Command } from '../command.js';
 import { int, str } from '../parse.js';
 import { clearProgress, progressPrinter } from '../progress.js';
@@ -22,7 +22,7 @@ export const demoCommand: Command = {
     vus: { type: 'string', short: 'c', arg: 'N', description: 'virtual users', default: '10' },
     duration: { type: 'string', short: 'd', arg: 'DUR', description: 'measured load per iteration', default: '12s' },
     warmup: { type: 'string', arg: 'DUR', description: 'warm-up per iteration', default: '2s' },
-    store: { type: 'string', arg: 'PATH', description: 'history store', default: DEFAULT_STORE_PATH },
+    store: STORE_OPTION,
     'no-store': { type: 'boolean', description: 'do not store the runs' },
     help: { type: 'boolean', short: 'h', description: 'show this help' },
   },
@@ -36,7 +36,7 @@ export const demoCommand: Command = {
     const t0 = Date.now();
     const result = await runDemo({
       outDir,
-      storePath: v['no-store'] ? null : resolve(io.cwd, str(v, 'store')!),
+      storePath: v['no-store'] ? null : storeFlag(v, io),
       vus: int(v, 'vus', 1)!,
       durationS: dur('duration'),
       warmupS: dur('warmup'),

@@ -10,7 +10,9 @@ import { resolveRuns, type RunSelection } from '../../gate/run-refs.js';
 import { gateJunit } from '../../report/gate-junit.js';
 import { gateMarkdown, type GateMarkdownOptions } from '../../report/gate-markdown.js';
 import { gateText } from '../../report/gate-text.js';
-import { DEFAULT_STORE_PATH, RunStore } from '../../store/run-store.js';
+import { openStore } from '../../store/open-store.js';
+import type { RunStore } from '../../store/run-store.js';
+import { STORE_OPTION, storeFlag } from '../store-option.js';
 import type { Command, CommandIO } from '../command.js';
 import { list, str } from '../parse.js';
 import { STAT_OPTIONS, statOptions } from './compare.js';
@@ -32,17 +34,17 @@ async function flameGraphs(
 ): Promise<GateMarkdownOptions> {
   const c = candidate.runs[candidate.runs.length - 1];
   const b = baseline?.runs[baseline.runs.length - 1];
-  const cDir = runDirectory(store, c, candidate.dir);
-  const bDir = b ? runDirectory(store, b, baseline?.dir) : undefined;
+  const cDir = await runDirectory(store, c, candidate.dir);
+  const bDir = b ? await runDirectory(store, b, baseline?.dir) : undefined;
   const link = (p: string | undefined) => (p ? relative(linkBase, p) || p : undefined);
   const o: GateMarkdownOptions = {
     flameLinks: {
-      candidate: link(artifactPath(cDir, c, 'flame', store)),
-      baseline: b ? link(artifactPath(bDir, b, 'flame', store)) : undefined,
+      candidate: link(await artifactPath(cDir, c, 'flame', store)),
+      baseline: b ? link(await artifactPath(bDir, b, 'flame', store)) : undefined,
     },
   };
-  const cProf = artifactPath(cDir, c, 'profile', store);
-  const bProf = b ? artifactPath(bDir, b, 'profile', store) : undefined;
+  const cProf = await artifactPath(cDir, c, 'profile', store);
+  const bProf = b ? await artifactPath(bDir, b, 'profile', store) : undefined;
   if (b && cProf && bProf) {
     const out = diffOut ?? (cDir ? resolve(cDir, `flame-diff-${b.run.id}.html`) : undefined);
     if (out) {
@@ -111,7 +113,7 @@ export const gateCommand: Command = {
       arg: 'METRIC',
       description: `metric whose regression fails the gate (${REGRESSION_METRICS.join(', ')})`,
     },
-    store: { type: 'string', arg: 'PATH', description: 'history store', default: DEFAULT_STORE_PATH },
+    store: STORE_OPTION,
     ...STAT_OPTIONS,
     help: { type: 'boolean', short: 'h', description: 'show this help' },
   },
@@ -133,17 +135,17 @@ export const gateCommand: Command = {
 
     const candidateRef = str(v, 'candidate')!;
     const baselineRef = str(v, 'baseline');
-    const storePath = resolve(io.cwd, str(v, 'store')!);
+    const storePath = storeFlag(v, io);
     const needsStore =
       !existsSync(resolve(io.cwd, candidateRef)) || !baselineRef || !existsSync(resolve(io.cwd, baselineRef));
-    const store = needsStore ? RunStore.open(storePath) : null;
+    const store = needsStore ? await openStore(storePath) : null;
     try {
-      if (store && candidateRef === 'latest' && store.list({ limit: 1 }).length === 0)
+      if (store && candidateRef === 'latest' && (await store.list({ limit: 1 })).length === 0)
         throw new PerfloopError('GATE_NO_CANDIDATE', `no runs stored in ${store.path}`, {
           hint: 'run perfloop run first, or pass --candidate FILE',
         });
-      const candidate = resolveRuns(candidateRef, { store, cwd: io.cwd, repeats: !v['no-repeats'] });
-      const choice = chooseBaseline({
+      const candidate = await resolveRuns(candidateRef, { store, cwd: io.cwd, repeats: !v['no-repeats'] });
+      const choice = await chooseBaseline({
         ref: baselineRef,
         store,
         cwd: io.cwd,
@@ -195,7 +197,7 @@ export const gateCommand: Command = {
       for (const w of result.warnings) io.err(`warning: ${w}\n`);
       return result.pass ? EXIT.ok : EXIT.thresholds;
     } finally {
-      store?.close();
+      await store?.close();
     }
   },
 };

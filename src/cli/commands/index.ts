@@ -32,4 +32,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'ci', load: async () => (await import('./ci.js')).ciCommand },
   { name: 'ui', load: async () => (await import('./ui.js')).uiCommand },
   { name: 'report', load: async () => (await import('./report.js')).reportCommand },
+  { name: 'store', load: async () => (await import('./store.js')).storeCommand },
+  { name: 'k8s', load: async () => (await import('./k8s.js')).k8sCommand },
 ];

@@ -34,6 +34,11 @@ async function k6HandleSummary(
   return runHandleSummary(await importScript(script), result, options, io);
 }
 import { formatSummary } from '../../load/summary.js';
+import { frameResult } from '../../scale/result-frame.js';
+import { streamingOutput } from '../../scale/outputs/index.js';
+import { STORE_OPTION } from '../store-option.js';
+import { storeLoadRun } from '../store-load-run.js';
+import { waitForStart } from '../../scale/start-barrier.js';
 import { withThresholdFlags } from '../../load/thresholds/thresholds.js';
 import type { Command, CommandIO, ParsedValues } from '../command.js';
 import { list, str } from '../parse.js';
@@ -158,9 +163,9 @@ export const loadCommand: Command = {
     'summary-export': { type: 'string', arg: 'FILE', description: "write k6's end-of-test summary JSON" },
     out: {
       type: 'string',
-      arg: 'json=FILE|csv=FILE',
+      arg: 'json=FILE|csv=FILE|prometheus-rw=URL|otlp=URL',
       multiple: true,
-      description: 'write every sample (k6 NDJSON or CSV)',
+      description: 'write every sample (k6 NDJSON or CSV), or push metrics while running (Prometheus remote write, OTLP/HTTP)',
     },
     segment: {
       type: 'string',
@@ -168,6 +173,16 @@ export const loadCommand: Command = {
       description: 'run the i-th of n deterministic shares (merge with perfloop merge)',
     },
     result: { type: 'string', arg: 'FILE', description: 'write the perfloop/load@1 JSON' },
+    store: { ...STORE_OPTION, description: 'also store the test as a run in this history store (SQLite file or postgres:// URL)' },
+    'start-at': {
+      type: 'string',
+      arg: 'TIME',
+      description: 'wait until this wall-clock time (ISO 8601 or epoch ms) before starting: the start barrier of shards',
+    },
+    'frame-result': {
+      type: 'boolean',
+      description: 'shard mode (perfloop k8s): the result as a framed block at the end of stdout; thresholds are judged by the collector on merged data',
+    },
     workers: { type: 'string', arg: 'auto|N', description: 'generator threads (auto: one per core)' },
     timeout: { type: 'string', arg: 'DUR', description: 'request timeout', default: '60s' },
     preset: { type: 'string', arg: 'NAME', description: 'baseline | normal | peak | spike | endurance' },
@@ -218,9 +233,15 @@ export const loadCommand: Command = {
     );
     try {
       for (const spec of list(v, 'out')) {
+        const streaming = streamingOutput(spec, def, io.err);
+        if (streaming) {
+          outputs.push(streaming);
+          continue;
+        }
         const o = parseOutSpec(spec);
         outputs.push(o.format === 'json' ? ndjsonOutput(o.path, def, thresholdStrings) : csvOutput(o.path));
       }
+      await waitForStart(str(v, 'start-at'), io);
       const status = v.quiet ? null : statusPrinter(io.err, io.isTTY);
       const dashboard = str(v, 'dashboard') ? liveReporter(str(v, 'dashboard')!, `perfloop load ${positionals[0]}`, (l) => io.err(`perfloop load: ${l}\n`)) : null;
       const result = await runLoad({
@@ -248,10 +269,16 @@ export const loadCommand: Command = {
       });
       status?.clear();
       await dashboard?.done();
+      if (v['frame-result']) {
+        // A shard's verdict is the merged one (perfloop k8s run): a crossed threshold here is not a failed pod.
+        io.out(frameResult(JSON.stringify(result.toJSON())));
+        return EXIT.ok;
+      }
+      if (str(v, 'store') !== undefined) await storeLoadRun(v, io, result, positionals[0], 'perfloop load');
       const handled = t.script ? await k6HandleSummary(t.script, result, options, io) : false;
       return reportLoadResult(result, v, io, handled) as 0 | 99;
     } finally {
-      for (const o of outputs) o.close();
+      for (const o of outputs) await o.close();
     }
   },
 };

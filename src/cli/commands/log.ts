@@ -12,13 +12,13 @@ import {
   loggedIterationTable,
 } from '../../report/iteration-log.js';
 import { mdEscape } from '../../report/markdown.js';
-import { DEFAULT_STORE_PATH, RunStore } from '../../store/run-store.js';
+import { openStoreFlag, STORE_OPTION } from '../store-option.js';
 import type { Command, CommandIO, ParsedValues } from '../command.js';
 import { str } from '../parse.js';
 
 /** Options and loading shared by `perfloop log` and `perfloop summary`. */
 export const LOOP_OPTIONS = {
-  store: { type: 'string', arg: 'PATH', description: 'history store', default: DEFAULT_STORE_PATH },
+  store: STORE_OPTION,
   since: {
     type: 'string',
     arg: 'REF',
@@ -42,13 +42,13 @@ export const LOOP_OPTIONS = {
   json: { type: 'boolean', description: 'print JSON' },
 } as const;
 
-export function loadLoop(
+export async function loadLoop(
   v: ParsedValues,
   io: CommandIO,
-): { runs: RunRecord[]; loops: ScenarioLoop[]; budget?: Budget; repoUrl: string | null } {
-  const store = RunStore.open(resolve(io.cwd, str(v, 'store')!));
+): Promise<{ runs: RunRecord[]; loops: ScenarioLoop[]; budget?: Budget; repoUrl: string | null }> {
+  const store = await openStoreFlag(v, io);
   try {
-    const all = store.all();
+    const all = await store.all();
     if (all.length === 0)
       throw new PerfloopError('LOG_EMPTY', `no runs stored in ${store.path}`, {
         hint: 'perfloop run --label "baseline" … stores the first one',
@@ -56,7 +56,7 @@ export function loadLoop(
     const since = str(v, 'since');
     let start: RunRecord | undefined;
     if (since) {
-      start = store.get(since);
+      start = await store.get(since);
       if (!start)
         throw new PerfloopError('RUN_NOT_FOUND', `--since: no stored run ${JSON.stringify(since)}`, {
           hint: `perfloop runs --store ${store.path}`,
@@ -81,7 +81,7 @@ export function loadLoop(
     if (start) loops = [{ scenario: start.run.scenario, runs: loopRuns(all, start) }];
     return { runs: loops[0].runs, loops, budget, repoUrl: str(v, 'repo-url') ?? repositoryUrl(io.cwd) };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -89,7 +89,7 @@ export const logCommand: Command = {
   name: 'log',
   summary:
     'the iteration log from stored runs: bottleneck, change, before, after, improvement, verdict, commit',
-  usage: 'perfloop log [--since REF] [--budget FILE] [--json] [--store PATH]',
+  usage: 'perfloop log [--since REF] [--budget FILE] [--json] [--store PATH|URL]',
   details:
     'One table per scenario (the load applied; newest scenario first), one row per iteration (repeats of one commit\n' +
     'and label are pooled). The bottleneck is the finding the change removed (else the previous run’s top finding); the\n' +
@@ -97,7 +97,7 @@ export const logCommand: Command = {
     '(bootstrap confidence interval, Mann-Whitney U + Kolmogorov-Smirnov). Then Current vs Target.',
   options: { ...LOOP_OPTIONS, help: { type: 'boolean', short: 'h', description: 'show this help' } },
   async run(v, _p, io) {
-    const { loops, budget, repoUrl } = loadLoop(v, io);
+    const { loops, budget, repoUrl } = await loadLoop(v, io);
     const views = loops.map((l) => {
       const iterations = loggedIterations(l.runs, { repoUrl });
       const first = iterations[0].runs.at(-1)!;

@@ -7,7 +7,8 @@ import { checkLoad } from '../../load/engine.js';
 import { defineLoad, loadSourceFile, type LoadDefinition, type LoadSource } from '../../load/load-definition.js';
 import { withoutExecution } from '../../load/options.js';
 import { loadBudget } from '../../gate/budget.js';
-import { DEFAULT_STORE_PATH } from '../../store/run-store.js';
+import { redactUrlPassword } from '../../store/open-store.js';
+import { STORE_OPTION, storeFlag } from '../store-option.js';
 import { loadConfig, type PerfloopConfig } from '../../loop/config.js';
 import { runService } from '../../loop/run-service.js';
 import type { Command, CommandIO, ParsedValues } from '../command.js';
@@ -167,7 +168,7 @@ export const runCommand: Command = {
     label: { type: 'string', arg: 'TEXT', description: 'what this run is (the iteration’s change)' },
     budget: { type: 'string', arg: 'FILE', description: 'performance-budget.json; crossing it exits 99' },
     config: { type: 'string', arg: 'FILE', description: 'config file (default: perfloop.config.* in the working directory)' },
-    store: { type: 'string', arg: 'PATH', description: 'history store', default: DEFAULT_STORE_PATH },
+    store: STORE_OPTION,
     'no-store': { type: 'boolean', description: 'do not store the run' },
     'no-profile': { type: 'boolean', description: 'no agent: no CPU profile, heap or query capture' },
     'sampling-interval': { type: 'string', arg: 'µs', description: 'CPU profiler sampling interval in µs', default: '1000' },
@@ -204,7 +205,7 @@ export const runCommand: Command = {
       warmupS: seconds('warmup', str(v, 'warmup') ?? c?.warmup, 3),
       label: str(v, 'label') ?? c?.label ?? '',
       outDir: resolve(io.cwd, str(v, 'out') ?? c?.out ?? 'perfloop-report'),
-      storePath: v['no-store'] ? null : resolve(io.cwd, str(v, 'store') ?? DEFAULT_STORE_PATH),
+      storePath: v['no-store'] ? null : storeFlag(v, io),
       budget: budgetPath ? loadBudget(resolve(io.cwd, budgetPath)) : undefined,
       profile: !v['no-profile'] && c?.profile !== false,
       samplingIntervalUs: int(v, 'sampling-interval', 50) ?? (c?.profile ? c.profile.samplingIntervalUs : undefined) ?? 1000,
@@ -213,7 +214,7 @@ export const runCommand: Command = {
       memoryPhaseS: str(v, 'memory-phase') === undefined ? undefined : seconds('memory-phase', str(v, 'memory-phase'), 10),
       gcProbeS: str(v, 'gc-probe') === undefined ? undefined : seconds('gc-probe', str(v, 'gc-probe'), 0),
       db: str(v, 'db') ?? c?.db ? { url: str(v, 'db') ?? c?.db } : undefined,
-      command: ['perfloop', 'run', ...process.argv.slice(3)].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '),
+      command: ['perfloop', 'run', ...process.argv.slice(3)].map(redactUrlPassword).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '),
       signal: io.signal,
       log: (line) => io.err(`perfloop: ${line}\n`),
       onProgress: dashboard

@@ -1,24 +1,24 @@
 import { EXIT } from '../../core/errors.js';
-import { DEFAULT_STORE_PATH, RunStore } from '../../store/run-store.js';
 import { runsDocument } from '../../report/runs-json.js';
+import { openStoreFlag, STORE_OPTION } from '../store-option.js';
 import type { Command } from '../command.js';
-import { int, str } from '../parse.js';
+import { int } from '../parse.js';
 
 export const runsCommand: Command = {
   name: 'runs',
   summary: 'list stored runs',
-  usage: 'perfloop runs [--store PATH] [--limit N] [--json]',
+  usage: 'perfloop runs [--store PATH|URL] [--limit N] [--json]',
   details: 'Newest first. --json prints perfloop/runs@1: each run with its scenario and its artifacts (path, bytes, sha256).',
   options: {
-    store: { type: 'string', arg: 'PATH', description: 'history store', default: DEFAULT_STORE_PATH },
+    store: STORE_OPTION,
     limit: { type: 'string', arg: 'N', description: 'how many runs, newest first', default: '20' },
     json: { type: 'boolean', description: 'print JSON' },
     help: { type: 'boolean', short: 'h', description: 'show this help' },
   },
   async run(v, _p, io) {
-    const store = RunStore.open(str(v, 'store'));
+    const store = await openStoreFlag(v, io);
     try {
-      const runs = store.list({ limit: int(v, 'limit', 1) });
+      const runs = await store.list({ limit: int(v, 'limit', 1) });
       if (v.json) {
         const doc = await runsDocument(runs, (id) => store.artifacts(id));
         io.out(`${JSON.stringify(doc, null, 2)}\n`);
@@ -43,7 +43,7 @@ export const runsCommand: Command = {
       io.out(`${[fmt(header), ...rows.map(fmt)].join('\n')}\n`);
       return EXIT.ok;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -11,7 +11,7 @@ export const summaryCommand: Command = {
   name: 'summary',
   summary:
     'the approval-gate summary from stored runs: before/after, optimizations, flame graphs, verification, opportunities',
-  usage: 'perfloop summary [--out FILE] [--since REF] [--budget FILE] [--json] [--store PATH]',
+  usage: 'perfloop summary [--out FILE] [--since REF] [--budget FILE] [--json] [--store PATH|URL]',
   details:
     'Writes the method’s Phase 15 Summary: before vs after (with confidence intervals and verdicts), each optimization\n' +
     'with its measured impact, the flame graph story (top consumer before and after, and which change resolved it),\n' +
@@ -27,7 +27,7 @@ export const summaryCommand: Command = {
     help: { type: 'boolean', short: 'h', description: 'show this help' },
   },
   async run(v, _p, io) {
-    const { runs, budget, repoUrl } = loadLoop(v, io);
+    const { runs, budget, repoUrl } = await loadLoop(v, io);
     const s = phaseSummary({
       runs,
       budget,

@@ -7,7 +7,7 @@ import type { PointSink } from '../recorder.js';
 export interface PointsOutput {
   readonly sink: PointSink;
   /** Metric declarations known at the end (NDJSON writes them before a metric's first point). */
-  close(): void;
+  close(): void | Promise<void>;
 }
 
 const FLUSH_BYTES = 256 * 1024;
