@@ -165,3 +165,32 @@ test('perfloop ui prints its URL when ready and stops on SIGINT', async () => {
   assert.ok(Date.now() - t0 < 5000, 'stops promptly');
   void EVIL;
 });
+
+test('load --dashboard local serves its own Live page during the run and stops it at the end', async () => {
+  const target = await startUiServer({ storePath: join(tempDir(), 'target.db'), port: 0 }); // any local HTTP server
+  try {
+    const child = spawn(process.execPath, [cliPath, 'load', `${target.url}api/runs`, '-c', '1', '-d', '4s', '-q', '--dashboard', 'local'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        err += d;
+        const m = /live dashboard: (http:\/\/127\.0\.0\.1:\d+\/)live/.exec(err);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', () => reject(new Error(`exited before printing its dashboard: ${err}`)));
+    });
+    // Readiness is the load's own progress reaching the page: poll until a second has been reported.
+    let view: { text: Record<string, string>; charts: { x: number[] }[] } | undefined;
+    for (let i = 0; i < 600 && !(view && view.charts[0].x.length > 0); i++) {
+      view = (await (await fetch(`${url}api/live`)).json()) as typeof view;
+      if (!(view && view.charts[0].x.length > 0)) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(view && view.charts[0].x.length > 0, JSON.stringify(view?.text));
+    assert.match(view.text.title, /perfloop load/);
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    assert.equal(code, 0, err);
+    await assert.rejects(fetch(`${url}api/live`), 'the dashboard stops with the run');
+  } finally {
+    await target.close();
+  }
+});

@@ -1,4 +1,4 @@
-import { liveReporter } from '../../ui/live-reporter.js';
+import { openRunDashboard } from '../../ui/run-dashboard.js';
 import { writeFileSync } from 'node:fs';
 import { EXIT, PerfloopError } from '../../core/errors.js';
 import { MetricSet } from '../../core/metric-set.js';
@@ -36,7 +36,7 @@ async function k6HandleSummary(
 import { formatSummary } from '../../load/summary.js';
 import { frameResult } from '../../scale/result-frame.js';
 import { streamingOutput } from '../../scale/outputs/index.js';
-import { STORE_OPTION } from '../store-option.js';
+import { STORE_OPTION, storeFlag } from '../store-option.js';
 import { storeLoadRun } from '../store-load-run.js';
 import { waitForStart } from '../../scale/start-barrier.js';
 import { withThresholdFlags } from '../../load/thresholds/thresholds.js';
@@ -191,7 +191,7 @@ export const loadCommand: Command = {
     insecure: { type: 'boolean', description: 'accept invalid TLS certificates' },
     seed: { type: 'string', arg: 'N', description: 'seed of {{rand:N}} and the weighted pick', default: '1' },
     quiet: { type: 'boolean', short: 'q', description: 'no progress and no summary' },
-    dashboard: { type: 'string', arg: 'URL', description: 'stream each second to a running perfloop ui (its Live page)' },
+    dashboard: { type: 'string', arg: 'URL|local', description: 'stream each second to a running perfloop ui (its Live page); `local` starts one for this run' },
     help: { type: 'boolean', short: 'h', description: 'show this help' },
   },
   async run(v, positionals, io) {
@@ -243,7 +243,9 @@ export const loadCommand: Command = {
       }
       await waitForStart(str(v, 'start-at'), io);
       const status = v.quiet ? null : statusPrinter(io.err, io.isTTY);
-      const dashboard = str(v, 'dashboard') ? liveReporter(str(v, 'dashboard')!, `perfloop load ${positionals[0]}`, (l) => io.err(`perfloop load: ${l}\n`)) : null;
+      const dashboard = str(v, 'dashboard')
+        ? await openRunDashboard(str(v, 'dashboard')!, `perfloop load ${positionals[0]}`, { storePath: str(v, 'store') === undefined ? null : storeFlag(v, io), log: (l) => io.err(`perfloop load: ${l}\n`) })
+        : null;
       const result = await runLoad({
         requests: t.requests,
         script: t.script,

@@ -1,4 +1,4 @@
-import { liveReporter } from '../../ui/live-reporter.js';
+import { openRunDashboard } from '../../ui/run-dashboard.js';
 import { resolve } from 'node:path';
 import { EXIT, PerfloopError } from '../../core/errors.js';
 import { parseDuration } from '../../load/duration.js';
@@ -150,7 +150,7 @@ export const runCommand: Command = {
   options: {
     target: { type: 'string', arg: 'CMD', description: 'command that starts the service' },
     url: { type: 'string', multiple: true, arg: 'URL', description: 'URL to load (several are mixed evenly)' },
-    dashboard: { type: 'string', arg: 'URL', description: 'stream each second (load and the target’s CPU/RSS) to a running perfloop ui' },
+    dashboard: { type: 'string', arg: 'URL|local', description: 'stream each second (load and the target’s CPU/RSS) to a running perfloop ui; `local` starts one for this run' },
     env: { type: 'string', multiple: true, arg: 'K=V', description: 'environment variable for the target' },
     ready: { type: 'string', arg: 'URL|PORT', description: 'readiness check (default: the URL’s port accepts connections)' },
     'ready-timeout': { type: 'string', arg: 'DUR', description: 'how long to wait for readiness', default: '30s' },
@@ -190,7 +190,10 @@ export const runCommand: Command = {
     if (!str(v, 'budget') && c?.budget) io.err(`perfloop: budget ${c.budget} (from ${loaded!.path})\n`);
     const printProgress = progressPrinter(io);
     const dashboard = str(v, 'dashboard')
-      ? liveReporter(str(v, 'dashboard')!, `perfloop run ${str(v, 'label') ?? c?.label ?? ''}`.trim(), (l) => io.err(`perfloop: ${l}\n`))
+      ? await openRunDashboard(str(v, 'dashboard')!, `perfloop run ${str(v, 'label') ?? c?.label ?? ''}`.trim(), {
+          storePath: v['no-store'] ? null : storeFlag(v, io),
+          log: (l) => io.err(`perfloop: ${l}\n`),
+        })
       : null;
     const result = await runService({
       target: str(v, 'target') ?? c?.target,
