@@ -34,13 +34,17 @@ const ICON: Record<ComparisonRow['verdict'], string> = {
 };
 
 export function fmtVerdict(
-  r: Pick<ComparisonRow, 'verdict' | 'moreRuns'> & Partial<Pick<ComparisonRow, 'before' | 'after'>>,
+  r: Pick<ComparisonRow, 'verdict' | 'moreRuns'> & Partial<Pick<ComparisonRow, 'before' | 'after' | 'note'>>,
   icons = true,
 ): string {
   if (r.before === null || r.after === null) return '– not measured';
+  // Made unknown by host contention (contention.ts): the reason is the host, not the number of runs.
+  const byHost = r.verdict === 'unknown' && (r.note ?? '').includes('by the statistics, but');
   const more =
     r.verdict === 'unknown'
-      ? r.moreRuns === null
+      ? byHost
+        ? ` (${/saturated/.test(r.note!) ? 'host saturated' : 'host contention differed'} — see the warning)`
+        : r.moreRuns === null
         ? ' (more runs unlikely to decide)'
         : ` (≈${r.moreRuns} more run${r.moreRuns === 1 ? '' : 's'} per side)`
       : '';

@@ -248,9 +248,12 @@ export function phaseSummaryMarkdown(s: PhaseSummary): string {
           mdEscape(o.component),
           o.improvementPct === null
             ? '–'
-            : Math.round(o.improvementPct) < 0
-              ? `${fmtGain(o.improvementPct, '')} (worse)`
-              : `${fmtGain(o.improvementPct)} improvement`,
+            : // The words follow the verdict: a change the statistics do not back is not called worse or better.
+              o.verdict && o.verdict !== 'improved' && o.verdict !== 'regressed'
+              ? `${fmtGain(o.improvementPct, '')} (${o.verdict})`
+              : Math.round(o.improvementPct) < 0
+                ? `${fmtGain(o.improvementPct, '')} (worse)`
+                : `${fmtGain(o.improvementPct)} improvement`,
           o.verdict
             ? `${o.verdict}${o.ci ? ` (CI ${signed(o.ci[0], 0)} … ${signed(o.ci[1], 0)}%)` : ''}`
             : '–',

@@ -45,6 +45,15 @@ test('values, changes, intervals, p-values and verdicts are formatted for people
     fmtVerdict(row({ verdict: 'unknown', moreRuns: null })),
     '❔ unknown (more runs unlikely to decide)',
   );
+  // Unknown because of the host, not for want of runs: the cell says which.
+  assert.equal(
+    fmtVerdict(row({ verdict: 'unknown', moreRuns: null, note: 'improved by the statistics, but other processes on the host used 5 % → 90 % of a core: the contention difference could explain it' })),
+    '❔ unknown (host contention differed — see the warning)',
+  );
+  assert.equal(
+    fmtVerdict(row({ verdict: 'unknown', moreRuns: null, note: 'regressed by the statistics, but the host was saturated during run x' })),
+    '❔ unknown (host saturated — see the warning)',
+  );
   assert.equal(fmtVerdict(row({ verdict: 'regressed' }), false), 'regressed');
   assert.equal(fmtVerdict(row({ before: null, after: null, verdict: 'unknown' })), '– not measured');
 });
