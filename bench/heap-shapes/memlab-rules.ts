@@ -54,6 +54,7 @@ export function retainedUnderMemlabRules(g: HeapGraph): Float64Array {
       essential[k] = 1;
     }
   }
-  const retainers = indexRetainers(nodes, edges, essential);
-  return computeDominators(nodes, edges, retainers, essential, d.rawSize, root).retained;
+  const isEssential = (k: number) => essential[k] === 1;
+  const retainers = indexRetainers(nodes.firstEdge, edges.to, isEssential);
+  return computeDominators(nodes, edges, retainers, isEssential, d.rawSize, root).retained;
 }

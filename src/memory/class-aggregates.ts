@@ -13,8 +13,8 @@ export interface ClassAggregate {
 
 /**
  * DevTools' Summary view: objects grouped by class (constructor), objects with a zero self size left out
- * (their size was charged to an owner, as DevTools shows them). One pass over the nodes, one depth-first walk
- * of the dominator tree.
+ * (their size was charged to an owner, as DevTools shows them). O(n): one pass over the nodes, one over the
+ * dominator tree's pre-order; nothing allocated per node.
  */
 export function classAggregates(g: HeapGraph): ClassAggregate[] {
   const names = g.data.classNames;
@@ -28,36 +28,17 @@ export function classAggregates(g: HeapGraph): ClassAggregate[] {
     count[classId[n]]++;
     self[classId[n]] += s;
   }
-  // Walk the dominator tree; `open[c]` counts ancestors of class c being counted on the current path.
-  const open = new Uint32Array(names.length);
-  const stack = new Uint32Array(g.nodeCount);
-  const counted = new Uint8Array(g.nodeCount);
-  // Next child to visit per node (an index into the dominator tree's child list).
-  const next = new Uint32Array(g.nodeCount);
-  const { first, list } = g.dominatorTree();
-  let top = 0;
-  stack[top++] = g.root;
-  next[g.root] = first[g.root];
-  while (top > 0) {
-    const n = stack[top - 1];
-    if (!counted[n]) {
-      // Entering n.
-      const c = classId[n];
-      if (n !== g.root && selfSize[n] !== 0 && open[c] === 0) {
-        retained[c] += g.retainedSize(n);
-        open[c]++;
-        counted[n] = 1;
-      } else counted[n] = 2;
-    }
-    if (next[n] < first[n + 1]) {
-      const k = list[next[n]++];
-      next[k] = first[k];
-      stack[top++] = k;
-      continue;
-    }
-    // Leaving n.
-    if (counted[n] === 1) open[classId[n]]--;
-    top--;
+  // In dominator-tree pre-order, an object is nested in a counted one of its class exactly when its position
+  // is below that one's exit; intervals nest, so per class only the last counted object's exit matters.
+  const openUntil = new Uint32Array(names.length);
+  const { order, exit, reached } = g.dominatorIndex();
+  for (let p = 1; p < reached; p++) {
+    const n = order[p];
+    if (selfSize[n] === 0) continue;
+    const c = classId[n];
+    if (p < openUntil[c]) continue;
+    retained[c] += g.retainedSize(n);
+    openUntil[c] = exit[n];
   }
   const out: ClassAggregate[] = [];
   for (let c = 0; c < names.length; c++) {

@@ -56,7 +56,7 @@ export function pathEdges(g: HeapGraph, n: number): number[] {
 
 /** Edges on n's shortest path from the root. O(1) after the path tree's one-off O(n) index. */
 export function pathDepth(g: HeapGraph, n: number): number {
-  return g.pathIndex().depth[n];
+  return g.pathIndex().depth![n];
 }
 
 const KEEP_HEAD = 3;

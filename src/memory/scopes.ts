@@ -39,7 +39,7 @@ export class Scopes {
     if (s !== undefined) return s;
     s = '';
     const g = this.g;
-    const { firstRetainer, retainerNode } = g.data;
+    const { firstRetainer, retainerNode } = g.retainers();
     for (let r = firstRetainer[context]; r < firstRetainer[context + 1] && !s; r++) {
       const from = retainerNode[r];
       if (g.type(from) === g.L.node.closure && g.child(from, 'context', g.L.edge.internal) === context) s = this.closureScript(from);

@@ -21,13 +21,13 @@ test('tree index: ancestor tests and depths equal a walk up the parents, detache
   for (const seed of [1, 2, 3]) {
     const parent = randomParents(400, seed);
     const { first, list } = childLists(parent, 0);
-    const t = indexTree(first, list, 0);
+    const t = indexTree(first, list, parent, 0, { depth: true });
     for (let b = 0; b < parent.length; b++) {
       const up = naiveAncestors(parent, b);
       const inTree = b === 0 || up[up.length - 1] === 0;
       assert.equal(t.enter[b] !== NOT_IN_TREE, inTree, `node ${b} in tree`);
       if (!inTree) continue;
-      assert.equal(t.depth[b], up.length, `depth of ${b}`);
+      assert.equal(t.depth![b], up.length, `depth of ${b}`);
       const anc = new Set(up);
       for (let a = 0; a < parent.length; a++) assert.equal(isProperAncestor(t, a, b), anc.has(a), `${a} ancestor of ${b}`);
     }
@@ -39,9 +39,9 @@ test('tree index: a chain a million deep is indexed without recursion', () => {
   const parent = new Int32Array(n);
   for (let i = 0; i < n; i++) parent[i] = i - 1;
   const { first, list } = childLists(parent, 0);
-  const t = indexTree(first, list, 0);
+  const t = indexTree(first, list, parent, 0, { depth: true });
   assert.equal(t.reached, n);
-  assert.equal(t.depth[n - 1], n - 1);
+  assert.equal(t.depth![n - 1], n - 1);
   assert.ok(isProperAncestor(t, 0, n - 1));
   assert.ok(!isProperAncestor(t, n - 1, 0));
 });

@@ -1,7 +1,10 @@
 import type { EdgeColumns, NodeColumns } from '../snapshot/parser.js';
 import type { StringTable } from '../snapshot/string-table.js';
-import type { Retainers } from './edge-index.js';
+import { ESSENTIAL_BIT, NODE_MASK, type Retainers } from './edge-index.js';
 import type { Layout } from './layout.js';
+
+/** Whether edge `edge` (from node `from`) can keep its target alive. */
+export type EssentialTest = (edge: number, from: number) => boolean;
 
 /**
  * Which edges can keep an object alive, by Chrome DevTools' rules (HeapSnapshot.ts, computeIsEssentialEdge),
@@ -11,31 +14,23 @@ import type { Layout } from './layout.js';
  *  - self edges are ignored;
  *  - shortcut edges count only from the root (there they mark the global objects);
  *  - an edge from a node the program does not own into one it does is ignored (page-owned flags).
- * One byte per edge: 1 = essential.
+ * A test asked twice per edge (retainer index, depth-first search) rather than a byte per edge kept: a few
+ * comparisons cost less than the 17 MB a 17M-edge heap would hold through the dominator search, its peak.
  */
-export function essentialEdges(nodes: NodeColumns, edges: EdgeColumns, L: Layout, strings: StringTable, owned: Uint8Array, root: number): Uint8Array {
-  const { firstEdge } = nodes;
-  const nodeCount = firstEdge.length - 1;
-  const out = new Uint8Array(edges.to.length);
+export function essentialEdgeTest(nodes: NodeColumns, edges: EdgeColumns, L: Layout, strings: StringTable, owned: Uint8Array, root: number): EssentialTest {
   const { weak, shortcut, internal } = L.edge;
   const tableOf = weakMapTableIds(strings);
-  for (let n = 0; n < nodeCount; n++) {
-    const nodeId = nodes.id[n];
-    const fromOwned = owned[n];
-    for (let k = firstEdge[n], end = firstEdge[n + 1]; k < end; k++) {
-      const type = edges.type[k];
-      if (type === weak) continue;
-      if (type === internal && tableOf(edges.name[k]) === nodeId) continue;
-      const to = edges.to[k];
-      if (to === n) continue;
-      if (n !== root) {
-        if (type === shortcut) continue;
-        if (owned[to] && !fromOwned) continue;
-      }
-      out[k] = 1;
-    }
-  }
-  return out;
+  const { type, to, name } = edges;
+  const ids = nodes.id;
+  return (k, n) => {
+    const t = type[k];
+    if (t === weak) return false;
+    if (t === internal && tableOf(name[k]) === ids[n]) return false;
+    const target = to[k];
+    if (target === n) return false;
+    if (n !== root && (t === shortcut || (owned[target] && !owned[n]))) return false;
+    return true;
+  };
 }
 
 const EPHEMERON = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\)$/;
@@ -84,14 +79,17 @@ export interface Dominators {
  * root as their parent, then any still left (cycles held only by each other) are attached to the root one
  * by one — so every node gets a dominator and the root's retained size is the whole heap.
  */
-export function computeDominators(nodes: NodeColumns, edges: EdgeColumns, ret: Retainers, essential: Uint8Array, selfSize: Uint32Array, root: number): Dominators {
+export function computeDominators(nodes: NodeColumns, edges: EdgeColumns, ret: Retainers, isEssential: EssentialTest, selfSize: Uint32Array, root: number): Dominators {
   const { firstEdge } = nodes;
   const nodeCount = firstEdge.length - 1;
-  const { firstRetainer, retainerNode, retainerEssential } = ret;
+  const { firstRetainer, retainerNode } = ret;
   const to = edges.to;
   const size = nodeCount + 1;
-  const parent = new Uint32Array(size);
-  const ancestor = new Uint32Array(size);
+  // parent and ancestor share one buffer that becomes the retained sizes (Float64) once the search is done:
+  // the dominator search's peak is the analysis' peak, and this keeps 8 bytes a node off it.
+  const pairBuffer = new ArrayBuffer(8 * size);
+  const parent = new Uint32Array(pairBuffer, 0, size);
+  const ancestor = new Uint32Array(pairBuffer, 4 * size, size);
   const vertex = new Uint32Array(size);
   const label = new Uint32Array(size);
   const semi = new Uint32Array(size);
@@ -117,7 +115,7 @@ export function computeDominators(nodes: NodeColumns, edges: EdgeColumns, ret: R
       const end = firstEdge[v];
       let k = nextEdge[v];
       for (; k < end; k++) {
-        if (!essential[k]) continue;
+        if (!isEssential(k, v - 1)) continue;
         const w = to[k] + 1;
         if (semi[w] === 0) {
           parent[w] = v;
@@ -133,7 +131,7 @@ export function computeDominators(nodes: NodeColumns, edges: EdgeColumns, ret: R
   };
 
   const hasEssentialRetainer = (ord: number) => {
-    for (let s = firstRetainer[ord], end = firstRetainer[ord + 1]; s < end; s++) if (retainerEssential[s]) return true;
+    for (let s = firstRetainer[ord], end = firstRetainer[ord + 1]; s < end; s++) if (retainerNode[s] & ESSENTIAL_BIT) return true;
     return false;
   };
 
@@ -184,9 +182,10 @@ export function computeDominators(nodes: NodeColumns, edges: EdgeColumns, ret: R
     const ord = w - 1;
     let orphan = true;
     for (let s = firstRetainer[ord], end = firstRetainer[ord + 1]; s < end; s++) {
-      if (!retainerEssential[s]) continue;
+      const from = retainerNode[s];
+      if (!(from & ESSENTIAL_BIT)) continue;
       orphan = false;
-      const u = evaluate(retainerNode[s] + 1);
+      const u = evaluate((from & NODE_MASK) + 1);
       if (semi[u] < semi[w]) semi[w] = semi[u];
     }
     // A node nothing essential points at hangs off the root.
@@ -211,11 +210,11 @@ export function computeDominators(nodes: NodeColumns, edges: EdgeColumns, ret: R
   // Ordinal-indexed dominators, in place: dominator[n] = dom[n + 1] - 1 (reading ahead of the write).
   for (let n = 0; n < nodeCount; n++) dom[n] = (dom[n + 1] || r) - 1;
   const dominator = dom.subarray(0, nodeCount);
-  const retained = new Float64Array(nodeCount);
+  const retained = new Float64Array(pairBuffer, 0, nodeCount);
   for (let n = 0; n < nodeCount; n++) retained[n] = selfSize[n];
   for (let i = count; i >= 2; i--) {
     const n = vertex[i] - 1;
     retained[dominator[n]] += retained[n];
   }
-  return { dominator, retained, unreachable: nodeCount - reached, spare: [parent, ancestor, vertex, label, semi, bucketHead, bucketNext, nextEdge] };
+  return { dominator, retained, unreachable: nodeCount - reached, spare: [vertex, label, semi, bucketHead, bucketNext, nextEdge] };
 }

@@ -1,6 +1,7 @@
 import type { SnapshotMeta } from '../snapshot/parser.js';
 import { StringTable } from '../snapshot/string-table.js';
 import { layoutOf, type Layout } from './layout.js';
+import { indexRetainers, type Retainers } from './edge-index.js';
 import { childLists, indexTree, type TreeIndex } from './tree-index.js';
 
 /**
@@ -29,15 +30,15 @@ export interface HeapGraphData {
   stringOffsets: Uint32Array;
   /** location_fields per closure, object_index already a node ordinal. */
   locations: Uint32Array;
-  /** firstRetainer[n]..firstRetainer[n+1]: slots of the edges pointing at n. */
-  firstRetainer: Uint32Array;
-  retainerNode: Uint32Array;
-  /** 1 when the slot's edge counts for retention (DevTools' essential edges). */
-  retainerEssential: Uint8Array;
   /** Self size as DevTools shows it (owned internal arrays charged to their owner). */
   selfSize: Uint32Array;
   retained: Float64Array;
   dominator: Uint32Array;
+  /** The dominator tree's pre-order index (see TreeIndex), built by the worker in the dominator search's spare arrays. */
+  dominatorEnter: Uint32Array;
+  dominatorExit: Uint32Array;
+  dominatorOrder: Uint32Array;
+  dominatorReached: number;
   /** 1 for nodes reachable from the globals (DevTools' page-owned flag). */
   owned: Uint8Array;
   parentNode: Int32Array;
@@ -60,7 +61,7 @@ export class HeapGraph {
   readonly nodeCount: number;
   readonly edgeCount: number;
   readonly root: number;
-  private dominatedIndex?: { first: Uint32Array; list: Uint32Array };
+  private retainerIndex?: Retainers;
   private dominatorTreeIndex?: TreeIndex;
   private pathTreeIndex?: TreeIndex;
   private maxIdCache?: number;
@@ -179,7 +180,19 @@ export class HeapGraph {
   }
 
   retainerCount(n: number): number {
-    return this.data.firstRetainer[n + 1] - this.data.firstRetainer[n];
+    const { firstRetainer } = this.retainers();
+    return firstRetainer[n + 1] - firstRetainer[n];
+  }
+
+  /**
+   * Who points at each node (slots firstRetainer[n]..firstRetainer[n+1] of retainerNode): built on first use,
+   * O(nodes + edges), 4 bytes per edge and per node — most analyses never ask, so the graph does not carry it.
+   */
+  retainers(): Retainers {
+    if (!this.retainerIndex) {
+      this.retainerIndex = indexRetainers(this.data.firstEdge, this.data.edgeTo);
+    }
+    return this.retainerIndex;
   }
 
   /** Highest JS object id (odd ids: V8 gives JS heap objects odd ids and embedder objects even ones). */
@@ -196,32 +209,11 @@ export class HeapGraph {
     return this.maxIdCache;
   }
 
-  /** Children of n in the dominator tree. */
-  dominated(n: number): Uint32Array {
-    const { first, list } = this.dominatorTree();
-    return list.subarray(first[n], first[n + 1]);
-  }
-
-  /** The dominator tree as child lists: node n's children are list[first[n]..first[n+1]). */
-  dominatorTree(): { first: Uint32Array; list: Uint32Array } {
-    if (!this.dominatedIndex) {
-      const { dominator } = this.data;
-      const first = new Uint32Array(this.nodeCount + 1);
-      for (let i = 0; i < this.nodeCount; i++) if (i !== this.root) first[dominator[i] + 1]++;
-      for (let i = 0; i < this.nodeCount; i++) first[i + 1] += first[i];
-      const fill = first.slice(0, this.nodeCount);
-      const list = new Uint32Array(Math.max(0, first[this.nodeCount]));
-      for (let i = 0; i < this.nodeCount; i++) if (i !== this.root) list[fill[dominator[i]]++] = i;
-      this.dominatedIndex = { first, list };
-    }
-    return this.dominatedIndex;
-  }
-
-  /** Dominator tree's pre-order numbers (ancestor tests in O(1)); built once on first use, O(n), 16 bytes a node. */
+  /** Dominator tree's pre-order numbers (ancestor tests in O(1), subtrees as ranges of `order`): from the worker, no depths. */
   dominatorIndex(): TreeIndex {
     if (!this.dominatorTreeIndex) {
-      const { first, list } = this.dominatorTree();
-      this.dominatorTreeIndex = indexTree(first, list, this.root);
+      const d = this.data;
+      this.dominatorTreeIndex = { enter: d.dominatorEnter, exit: d.dominatorExit, order: d.dominatorOrder, reached: d.dominatorReached };
     }
     return this.dominatorTreeIndex;
   }
@@ -233,7 +225,7 @@ export class HeapGraph {
   pathIndex(): TreeIndex {
     if (!this.pathTreeIndex) {
       const { first, list } = childLists(this.data.parentNode, this.root);
-      this.pathTreeIndex = indexTree(first, list, this.root);
+      this.pathTreeIndex = indexTree(first, list, this.data.parentNode, this.root, { depth: true });
     }
     return this.pathTreeIndex;
   }

@@ -126,21 +126,17 @@ export function newObjectsUnder(ctx: HeapRuleContext, roots: readonly number[], 
   if (!ctx.newRange) return [];
   const after = ctx.newRange.afterId;
   const acc = new Map<string, { count: number; size: number }>();
-  const seen = new Uint8Array(g.nodeCount);
-  const { first, list } = g.dominatorTree();
-  const stack: number[] = [];
-  for (const r of roots) {
-    if (seen[r]) continue;
-    seen[r] = 1;
-    stack.push(r);
-  }
+  // Each root's dominator subtree is a range of the pre-order; nested roots' ranges lie inside their ancestors'.
+  const t = g.dominatorIndex();
+  const starts = [...new Set(roots)].map((r) => t.enter[r]).filter((p) => p !== NOT_IN_TREE).sort((a, b) => a - b);
   let visited = 0;
-  while (stack.length > 0 && visited < 10_000_000) {
-    const n = stack.pop()!;
-    visited++;
-    const id = g.id(n);
-    const self = g.selfSize(n);
-    if (id % 2 === 1 && id > after && self > 0) {
+  let done = 0;
+  for (const start of starts) {
+    for (let p = Math.max(start, done), end = t.exit[t.order[start]]; p < end && visited < 10_000_000; p++, visited++) {
+      const n = t.order[p];
+      const id = g.id(n);
+      const self = g.selfSize(n);
+      if (id % 2 !== 1 || id <= after || self === 0) continue;
       const name = g.className(n);
       const a = acc.get(name);
       if (a) {
@@ -148,12 +144,7 @@ export function newObjectsUnder(ctx: HeapRuleContext, roots: readonly number[], 
         a.size += self;
       } else acc.set(name, { count: 1, size: self });
     }
-    for (let c = first[n]; c < first[n + 1]; c++) {
-      const k = list[c];
-      if (seen[k]) continue;
-      seen[k] = 1;
-      stack.push(k);
-    }
+    done = Math.max(done, t.exit[t.order[start]]);
   }
   return [...acc.entries()]
     .sort((a, b) => b[1].size - a[1].size)

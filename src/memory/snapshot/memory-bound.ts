@@ -5,14 +5,16 @@ import { PerfloopError } from '../../core/errors.js';
 /**
  * The memory a snapshot's analysis takes, bounded per node and edge — what perfloop states and checks before
  * it allocates, so that a snapshot too big for the machine fails at once with a clear message instead of the
- * process being killed half an hour in. Counted from the typed arrays that are alive together at the peak
- * (worker: node columns 17 B, page-owned flags, display sizes, retainer index, the dominator search's eight
- * working arrays, retained sizes — 67 B; main thread: the dominator-tree child lists and the two tree indexes'
- * 16 B each, transient 8 B), rounded up:
+ * process being killed half an hour in. Counted from the typed arrays alive together at the peak, the end of
+ * the dominator search in the worker: node columns 17 B, page-owned flags 1 B, display sizes 4 B, retainer
+ * index 4 B, the search's working arrays 32 B (six of 4 B, and 8 B that become the retained sizes) — 58 B; the
+ * later passes (dominator-tree index, shortest-retainer tree, class ids) reuse those working arrays, and the
+ * caller gets them without a copy. On top, what the rules may build later on the caller's side: the
+ * shortest-retainer tree's index with depths, 16 B kept and 8 B transient. Rounded up:
  */
-export const BYTES_PER_NODE = 110;
-/** Edge columns 9 B, essential flag 1 B, retainer index 5 B, rounded up. */
-export const BYTES_PER_EDGE = 16;
+export const BYTES_PER_NODE = 90;
+/** Edge columns 9 B, retainer index 4 B (the essential flag rides in its top bit), rounded up. */
+export const BYTES_PER_EDGE = 14;
 /** The string table is held as UTF-8 bytes: at most the part of the file that is not node or edge numbers. */
 export const STRING_SHARE_OF_FILE = 0.5;
 /** Node's own heap, the parser's buffers, the analysis' small tables. */
