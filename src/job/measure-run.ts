@@ -36,7 +36,8 @@ export function wrapperScript(argv: readonly string[], statsFile: string): strin
   return [
     shellCommand(argv),
     'perfloop_status=$?',
-    `cat /proc/$$/stat /proc/$$/io > ${quote(statsFile)} 2>/dev/null`,
+    // Shell builtins only (read, echo): a `cat` here would be one more fork and exec inside the measured wall time.
+    `{ read -r l < /proc/$$/stat && echo "$l" && while read -r l; do echo "$l"; done < /proc/$$/io; } > ${quote(statsFile)} 2>/dev/null`,
     'exit $perfloop_status',
   ].join('\n');
 }
