@@ -49,7 +49,7 @@ export function jobRunRecord(i: JobRecordInput): RunRecord {
   const h = new Histogram();
   for (const r of runs) h.record(r.wallS * 1e6);
   const s = h.summaryMs();
-  const totalS = runs.reduce((t, r) => t + r.wallS, 0);
+  const totalS = Math.round(runs.reduce((t, r) => t + r.wallS, 0) * 1000) / 1000;
   const failed = runs.filter((r) => r.exitCode !== 0).length;
   const cpuTotal = runs.reduce((t, r) => t + (r.cpuS ?? 0), 0);
   const target = shellCommand(i.job.command);
