@@ -42,3 +42,19 @@ test("10 runs of a job: the CI narrows as runs are added", async () => {
   assert.ok(Math.abs(ci[1] - ci[0] - after10) < 1e-12);
   assert.equal(r.job.name, 'cycle-sleep');
 });
+
+test('--duration keeps running until the time is used up (at least 2 runs, for an interval)', async () => {
+  const r = await runJob({ argv: ['sleep', '0.05'], durationMs: 400, profile: 'none', cwd: tempDir(), outDir: null, storePath: null, stdio: 'ignore' });
+  assert.ok(r.job.runs.length >= 2, `${r.job.runs.length} runs`);
+  assert.ok(r.job.duration_s.ci !== null);
+  const one = await runJob({ argv: ['sleep', '0.3'], durationMs: 1, profile: 'none', cwd: tempDir(), outDir: null, storePath: null, stdio: 'ignore' });
+  assert.equal(one.job.runs.length, 2, 'a duration shorter than a run still measures two');
+});
+
+test('peak RSS is the job tree’s: a child that holds 120 MB is seen through its wrapper shell', async () => {
+  const hold = `${process.execPath} -e "const b = Buffer.alloc(120 * 2 ** 20, 1); setTimeout(() => b.length, 300)"`;
+  const r = await runJob({ argv: ['sh', '-c', `${hold}; true`], runs: 1, profile: 'none', cwd: tempDir(), outDir: null, storePath: null, stdio: 'ignore' });
+  assert.ok(r.job.peakRssMb >= 120, `peak ${r.job.peakRssMb} MB`);
+  const small = await runJob({ argv: ['sleep', '0.1'], runs: 1, profile: 'none', cwd: tempDir(), outDir: null, storePath: null, stdio: 'ignore' });
+  assert.ok(small.job.peakRssMb < 20, `sleep's peak ${small.job.peakRssMb} MB`);
+});
