@@ -3,7 +3,7 @@
  * another, pick the representative run (closest to the median duration), profile and analyse it, check the budget,
  * write the run folder and store the run.
  */
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerfloopError } from '../core/errors.js';
@@ -12,11 +12,10 @@ import { newRunId, type JobRecord, type JobRunMeasurement, type RunRecord } from
 import type { Budget } from '../gate/budget.js';
 import { checkJobBudget, type JobBudgetResult } from '../gate/budget-jobs.js';
 import { gitInfo } from '../loop/git.js';
+import { writeRunReports } from '../loop/write-reports.js';
 import { analyseProfile, type ProfileAnalysis } from '../profile/analyse/index.js';
 import { captureWith } from '../profile/capture/external.js';
 import { importProfileFile } from '../profile/import/index.js';
-import { flameData, frameCategories } from '../profile/render/flame-data.js';
-import { flameHtml } from '../profile/render/flame-html.js';
 import { openStore } from '../store/open-store.js';
 import { createRunFolder, pointLink } from '../store/artifacts.js';
 import {
@@ -96,11 +95,7 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
     const prof = aborted ? null : await profileRepresentative(o, profiler, job, scratch, runDir ?? scratch, warnings);
     const analysis = prof ? analyseProfile(prof.profile, { top: 10 }) : null;
     const artifacts: Record<string, string> = {};
-    if (prof && runDir) {
-      artifacts.profile = prof.file;
-      writeFileSync(join(runDir, 'flame.html'), flameHtml(flameData(prof.profile, `CPU · job ${name} · run ${job.representativeRun + 1}`, frameCategories(prof.profile))));
-      artifacts.flame = 'flame.html';
-    }
+    if (prof && runDir) artifacts.profile = prof.file;
     const budget = checkJobBudget(o.budget?.jobs, job);
     const record = jobRunRecord({
       id,
@@ -118,8 +113,8 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
       warnings,
     });
     if (runDir) {
-      record.artifacts['report-json'] = 'report.json';
-      writeFileSync(join(runDir, 'report.json'), `${JSON.stringify(record, null, 2)}\n`);
+      // flame.html, report.md, report.html (the dashboard's job page) and report.json, as a service run has them.
+      writeRunReports(runDir, record, prof?.profile ?? null);
       await storeRun(o.storePath, record, runDir);
       pointLink(o.outDir!, id);
     }
