@@ -1,13 +1,15 @@
 /** Job runs in compare, gate, the budget check and the dashboard page, from real runs of real commands. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { parseBudget } from '../../src/gate/budget.js';
 import { compareRuns } from '../../src/gate/compare/compare-runs.js';
 import { evaluateGate } from '../../src/gate/gate.js';
 import { runJob } from '../../src/job/run-job.js';
 import { jobPage } from '../../src/report/html/job-page.js';
 import { serverLinks } from '../../src/report/html/links.js';
-import { tempDir } from '../helpers.js';
+import { cliPath, tempDir } from '../helpers.js';
 
 const job = (name: string, seconds: string, runs = 6) =>
   runJob({ argv: ['sleep', seconds], name, runs, profile: 'none', cwd: tempDir('perfloop-job-cmp-'), outDir: null, storePath: null, stdio: 'ignore' });
@@ -44,4 +46,23 @@ test("the job page draws every run and escapes what the job's name and command c
   assert.match(page.body, /job &#60;img src=x onerror=alert\(1\)&#62;/);
   assert.equal((page.body.match(/<title>run \d+: wall/g) ?? []).length, 3, 'one bar per run');
   assert.match(page.body, /Student's t over the runs/);
+});
+
+test('stored job runs make the iteration log and the Phase 15 summary, with the job budget as the target', async () => {
+  const dir = tempDir('perfloop-job-log-');
+  const store = join(dir, 'runs.db');
+  const stored = (seconds: string, label: string) =>
+    runJob({ argv: ['sleep', seconds], name: 'nightly', runs: 6, label, profile: 'none', cwd: dir, outDir: join(dir, 'out'), storePath: store, stdio: 'ignore' });
+  await stored('0.3', 'baseline');
+  await stored('0.1', 'cache the lookup');
+  const cli = (...args: string[]) => spawnSync(process.execPath, [cliPath, ...args, '--store', store], { cwd: dir, encoding: 'utf8' });
+  const log = cli('log');
+  assert.equal(log.status, 0, log.stderr);
+  assert.match(log.stdout, /\| 1 \| .* \| cache the lookup \(target: sleep 0\.3 → sleep 0\.1\) \| \d+ms \| \d+ms \| \d+% \|/);
+  const summary = cli('summary');
+  assert.equal(summary.status, 0, summary.stderr);
+  assert.match(summary.stdout, /\| p50 job duration \| \d+ms \| \d+ms \| \d+% \| .* \| ✅ improved/);
+  assert.match(summary.stdout, /\| p95 job duration \| \d+ms \| \d+ms \| 30000ms \| ✅ \|/);
+  const show = cli('show', 'latest');
+  assert.match(show.stdout, /### Job Assessment: nightly · cache the lookup/);
 });
