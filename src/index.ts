@@ -31,3 +31,6 @@ export { copyStore } from './store/copy.js';
 export { parseBudget, loadBudget, type Budget } from './gate/budget.js';
 export { compareRuns, type ComparisonRow } from './gate/compare/compare-runs.js';
 export { evaluateGate } from './gate/gate.js';
+// jobs
+export { runJob, type JobOptions, type JobResult } from './job/run-job.js';
+export { jobJson, JOB_SCHEMA } from './job/job-text.js';

@@ -146,6 +146,8 @@ export interface QueryTopEntry {
 
 export interface RunRecord {
   schema: typeof RUN_SCHEMA;
+  /** What was measured: a service under load (absent on older records), a page, or a batch job. */
+  kind?: 'service' | 'page' | 'job';
   run: RunInfo;
   metrics: RunMetrics;
   endpoints: EndpointSummary[];
@@ -173,8 +175,54 @@ export interface RunRecord {
   efficiency?: Efficiency | null;
   /** The load as the method's Test Scenarios table lists it, each success criterion judged from this run. */
   testScenario?: TestScenarioRow | null;
+  /** A job run (`perfloop job`): every run of the command, measured. */
+  job?: JobRecord | null;
   /** Anything measured that a reader should know is missing or doubtful. */
   warnings: string[];
+}
+
+/** One run of a batch job: wall and CPU time of its process tree, peak memory, I/O, exit status. Seconds, MB. */
+export interface JobRunMeasurement {
+  index: number;
+  startedAt: string;
+  wallS: number;
+  /** CPU time of the whole process tree (user, sys, both); null when the run was killed before it was counted. */
+  cpuUserS: number | null;
+  cpuSysS: number | null;
+  cpuS: number | null;
+  /** Wall − CPU: time the job waited (sleep, I/O, locks, the network) rather than computed. */
+  offCpuS: number | null;
+  peakRssMb: number;
+  /** /proc/<pid>/io: bytes passed to read/write calls, and bytes that reached storage. */
+  io: {
+    readBytes: number | null;
+    writeBytes: number | null;
+    storageReadBytes: number | null;
+    storageWriteBytes: number | null;
+  };
+  exitCode: number | null;
+  signal: string | null;
+}
+
+export interface Percentiles {
+  p50: number;
+  p95: number;
+}
+
+/** What `perfloop job` stores: the runs and their distribution (the units of job comparisons are the runs). */
+export interface JobRecord {
+  /** The job's name: its budget key under `jobs`. */
+  name: string;
+  command: string[];
+  runs: JobRunMeasurement[];
+  /** Wall time: percentiles, mean and the mean's confidence interval (Student's t, `ciConfidence`). */
+  duration_s: Percentiles & { mean: number; ci: [number, number] | null };
+  ciConfidence: number;
+  cpu_s: Percentiles | null;
+  offCpu_s: Percentiles | null;
+  peakRssMb: number;
+  /** Index (into `runs`) of the run closest to the median duration: the one profiled and shown. */
+  representativeRun: number;
 }
 
 /** One row of the method's Test Scenarios table (Scenario, VUs, Duration, Success Criteria), as measured. */

@@ -42,6 +42,8 @@ export function levelOf(value: number | null, warning: number, critical: number)
 }
 
 export function alertLevels(r: RunRecord, budget?: Budget): AlertCheck[] {
+  // The alerting table's levels (p95 latency, error rate, memory %) are a running service's; a batch job has none.
+  if (r.kind === 'job') return [];
   const m = r.metrics;
   const memLimitMb =
     budget?.limits.memory_mb?.max ?? (r.run.machine.memoryGb > 0 ? r.run.machine.memoryGb * 1024 : null);

@@ -1,6 +1,7 @@
 import { severityForPct, type Finding } from '../core/finding.js';
 import type { EndpointSummary, RunMetrics, RunRecord } from '../core/run.js';
 import type { Budget, BudgetMetric, OperationMetric } from './budget.js';
+import { checkJobBudget } from './budget-jobs.js';
 
 export interface BudgetResult {
   metric: BudgetMetric;
@@ -83,8 +84,8 @@ export function budgetFindings(results: readonly BudgetResult[]): Finding[] {
 
 /** One limit checked by the gate: a run-wide metric, an operation's (endpoint's) metric, or the Apdex minimum. */
 export interface BudgetCheck {
-  scope: 'run' | 'operation';
-  /** The endpoint, for operation budgets. */
+  scope: 'run' | 'operation' | 'job';
+  /** The endpoint, for operation budgets; the job's name, for job budgets. */
   operation?: string;
   metric: string;
   kind: 'max' | 'min';
@@ -115,6 +116,18 @@ function operationActual(e: EndpointSummary, metric: OperationMetric, durationS:
 
 /** Every limit of the budget on a run: run-wide metrics, then each operation's, then the Apdex minimum. */
 export function checkAllBudgets(r: RunRecord, b: Budget, apdexScore: number | null): BudgetCheck[] {
+  // A job run is held to its `jobs` limits only: latency, throughput and Apdex limits are a service's.
+  if (r.kind === 'job' && r.job)
+    return checkJobBudget(b.jobs, r.job).map((x) => ({
+      scope: 'job',
+      operation: x.job,
+      metric: x.metric,
+      kind: 'max',
+      limit: x.limit,
+      actual: x.actual,
+      pass: x.pass,
+      note: x.statistic,
+    }));
   const out: BudgetCheck[] = checkBudget(r.metrics, b).map((x) => ({
     scope: 'run',
     metric: x.metric,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PerfloopError } from '../core/errors.js';
 import { methodLabel, methodsFor, parseThresholdExpression } from '../load/thresholds/expression.js';
 import { parseMetricRef } from '../load/thresholds/metric-ref.js';
+import { jobsBudgetSchema, type JobsBudget } from './budget-jobs.js';
 
 /**
  * `performance-budget.json` in the method's form:
@@ -111,6 +112,7 @@ const budgetSchema = z
     $schema: z.string().optional(),
     metrics: limits(Object.keys(BUDGET_METRICS) as BudgetMetric[]).optional(),
     operations: z.record(z.string(), limits(OPERATION_METRICS)).optional(),
+    jobs: jobsBudgetSchema.optional(),
     thresholds: z
       .record(z.string(), z.union([z.string(), thresholdList]))
       .superRefine((t, ctx) => {
@@ -176,6 +178,8 @@ export interface Budget {
   alerts?: Partial<Record<AlertMetric, { warning: number; critical: number }>>;
   apdex?: { tMs: number; min?: number };
   regression?: { minEffectPct?: number; alpha?: number; metrics?: RegressionMetric[] };
+  /** Per-job limits (`perfloop job`), by job name. */
+  jobs?: JobsBudget;
   source: string;
 }
 
@@ -184,7 +188,7 @@ export function parseBudget(json: unknown, source: string): Budget {
   if (!r.success) {
     const errors = r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
     throw new PerfloopError('BUDGET_INVALID', `${source}: ${errors.join('; ')}`, {
-      hint: `known metrics: ${Object.keys(BUDGET_METRICS).join(', ')}; top-level keys: metrics, operations, thresholds, alerts, apdex, regression`,
+      hint: `known metrics: ${Object.keys(BUDGET_METRICS).join(', ')}; top-level keys: metrics, operations, jobs, thresholds, alerts, apdex, regression`,
     });
   }
   const d = r.data;
@@ -209,6 +213,7 @@ export function parseBudget(json: unknown, source: string): Budget {
           metrics: d.regression.metrics,
         }
       : undefined,
+    jobs: d.jobs as JobsBudget | undefined,
     source,
   };
 }

@@ -1,4 +1,5 @@
 import { rankFindings } from '../core/finding.js';
+import { jobTargetRows } from './job-targets.js';
 import type { RunRecord } from '../core/run.js';
 import { compareRuns, type ComparisonRow, type CompareOptions } from '../gate/compare/compare-runs.js';
 import { commitUrl } from '../gate/git-refs.js';
@@ -238,6 +239,7 @@ export function currentVsTarget(
   last: RunRecord,
   targets: Record<string, number> | null,
 ): TargetRow[] {
+  if (last.kind === 'job' && last.job) return jobTargetRows(first, last, targets);
   const t = targets ?? {};
   const rows: TargetRow[] = [];
   const add = (

@@ -3,6 +3,7 @@ import type { RunRecord } from '../core/run.js';
 import { check, fmtMs, fmtNum, fmtPct, mdCode, mdEscape, mdTable } from './markdown.js';
 import { DEFAULT_P95_TARGET_MS, symptoms } from './symptoms.js';
 import { testScenariosMarkdown } from './test-scenarios.js';
+import { jobAssessmentMarkdown } from './job-markdown.js';
 
 /** Target vs current: the gap column is how far the current value is above the target (– when met). */
 function row(name: string, current: number | null | undefined, target: number | undefined, unit: 'ms' | 'rps' | 'MB' | '%', higherIsBetter = false) {
@@ -35,6 +36,8 @@ export function baselineRows(r: RunRecord): string[][] {
 export function runMarkdown(r: RunRecord): string {
   const m = r.metrics;
   const out: string[] = [];
+  if (r.kind === 'job' && r.job) out.push(...jobAssessmentMarkdown(r));
+  else {
   out.push(`### Performance Assessment: ${mdEscape(r.run.label || r.run.target)}`, '');
   out.push(`Run \`${r.run.id}\` · ${r.run.startedAt} · target ${mdCode(r.run.target)}${r.run.gitSha ? ` · commit \`${r.run.gitSha.slice(0, 10)}\`` : ''}`, '');
   out.push('**Current Performance Baseline**:', '');
@@ -68,6 +71,7 @@ export function runMarkdown(r: RunRecord): string {
   out.push('**Symptoms Observed**:', '');
   for (const s of symptoms(r)) out.push(`- ${check(s.observed)} ${s.name} (${mdEscape(s.evidence)})`);
   out.push('');
+  }
 
   if (r.profile) {
     out.push('### Flame Graph Analysis: profile.cpuprofile', '', '**Top Time Consumers** (self time, % of non-idle CPU samples):', '');

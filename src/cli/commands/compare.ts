@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, PerfloopError } from '../../core/errors.js';
 import { comparisonDocument } from '../../gate/compare/compare-runs.js';
+import { isJobRecord } from '../../gate/compare/job-compare.js';
 import { resolveRuns } from '../../gate/run-refs.js';
 import { comparisonMarkdown, comparisonText } from '../../report/comparison.js';
 import { openStoreFlag, STORE_OPTION } from '../store-option.js';
@@ -108,7 +109,9 @@ export const compareCommand: Command = {
         );
       }
       const ap = (x: typeof doc.before.apdex) => (x ? `${x.score} (${x.rating})` : '–');
-      io.out(`\nApdex (T=${doc.options.apdexTMs} ms): ${ap(doc.before.apdex)} → ${ap(doc.after.apdex)}\n`);
+      // Apdex is a service's user-satisfaction score; a job's runs have none.
+      if (![...before.runs, ...after.runs].every(isJobRecord))
+        io.out(`\nApdex (T=${doc.options.apdexTMs} ms): ${ap(doc.before.apdex)} → ${ap(doc.after.apdex)}\n`);
       const unit = doc.metrics[0]?.sampleUnit === 'run' ? 'runs' : 'one-second intervals';
       io.out(
         `Units: ${unit}; minimum effect ${doc.options.minEffectPct}%, α ${doc.options.alpha}, ${doc.options.resamples} bootstrap resamples (seed ${doc.options.seed}).\n`,

@@ -24,6 +24,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'merge', load: async () => (await import('./merge.js')).mergeCommand },
   { name: 'flame', load: async () => (await import('./flame.js')).flameCommand },
   { name: 'profile', load: async () => (await import('./profile.js')).profileCommand },
+  { name: 'job', load: async () => (await import('./job.js')).jobCommand },
   { name: 'heap', load: async () => (await import('./heap.js')).heapCommand },
   { name: 'compare', load: async () => (await import('./compare.js')).compareCommand },
   { name: 'gate', load: async () => (await import('./gate.js')).gateCommand },

@@ -14,6 +14,7 @@ import {
 import type { Verdict } from '../stats/verdict.js';
 import { contentionAdjusted, contentionWarnings } from './contention.js';
 import { headlineValue } from './headline.js';
+import { compareJobRuns, isJobRecord } from './job-compare.js';
 import { likeWithLikeWarnings } from './like-with-like.js';
 import {
   errorUnits,
@@ -128,6 +129,7 @@ export function compareRuns(
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
   };
   const wanted = new Set(options.metrics ?? COMPARISON_METRICS);
+  if (b.length > 0 && a.length > 0 && [...b, ...a].every(isJobRecord)) return compareJobRuns(b, a, wanted, o);
   const unit = sampleUnitFor(b, a);
   const runs: [number, number] = [b.length, a.length];
   const out = new Map<ComparisonMetric, ComparisonRow>();

@@ -7,3 +7,4 @@ export * from './rank-tests.js';
 export * from './rng.js';
 export * from './sample-compare.js';
 export * from './verdict.js';
+export * from './student-t.js';
