@@ -6,9 +6,10 @@ import { config, cur, type K6Vu } from './runtime.js';
 import { canonicalHeader, K6Response, type K6ResponseCookie } from './response.js';
 import { encodeBody, toArrayBuffer, type K6Body } from './http-body.js';
 import { CookieJar } from './cookie-jar.js';
+import { encodeK6Request, VuConnections } from './http1-pool.js';
 
 /**
- * k6's HTTP behaviour on undici: redirects followed (each hop recorded, as k6 does), cookies per VU, basic and
+ * k6's HTTP behaviour on perfloop's HTTP/1.1 client (http://) and undici (https://): redirects followed (each hop recorded, as k6 does), cookies per VU, basic and
  * digest auth, `params.timeout`, k6's error names and codes, and timings split the way k6 splits them
  * (http_req_duration = sending + waiting + receiving; blocked/connecting/tls_handshaking apart). Each VU has
  * its own connection pool, as in k6, so connect time belongs to the VU's own request.
@@ -151,6 +152,131 @@ function exchange(
   });
 }
 
+/** One exchange as k6 sees it: the response (status 0 when none came) and its timings. */
+interface Exchanged {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  timings: K6Response['timings'];
+  bytesIn: number;
+  bytesOut: number;
+  failure: { error: string; code: number } | null;
+}
+
+const NO_TIMINGS = (): K6Response['timings'] => ({
+  duration: 0, blocked: 0, looking_up: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0,
+}); // prettier-ignore
+
+/** Plain http:// on perfloop's HTTP/1.1 client (http1-pool.ts): every timing measured, `sending` included. */
+async function exchangeWire(
+  vu: K6Vu,
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  timeoutMs: number,
+  captureBody: boolean,
+): Promise<Exchanged> {
+  let bytesOut = 0;
+  try {
+    const req = encodeK6Request(method, url, headers, body, { captureBody });
+    bytesOut = req.bytes.length;
+    const t = await (vu.conns ??= new VuConnections(vu.httpOptions.perHost)).send(
+      req,
+      timeoutMs,
+      !config?.noConnectionReuse,
+    );
+    const sending = t.sendingMs ?? 0;
+    return {
+      status: t.status,
+      headers: t.headers ?? {},
+      body: t.body ?? EMPTY,
+      // k6's split (its httptrace): blocked = waiting for a connection (a new one's dial included, so blocked ≥
+      // connecting on a fresh connection); duration = sending + waiting + receiving.
+      timings: {
+        duration: sending + t.waitingMs + t.receivingMs,
+        blocked: t.blockedMs + t.connectingMs,
+        looking_up: 0,
+        connecting: t.connectingMs,
+        tls_handshaking: 0,
+        sending,
+        waiting: t.waitingMs,
+        receiving: t.receivingMs,
+      },
+      bytesIn: t.bytesIn,
+      bytesOut,
+      failure: null,
+    };
+  } catch (e) {
+    return { status: 0, headers: {}, body: EMPTY, timings: NO_TIMINGS(), bytesIn: 0, bytesOut, failure: k6Error(e, url) };
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** https:// (and anything else the HTTP/1.1 fast path does not do) on undici, with the VU's own pool. */
+async function exchangeUndici(
+  vu: K6Vu,
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  timeoutMs: number,
+): Promise<Exchanged> {
+  vu.connects.length = 0;
+  const t0 = performance.now();
+  let headersAt = t0;
+  let status = 0;
+  let resHeaders: Record<string, string | string[] | undefined> = {};
+  let buf: Buffer = EMPTY;
+  let failure: { error: string; code: number } | null = null;
+  const started = { at: 0 };
+  try {
+    const res = await exchange(vu.dispatcher ??= vuDispatcher(vu, vu.httpOptions), {
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: method as Dispatcher.HttpMethod,
+      headers,
+      body,
+      headersTimeout: timeoutMs > 0 ? timeoutMs : null,
+      bodyTimeout: timeoutMs > 0 ? timeoutMs : null,
+    }, started);
+    headersAt = res.headersAt;
+    status = res.status;
+    resHeaders = res.headers;
+    buf = res.body;
+  } catch (e) {
+    failure = k6Error(e, url);
+  }
+  const end = performance.now();
+  const conn = vu.connects.shift() ?? { tcpMs: 0, tlsMs: 0 };
+  // undici does not report when the request finished writing, so sending stays 0 here (a small request is
+  // written in one synchronous socket write); blocked ends where undici hands the request to a socket.
+  const startAt = started.at || t0 + conn.tcpMs + conn.tlsMs;
+  const waiting = status ? Math.max(0, headersAt - startAt) : 0;
+  const receiving = status ? end - headersAt : 0;
+  const headerBytes = Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+  return {
+    status,
+    headers: resHeaders,
+    body: buf,
+    timings: {
+      duration: status ? waiting + receiving : 0,
+      blocked: status ? Math.max(0, startAt - t0) : 0,
+      looking_up: 0,
+      connecting: conn.tcpMs,
+      tls_handshaking: conn.tlsMs,
+      sending: 0,
+      waiting,
+      receiving,
+    },
+    bytesIn:
+      buf.length + Object.entries(resHeaders).reduce((n, [k, v]) => n + k.length + String(v ?? '').length + 4, 17),
+    bytesOut: method.length + url.pathname.length + url.search.length + 13 + headerBytes + (body?.length ?? 0),
+    failure,
+  };
+}
+
 /** One request on the wire, measured, recorded, its cookies stored. */
 async function sendOnce(
   vu: K6Vu,
@@ -167,60 +293,19 @@ async function sendOnce(
   const sendHeaders = cookie && !('Cookie' in headers) ? { ...headers, Cookie: cookie } : headers;
   const lateMs = vu.lateMs;
   vu.lateMs = 0;
-  vu.connects.length = 0;
-  const t0 = performance.now();
-  let headersAt = t0;
-  let status = 0;
-  let resHeaders: Record<string, string | string[] | undefined> = {};
-  let buf: Buffer = Buffer.alloc(0);
-  let failure: { error: string; code: number } | null = null;
-  const started = { at: 0 };
-  try {
-    const res = await exchange(vu.dispatcher, {
-      origin: url.origin,
-      path: url.pathname + url.search,
-      method: method as Dispatcher.HttpMethod,
-      headers: sendHeaders,
-      body,
-      headersTimeout: timeoutMs > 0 ? timeoutMs : null,
-      bodyTimeout: timeoutMs > 0 ? timeoutMs : null,
-    }, started);
-    headersAt = res.headersAt;
-    status = res.status;
-    resHeaders = res.headers;
-    buf = res.body;
-  } catch (e) {
-    failure = k6Error(e, url);
-  }
+  const captureBody =
+    (params.responseType ?? (config?.discardResponseBodies ? 'none' : 'text')) !== 'none' ||
+    config?.httpDebug === 'full';
+  const x =
+    url.protocol === 'http:'
+      ? await exchangeWire(vu, method, url, sendHeaders, body, timeoutMs, captureBody)
+      : await exchangeUndici(vu, method, url, sendHeaders, body, timeoutMs);
   const end = performance.now();
-  const conn = vu.connects.shift() ?? { tcpMs: 0, tlsMs: 0 };
-  // k6's split (its httptrace): blocked = waiting for a connection of the pool (a new one's dial included,
-  // as in k6, where blocked ≥ connecting on a fresh connection); waiting = from the written request to the
-  // first byte. undici does not report when the request finished writing, so sending stays 0 here (a small
-  // request is written in one synchronous socket write).
-  const startAt = started.at || t0 + conn.tcpMs + conn.tlsMs;
-  const blocked = status ? Math.max(0, startAt - t0) : 0;
-  const waiting = status ? Math.max(0, headersAt - startAt) : 0;
-  const receiving = status ? end - headersAt : 0;
-  const timings = {
-    duration: status ? waiting + receiving : 0,
-    blocked,
-    looking_up: 0,
-    connecting: conn.tcpMs,
-    tls_handshaking: conn.tlsMs,
-    sending: 0,
-    waiting,
-    receiving,
-  };
-  const headerBytes = Object.entries(sendHeaders).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
-  const bytesOut = method.length + url.pathname.length + url.search.length + 13 + headerBytes + (body?.length ?? 0);
-  const setCookie = resHeaders['set-cookie'];
+  const { status, timings } = x;
+  const setCookie = x.headers['set-cookie'];
   if (setCookie) for (const c of Array.isArray(setCookie) ? setCookie : [setCookie]) jar.setFromHeader(url, c);
   const rec = config?.recorder();
   if (rec && !vu.closed) {
-    const bytesIn =
-      buf.length +
-      Object.entries(resHeaders).reduce((n, [k, v]) => n + k.length + String(v ?? '').length + 4, 17);
     rec.recordTagged(
       tags,
       {
@@ -231,25 +316,35 @@ async function sendOnce(
         uncorrectedMs: timings.duration,
         blockedMs: timings.blocked,
         connectingMs: timings.connecting,
-        waitingMs: waiting,
-        receivingMs: receiving,
-        bytesIn,
-        bytesOut,
+        sendingMs: url.protocol === 'http:' ? timings.sending : undefined,
+        waitingMs: timings.waiting,
+        receivingMs: timings.receiving,
+        bytesIn: x.bytesIn,
+        bytesOut: x.bytesOut,
         expected: expectedOf(status, params),
       },
       end,
     );
   }
-  if (config?.httpDebug) debugPrint(method, url, sendHeaders, status, resHeaders, buf, config.httpDebug);
+  if (config?.httpDebug) debugPrint(method, url, sendHeaders, status, x.headers, x.body, config.httpDebug);
   return {
     status,
-    headers: resHeaders,
-    body: buf,
+    headers: x.headers,
+    body: x.body,
     timings,
-    error: failure?.error ?? '',
-    errorCode: failure?.code ?? (status >= 400 ? 1000 + status : 0),
-    bytesOut,
+    error: x.failure?.error ?? '',
+    errorCode: x.failure?.code ?? (status >= 400 ? 1000 + status : 0),
+    bytesOut: x.bytesOut,
   };
+}
+
+/** Closes the VU's connections (both transports). */
+export async function closeVuHttp(vu: K6Vu): Promise<void> {
+  vu.conns?.close();
+  vu.conns = null;
+  const d = vu.dispatcher;
+  vu.dispatcher = null;
+  await d?.destroy().catch(() => {});
 }
 
 function debugPrint(
