@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { parseDuration } from '../duration.js';
 import type { Tags } from '../../core/metric.js';
 import { config, cur, type K6Vu } from './runtime.js';
 import { canonicalHeader, K6Response, type K6ResponseCookie } from './response.js';
 import { encodeBody, toArrayBuffer, type K6Body } from './http-body.js';
 import { CookieJar } from './cookie-jar.js';
-import { encodeK6Request, VuConnections } from './http1-pool.js';
+import { exchangeWire } from './http-exchange.js';
 
 /**
  * k6's HTTP behaviour on perfloop's HTTP/1.1 client (http://) and undici (https://): redirects followed (each hop recorded, as k6 does), cookies per VU, basic and
@@ -63,23 +62,6 @@ function expectedOf(status: number, params: K6Params): boolean | undefined {
   return status !== 0 && (cb === null || cb.match(status));
 }
 
-/** A per-VU pool that notes how long each new connection took (TCP, then TLS). */
-export function vuDispatcher(vu: Pick<K6Vu, 'connects'>, o: { insecure: boolean; perHost: number }): Agent {
-  const base = buildConnector({ rejectUnauthorized: !o.insecure });
-  const connect: buildConnector.connector = (opts, cb) => {
-    const t0 = performance.now();
-    let tcpAt = 0;
-    const socket = base(opts, (err, s) => {
-      const t = performance.now();
-      if (!err) vu.connects.push({ tcpMs: (tcpAt || t) - t0, tlsMs: tcpAt ? t - tcpAt : 0 });
-      cb(err as never, s as never);
-    });
-    (socket as unknown as NodeJS.EventEmitter | undefined)?.once?.('connect', () => (tcpAt = performance.now()));
-    return socket;
-  };
-  return new Agent({ connect, keepAliveTimeout: 60_000, connections: o.perHost });
-}
-
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 206: 'Partial Content',
   301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 307: 'Temporary Redirect',
@@ -87,22 +69,6 @@ const STATUS_TEXT: Record<number, string> = {
   405: 'Method Not Allowed', 409: 'Conflict', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
   500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 }; // prettier-ignore
-
-/** k6's error strings and codes (k6 docs, "Error codes"). */
-function k6Error(e: unknown, url: URL): { error: string; code: number } {
-  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = err.code ?? err.cause?.code ?? '';
-  const hostPort = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
-  if (err.name === 'TimeoutError' || err.name === 'AbortError' || /TIMEOUT/.test(code))
-    return { error: 'request timeout', code: 1050 };
-  if (code === 'ECONNREFUSED') return { error: `dial tcp ${hostPort}: connect: connection refused`, code: 1212 };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return { error: `lookup ${url.hostname}: no such host`, code: 1101 };
-  if (code === 'ECONNRESET') return { error: 'read: connection reset by peer', code: 1220 };
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code))
-    return { error: `x509: ${err.message}`, code: 1310 };
-  return { error: err.message ?? String(e), code: 1000 };
-}
 
 interface Hop {
   status: number;
@@ -114,168 +80,8 @@ interface Hop {
   bytesOut: number;
 }
 
-/**
- * One exchange through undici's dispatch handler API: no Readable stream per response (undici's request()
- * API spends much of a request's CPU on it), the body collected into one Buffer.
- */
-function exchange(
-  d: Dispatcher,
-  opts: Dispatcher.DispatchOptions,
-  startedAt: { at: number },
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; headersAt: number }> {
-  return new Promise((resolve, reject) => {
-    let status = 0;
-    let headers: Record<string, string | string[] | undefined> = {};
-    let headersAt = 0;
-    const chunks: Buffer[] = [];
-    d.dispatch(opts, {
-      // Its presence selects undici's controller-based handler API (the onResponse* methods below). undici
-      // calls it when the request has a socket and is about to be written: the end of k6's "blocked".
-      onRequestStart() {
-        startedAt.at = performance.now();
-      },
-      onResponseStart(_c, statusCode, h) {
-        status = statusCode;
-        headers = h;
-        headersAt = performance.now();
-      },
-      onResponseData(_c, chunk) {
-        chunks.push(chunk);
-      },
-      onResponseEnd() {
-        resolve({ status, headers, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), headersAt });
-      },
-      onResponseError(_c, err) {
-        reject(err);
-      },
-    });
-  });
-}
-
-/** One exchange as k6 sees it: the response (status 0 when none came) and its timings. */
-interface Exchanged {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  timings: K6Response['timings'];
-  bytesIn: number;
-  bytesOut: number;
-  failure: { error: string; code: number } | null;
-}
-
-const NO_TIMINGS = (): K6Response['timings'] => ({
-  duration: 0, blocked: 0, looking_up: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0,
-}); // prettier-ignore
-
-/** Plain http:// on perfloop's HTTP/1.1 client (http1-pool.ts): every timing measured, `sending` included. */
-async function exchangeWire(
-  vu: K6Vu,
-  method: string,
-  url: URL,
-  headers: Record<string, string>,
-  body: Buffer | undefined,
-  timeoutMs: number,
-  captureBody: boolean,
-): Promise<Exchanged> {
-  let bytesOut = 0;
-  try {
-    const req = encodeK6Request(method, url, headers, body, { captureBody });
-    bytesOut = req.bytes.length;
-    const t = await (vu.conns ??= new VuConnections(vu.httpOptions.perHost)).send(
-      req,
-      timeoutMs,
-      !config?.noConnectionReuse,
-    );
-    const sending = t.sendingMs ?? 0;
-    return {
-      status: t.status,
-      headers: t.headers ?? {},
-      body: t.body ?? EMPTY,
-      // k6's split (its httptrace): blocked = waiting for a connection (a new one's dial included, so blocked ≥
-      // connecting on a fresh connection); duration = sending + waiting + receiving.
-      timings: {
-        duration: sending + t.waitingMs + t.receivingMs,
-        blocked: t.blockedMs + t.connectingMs,
-        looking_up: 0,
-        connecting: t.connectingMs,
-        tls_handshaking: 0,
-        sending,
-        waiting: t.waitingMs,
-        receiving: t.receivingMs,
-      },
-      bytesIn: t.bytesIn,
-      bytesOut,
-      failure: null,
-    };
-  } catch (e) {
-    return { status: 0, headers: {}, body: EMPTY, timings: NO_TIMINGS(), bytesIn: 0, bytesOut, failure: k6Error(e, url) };
-  }
-}
-
-const EMPTY = Buffer.alloc(0);
-
-/** https:// (and anything else the HTTP/1.1 fast path does not do) on undici, with the VU's own pool. */
-async function exchangeUndici(
-  vu: K6Vu,
-  method: string,
-  url: URL,
-  headers: Record<string, string>,
-  body: Buffer | undefined,
-  timeoutMs: number,
-): Promise<Exchanged> {
-  vu.connects.length = 0;
-  const t0 = performance.now();
-  let headersAt = t0;
-  let status = 0;
-  let resHeaders: Record<string, string | string[] | undefined> = {};
-  let buf: Buffer = EMPTY;
-  let failure: { error: string; code: number } | null = null;
-  const started = { at: 0 };
-  try {
-    const res = await exchange(vu.dispatcher ??= vuDispatcher(vu, vu.httpOptions), {
-      origin: url.origin,
-      path: url.pathname + url.search,
-      method: method as Dispatcher.HttpMethod,
-      headers,
-      body,
-      headersTimeout: timeoutMs > 0 ? timeoutMs : null,
-      bodyTimeout: timeoutMs > 0 ? timeoutMs : null,
-    }, started);
-    headersAt = res.headersAt;
-    status = res.status;
-    resHeaders = res.headers;
-    buf = res.body;
-  } catch (e) {
-    failure = k6Error(e, url);
-  }
-  const end = performance.now();
-  const conn = vu.connects.shift() ?? { tcpMs: 0, tlsMs: 0 };
-  // undici does not report when the request finished writing, so sending stays 0 here (a small request is
-  // written in one synchronous socket write); blocked ends where undici hands the request to a socket.
-  const startAt = started.at || t0 + conn.tcpMs + conn.tlsMs;
-  const waiting = status ? Math.max(0, headersAt - startAt) : 0;
-  const receiving = status ? end - headersAt : 0;
-  const headerBytes = Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
-  return {
-    status,
-    headers: resHeaders,
-    body: buf,
-    timings: {
-      duration: status ? waiting + receiving : 0,
-      blocked: status ? Math.max(0, startAt - t0) : 0,
-      looking_up: 0,
-      connecting: conn.tcpMs,
-      tls_handshaking: conn.tlsMs,
-      sending: 0,
-      waiting,
-      receiving,
-    },
-    bytesIn:
-      buf.length + Object.entries(resHeaders).reduce((n, [k, v]) => n + k.length + String(v ?? '').length + 4, 17),
-    bytesOut: method.length + url.pathname.length + url.search.length + 13 + headerBytes + (body?.length ?? 0),
-    failure,
-  };
-}
+let undici: Promise<typeof import('./http-undici.js')> | undefined;
+const undiciTransport = () => (undici ??= import('./http-undici.js'));
 
 /** One request on the wire, measured, recorded, its cookies stored. */
 async function sendOnce(
@@ -297,9 +103,9 @@ async function sendOnce(
     (params.responseType ?? (config?.discardResponseBodies ? 'none' : 'text')) !== 'none' ||
     config?.httpDebug === 'full';
   const x =
-    url.protocol === 'http:'
+    url.protocol === 'http:' && !process.env.TMP_K6_UNDICI
       ? await exchangeWire(vu, method, url, sendHeaders, body, timeoutMs, captureBody)
-      : await exchangeUndici(vu, method, url, sendHeaders, body, timeoutMs);
+      : await (await undiciTransport()).exchangeUndici(vu, method, url, sendHeaders, body, timeoutMs);
   const end = performance.now();
   const { status, timings } = x;
   const setCookie = x.headers['set-cookie'];
