@@ -225,6 +225,33 @@ function parseResponseCookies(url: URL, header: string | string[] | undefined): 
   return out;
 }
 
+/**
+ * Parsed request URLs, credentials taken out: a script requests the same few URLs again and again, and
+ * parsing one (and taking its user:pass out, which re-serialises it) was ~3 % of a request's CPU. The URL
+ * objects are shared, so nothing may change them (redirects make new ones).
+ */
+const parsedUrls = new Map<string, { url: URL; user: string; pass: string }>();
+
+function parseUrl(raw: string): { url: URL; user: string; pass: string } {
+  let p = parsedUrls.get(raw);
+  if (p) return p;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`invalid URL ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`unsupported protocol scheme "${url.protocol.replace(':', '')}" in ${raw}`);
+  p = { url, user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) };
+  if (url.username || url.password) {
+    url.username = '';
+    url.password = '';
+  }
+  if (parsedUrls.size < 1000) parsedUrls.set(raw, p);
+  return p;
+}
+
 export interface K6Url {
   url: string;
   name: string;
@@ -242,18 +269,9 @@ export async function k6Request(
   let method = String(methodIn).toUpperCase();
   const rawUrl = typeof urlIn === 'object' && urlIn !== null && 'name' in urlIn ? urlIn.url : String(urlIn);
   const templateName = typeof urlIn === 'object' && urlIn !== null && 'name' in urlIn ? urlIn.name : undefined;
-  let url: URL;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    throw new Error(`invalid URL ${JSON.stringify(rawUrl)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new Error(`unsupported protocol scheme "${url.protocol.replace(':', '')}" in ${rawUrl}`);
-  const user = decodeURIComponent(url.username);
-  const pass = decodeURIComponent(url.password);
-  url.username = '';
-  url.password = '';
+  const parsed = parseUrl(rawUrl);
+  let url = parsed.url;
+  const { user, pass } = parsed;
   const headers: Record<string, string> = {};
   if (config.userAgent) headers['User-Agent'] = config.userAgent;
   const encoded = encodeBody(body);
@@ -277,18 +295,22 @@ export async function k6Request(
   const timeoutMs = timeoutOf(params.timeout, config.timeoutMs);
   let redirectsLeft = params.redirects ?? config.maxRedirects;
   let payload = encoded.body;
-  const baseTags: Record<string, string> = {
-    ...vu.scenarioTags,
-    ...vu.tags,
-    scenario: vu.scenario,
-    group: vu.group,
-  };
   const tagsFor = (u: URL): Tags => {
-    const s = u.toString();
+    const s = u.href;
     const key = params.tags ? '' : `${method} ${s} ${vu.group} ${templateName ?? ''}`;
     let t = key ? vu.tagCache.get(key) : undefined;
     if (!t) {
-      t = { ...baseTags, name: templateName ?? s, url: s, method, proto: 'HTTP/1.1', ...(params.tags ?? {}) };
+      t = {
+        ...vu.scenarioTags,
+        ...vu.tags,
+        scenario: vu.scenario,
+        group: vu.group,
+        name: templateName ?? s,
+        url: s,
+        method,
+        proto: 'HTTP/1.1',
+        ...(params.tags ?? {}),
+      };
       if (key && vu.tagCache.size < 256) vu.tagCache.set(key, t);
     }
     return t;
@@ -329,7 +351,8 @@ function toResponse(
   r.status = hop.status;
   r.status_text = hop.status ? `${hop.status} ${STATUS_TEXT[hop.status] ?? ''}`.trim() : '';
   r.proto = hop.status ? 'HTTP/1.1' : '';
-  r.url = url.toString();
+  const href = url.href;
+  r.url = href;
   for (const [k, v] of Object.entries(hop.headers))
     if (v !== undefined) r.headers[canonicalHeader(k)] = Array.isArray(v) ? v.join(', ') : v;
   r.cookies = parseResponseCookies(url, hop.headers['set-cookie']);
@@ -347,11 +370,12 @@ function toResponse(
   r.remote_port = hop.status ? Number(url.port || (url.protocol === 'https:' ? 443 : 80)) : 0;
   if (url.protocol === 'https:' && hop.status) r.tls_version = 'tls1.3';
   const reqCookies: K6Response['request']['cookies'] = {};
-  for (const [name, values] of Object.entries(jar.cookiesForURL(url.toString())))
-    reqCookies[name] = values.map((value) => ({ name, value, replace: false }));
+  if (!jar.empty)
+    for (const [name, values] of Object.entries(jar.cookiesForURL(href)))
+      reqCookies[name] = values.map((value) => ({ name, value, replace: false }));
   r.request = {
     method,
-    url: url.toString(),
+    url: href,
     headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [canonicalHeader(k), [v]])),
     body: bodyText,
     cookies: reqCookies,
