@@ -338,6 +338,13 @@ export async function k6Request(
   return toResponse(hop, method, url, headers, encoded.text, params, jar);
 }
 
+/** `res.request.headers`: k6 gives each as a list under its canonical name. */
+function requestHeaders(headers: Record<string, string>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const k in headers) out[canonicalHeader(k)] = [headers[k]];
+  return out;
+}
+
 function toResponse(
   hop: Hop,
   method: string,
@@ -353,9 +360,12 @@ function toResponse(
   r.proto = hop.status ? 'HTTP/1.1' : '';
   const href = url.href;
   r.url = href;
-  for (const [k, v] of Object.entries(hop.headers))
+  for (const k in hop.headers) {
+    const v = hop.headers[k];
     if (v !== undefined) r.headers[canonicalHeader(k)] = Array.isArray(v) ? v.join(', ') : v;
-  r.cookies = parseResponseCookies(url, hop.headers['set-cookie']);
+  }
+  const setCookie = hop.headers['set-cookie'];
+  if (setCookie) r.cookies = parseResponseCookies(url, setCookie);
   const type = params.responseType ?? (config?.discardResponseBodies ? 'none' : 'text');
   r.body =
     type === 'none' || !hop.status
@@ -376,7 +386,7 @@ function toResponse(
   r.request = {
     method,
     url: href,
-    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [canonicalHeader(k), [v]])),
+    headers: requestHeaders(headers),
     body: bodyText,
     cookies: reqCookies,
   };

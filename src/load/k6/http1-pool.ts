@@ -68,7 +68,7 @@ export class VuConnections {
 
   /** An idle connection to the request's origin, else a new one up to perHost, else the least busy. */
   private pick(req: EncodedRequest): Pooled {
-    const key = `${req.host}:${req.port}`;
+    const key = req.origin;
     let pool = this.byOrigin.get(key);
     if (!pool) this.byOrigin.set(key, (pool = []));
     let least: Pooled | undefined;
@@ -111,12 +111,16 @@ export function encodeK6Request(
   body: Buffer | undefined,
   o: { captureBody: boolean },
 ): K6WireRequest {
+  const to = targetOf(url);
   let head = '';
-  let host = url.host;
+  let host = to.hostHeader;
   let hasLength = false;
   for (const k in headers) {
     const v = headers[k];
-    if (!TOKEN.test(k)) throw new Error(`net/http: invalid header field name ${JSON.stringify(k)}`);
+    if (!validNames.has(k)) {
+      if (!TOKEN.test(k)) throw new Error(`net/http: invalid header field name ${JSON.stringify(k)}`);
+      if (validNames.size < 1000) validNames.add(k);
+    }
     if (BAD_VALUE.test(v)) throw new Error(`net/http: invalid header field value for ${JSON.stringify(k)}`);
     const lower = k.length === 4 || k.length === 14 ? k.toLowerCase() : '';
     if (lower === 'host') {
@@ -127,20 +131,49 @@ export function encodeK6Request(
     head += `${k}: ${v}\r\n`;
   }
   if (!hasLength && (body ? true : WANTS_LENGTH.has(method))) head += `Content-Length: ${body?.length ?? 0}\r\n`;
-  const text = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${host}\r\n${head}\r\n`;
+  const text = `${method} ${to.path} HTTP/1.1\r\nHost: ${host}\r\n${head}\r\n`;
   const bytes = body?.length ? Buffer.concat([Buffer.from(text), body]) : Buffer.from(text);
   return {
     method,
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port ? Number(url.port) : 80,
-    path: url.pathname + url.search,
+    host: to.host,
+    port: to.port,
+    path: to.path,
     bytes,
     expectsBody: method !== 'HEAD',
     captureBody: o.captureBody,
     captureHeaders: true,
-    origin: url.origin,
+    origin: to.origin,
     headers,
     body,
     idempotent: IDEMPOTENT.has(method),
   };
+}
+
+/** Header names already checked (they repeat request after request). */
+const validNames = new Set<string>();
+
+interface Target {
+  host: string;
+  port: number;
+  path: string;
+  hostHeader: string;
+  origin: string;
+}
+
+/** What a request needs of its URL, read once per URL object (http-client.ts reuses them per URL string). */
+const targets = new WeakMap<URL, Target>();
+
+function targetOf(url: URL): Target {
+  let t = targets.get(url);
+  if (!t) {
+    t = {
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port ? Number(url.port) : 80,
+      path: url.pathname + url.search,
+      hostHeader: url.host,
+      origin: url.origin,
+    };
+    targets.set(url, t);
+  }
+  return t;
 }
