@@ -280,7 +280,7 @@ export async function k6Request(
     for (const have of Object.keys(headers)) if (have.toLowerCase() === k.toLowerCase()) delete headers[have];
     headers[k] = String(v);
   }
-  // undici closes the socket after a `Connection: close` request, so the next one dials again.
+  // As Go's client: the request says so, and the connection is closed after its response (http1-pool.ts).
   if (config.noConnectionReuse) headers.Connection = 'close';
   if (user && params.auth !== 'digest')
     headers.Authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
