@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { RateSink, TrendSink } from '../../../src/core/metric.js';
+import type { CounterSink, RateSink, TrendSink } from '../../../src/core/metric.js';
 import { runLoad } from '../../../src/load/engine.js';
 import { tempDir } from '../../helpers.js';
+import { selfSigned, startServer } from '../servers.js';
 
 /**
  * k6 mode's plain-http client (src/load/k6/http1-pool.ts) against a raw TCP server, so the test sees the
@@ -109,5 +111,41 @@ export default function () { http.post('${srv.url}/', 'x'); }
     assert.equal(failed.passes, 1, 'the second POST is not repeated (it may have been processed)');
   } finally {
     await srv.close();
+  }
+});
+
+test('an http:// request redirected to https:// goes on through undici (TLS timed), the fast path for the first hop', async () => {
+  const { key, cert } = selfSigned();
+  const tlsServer = createHttpsServer({ key, cert }, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('secure');
+  });
+  await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
+  const httpsUrl = `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}/done`;
+  const plain = await startServer((_url, res) => {
+    res.writeHead(302, { location: httpsUrl });
+    res.end();
+  });
+  try {
+    const r = await runLoad({
+      script: script(`import http from 'k6/http';
+import { check } from 'k6';
+export const options = { vus: 1, iterations: 2, insecureSkipTLSVerify: true };
+export default function () {
+  const res = http.get('${plain.url}/go');
+  check(res, {
+    'followed to https': (r) => r.status === 200 && r.url === '${httpsUrl}' && r.body === 'secure',
+    'TLS handshake timed on the new connection': (r) => __ITER > 0 || r.timings.tls_handshaking > 0,
+  });
+}
+`),
+    });
+    assert.equal((r.metrics.aggregate('checks') as RateSink).passes, 4);
+    assert.equal((r.metrics.aggregate('http_reqs') as CounterSink).sum, 4, 'both hops of both iterations');
+    assert.equal((r.metrics.aggregate('http_req_failed') as RateSink).passes, 0);
+  } finally {
+    await plain.close();
+    tlsServer.closeAllConnections();
+    await new Promise((r) => tlsServer.close(r));
   }
 });
