@@ -1,6 +1,6 @@
 import { Histogram } from '../core/histogram.js';
 import { MetricSet } from '../core/metric-set.js';
-import { tagsKey, type CounterSink, type RateSink, type Tags, type TrendSink } from '../core/metric.js';
+import { tagsKey, type CounterSink, type RateSink, type Sink, type Tags, type TrendSink } from '../core/metric.js';
 import type { EndpointInterval, IntervalRecord } from '../core/run.js';
 import { BucketAccumulator } from './bucket-accumulator.js';
 
@@ -175,6 +175,8 @@ export class LoadRecorder {
     if (o.status !== 0) e.acc.recordMs(o.durationMs);
   }
 
+  private readonly sinksByTags = new WeakMap<Tags, Map<string, Sink>>();
+
   /** Sorted keys of the tag objects scripts reuse. */
   private readonly tagKeys = new WeakMap<Tags, string>();
 
@@ -238,7 +240,12 @@ export class LoadRecorder {
 
   /** A sample of any metric (checks, custom metrics, group_duration). */
   add(metric: string, value: number, tags: Tags = {}): void {
-    this.metrics.add(metric, value, tags);
+    // k6 scripts reuse one tags object per check or metric site (modules/k6.ts): its sinks are looked up once.
+    let sinks = this.sinksByTags.get(tags);
+    if (!sinks) this.sinksByTags.set(tags, (sinks = new Map()));
+    let sink = sinks.get(metric);
+    if (!sink) sinks.set(metric, (sink = this.metrics.sink(metric, tags)));
+    sink.add(value);
     if (this.points) this.points(metric, value, tags, performance.timeOrigin + performance.now());
   }
 

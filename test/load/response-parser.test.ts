@@ -92,3 +92,25 @@ test('malformed responses throw', () => {
   assert.throws(() => parseAll(['HTTP/1.1 abc OK\r\n\r\n']), ResponseParseError);
   assert.throws(() => parseAll(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n']), /chunk size/);
 });
+
+test('captureHeaders keeps the final response headers (k6 scripts): lower-case names, repeats as arrays, values trimmed', () => {
+  const stream =
+    'HTTP/1.1 100 Continue\r\nX-Interim: yes\r\n\r\n' +
+    'HTTP/1.1 200 OK\r\nContent-Type:  text/plain \r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\n__proto__: data\r\nContent-Length: 2\r\n\r\nok' +
+    fixed;
+  for (let cut = 1; cut < stream.length; cut += 7) {
+    const p = new ResponseParser();
+    const out: ParsedResponse[] = [];
+    p.captureHeaders();
+    p.feed(Buffer.from(stream.slice(0, cut), 'latin1'), (r) => out.push(r));
+    p.feed(Buffer.from(stream.slice(cut), 'latin1'), (r) => out.push(r));
+    assert.equal(out.length, 2, `cut at ${cut}`);
+    const h = out[0].headers!;
+    assert.equal(out[0].status, 200);
+    assert.equal(h['content-type'], 'text/plain');
+    assert.deepEqual(h['set-cookie'], ['a=1', 'b=2']);
+    assert.equal(h['__proto__'], 'data', 'a header named __proto__ is data, not a prototype');
+    assert.equal(h['x-interim'], undefined, "the 100's headers are not the response's");
+    assert.equal(out[1].headers, undefined, 'only the response it was asked for');
+  }
+});

@@ -1,6 +1,9 @@
+import { execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { tempDir } from '../helpers.js';
 import type { AddressInfo } from 'node:net';
-import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
@@ -70,4 +73,31 @@ export async function startLatencyServer(options: {
       }
     },
   };
+}
+
+/** A throwaway self-signed certificate (EC keys are generated in milliseconds). */
+export function selfSigned(): { key: Buffer; cert: Buffer } {
+  const dir = tempDir();
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
+  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
 }

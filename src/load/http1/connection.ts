@@ -24,6 +24,8 @@ export interface ResponseTiming {
   blockedMs: number;
   /** Only when the request asked for it (`captureBody`). */
   body?: Buffer;
+  /** Only when the request asked for them (`captureHeaders`): lower-case names, repeated ones as arrays. */
+  headers?: Record<string, string | string[]>;
 }
 
 /** On failure `timing` is null and `startedAt` says when the request was handed over. */
@@ -154,6 +156,7 @@ export class Http1Connection {
   private prepareParser(req: EncodedRequest): void {
     if (!req.expectsBody) this.parser.expectNoBody();
     if (req.captureBody) this.parser.captureBody();
+    if (req.captureHeaders) this.parser.captureHeaders();
   }
 
   /** `buf` is the shared read buffer: its first `n` bytes are this read's, valid only during the call. */
@@ -193,6 +196,7 @@ export class Http1Connection {
       endedAt: now,
       blockedMs: Math.max(0, p.writtenAt - p.startedAt - p.connectingMs),
       body: r.body,
+      headers: r.headers,
     };
     if (!r.keepAlive) {
       // The server will close: requests behind this one go on a new connection.
@@ -227,6 +231,15 @@ export class Http1Connection {
     for (const p of all) p.cb(err, null, p.startedAt);
   }
 
+  /** Fails what is queued or in flight with `err` and drops the socket (a caller's own timeout); reusable after. */
+  fail(err: Error): void {
+    const socket = this.socket;
+    this.socket = null;
+    this.connected = false;
+    socket?.destroy();
+    this.failAll(err);
+  }
+
   /**
    * Fails the connection's requests when the oldest has waited longer than the timeout. The engine calls this
    * from one periodic sweep for all connections instead of arming a timer per request.
@@ -235,10 +248,6 @@ export class Http1Connection {
     const oldest =
       this.inFlight[0]?.writtenAt ?? (this.socket && !this.connected ? this.connectStartedAt : 0);
     if (oldest === 0 || now - oldest < this.options.timeoutMs) return;
-    const socket = this.socket;
-    this.socket = null;
-    this.connected = false;
-    socket?.destroy();
-    this.failAll(new Error(`request timeout after ${this.options.timeoutMs} ms`));
+    this.fail(new Error(`request timeout after ${this.options.timeoutMs} ms`));
   }
 }

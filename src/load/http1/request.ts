@@ -21,6 +21,8 @@ export interface EncodedRequest {
   /** HEAD responses carry no body whatever their Content-Length says. */
   readonly expectsBody: boolean;
   readonly captureBody: boolean;
+  /** Keep the response's headers (k6 scripts); unset in URL mode. */
+  readonly captureHeaders?: boolean;
   /** `http://host:port` or `https://…`: transports other than the HTTP/1.1 fast path use these fields. */
   readonly origin: string;
   readonly headers: Readonly<Record<string, string>>;

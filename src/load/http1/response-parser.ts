@@ -12,6 +12,8 @@ export interface ParsedResponse {
   keepAlive: boolean;
   /** The body, only when `captureBody()` was called for this response (checks on the body). */
   body?: Buffer;
+  /** Header names lower-cased, repeated headers as arrays; only when `captureHeaders()` was called (k6 scripts). */
+  headers?: Record<string, string | string[]>;
 }
 
 const LF = 10;
@@ -56,6 +58,20 @@ function parseDecimal(b: Buffer, from: number, to: number): number {
   return n;
 }
 
+/** Adds the header line `b[pos, eol)` (colon at `colon`) to `headers`: name lower-cased, value trimmed (OWS, CR). */
+function addHeader(headers: Record<string, string | string[]>, b: Buffer, pos: number, colon: number, eol: number): void {
+  const name = b.toString('latin1', pos, colon).toLowerCase();
+  let v = colon + 1;
+  let e = eol;
+  while (v < e && (b[v] === 32 || b[v] === 9)) v++;
+  while (e > v && (b[e - 1] === 13 || b[e - 1] === 32 || b[e - 1] === 9)) e--;
+  const value = b.toString('latin1', v, e);
+  const had = headers[name];
+  if (had === undefined) headers[name] = value;
+  else if (Array.isArray(had)) had.push(value);
+  else headers[name] = [had, value];
+}
+
 export class ResponseParser {
   private state = State.Head;
   private head: Buffer[] = [];
@@ -68,6 +84,8 @@ export class ResponseParser {
   private capture = false;
   private bodyParts: Buffer[] = [];
   private line = '';
+  private wantHeaders = false;
+  private headers: Record<string, string | string[]> | undefined;
 
   /** Must be called before the response to a HEAD request: it has no body. */
   expectNoBody(): void {
@@ -77,6 +95,11 @@ export class ResponseParser {
   /** Keep the next response's body (declarative checks look at it); by default bodies are only skipped. */
   captureBody(): void {
     this.capture = true;
+  }
+
+  /** Keep the next response's headers (k6 scripts read them); the load engine's URL mode never does. */
+  captureHeaders(): void {
+    this.wantHeaders = true;
   }
 
   /** True when a response is partially read (a close now would truncate it). */
@@ -97,6 +120,7 @@ export class ResponseParser {
       bytes: this.bytes,
       keepAlive: false,
       body: this.takeBody(),
+      headers: this.headers,
     };
     this.reset();
     return r;
@@ -260,13 +284,21 @@ export class ResponseParser {
     let contentLength = -1;
     let chunked = false;
     let pos = b.indexOf(LF, start) + 1;
+    // 1xx responses are interim: only the final response's headers are kept.
+    const headers: Record<string, string | string[]> | undefined =
+      this.wantHeaders && status >= 200 ? Object.create(null) : undefined; // no prototype: any name is data
+    this.headers = headers;
     while (pos < end) {
       let eol = pos;
       while (eol < end && b[eol] !== LF) eol++;
       // Only Content-Length, Connection and Transfer-Encoding matter: others are skipped on their first letter.
       const first = b[pos] | 0x20;
       let colon = eol;
-      if (first === 99 || first === 116) {
+      if (headers) {
+        colon = pos;
+        while (colon < eol && b[colon] !== COLON) colon++;
+        if (colon < eol) addHeader(headers, b, pos, colon, eol);
+      } else if (first === 99 || first === 116) {
         colon = pos;
         while (colon < eol && b[colon] !== COLON) colon++;
       }
@@ -318,6 +350,7 @@ export class ResponseParser {
       bytes: this.bytes,
       keepAlive: this.keepAlive,
       body: this.takeBody(),
+      headers: this.headers,
     };
     this.reset();
     onResponse(r);
@@ -332,6 +365,8 @@ export class ResponseParser {
 
   private reset(): void {
     this.capture = false;
+    this.wantHeaders = false;
+    this.headers = undefined;
     this.bodyParts = [];
     this.state = State.Head;
     this.bytes = 0;

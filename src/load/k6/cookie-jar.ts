@@ -83,6 +83,11 @@ export class CookieJar {
     if (c.expires > Date.now()) this.cookies.push(c);
   }
 
+  /** No cookie stored (most load scripts): callers skip the matching. */
+  get empty(): boolean {
+    return this.cookies.length === 0;
+  }
+
   /** The `Cookie` header for a request to `url` ('' when none), longest paths first as RFC 6265 says. */
   headerFor(url: URL): string {
     if (this.cookies.length === 0) return '';

@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { parseDuration } from '../duration.js';
 import type { Tags } from '../../core/metric.js';
 import { config, cur, type K6Vu } from './runtime.js';
 import { canonicalHeader, K6Response, type K6ResponseCookie } from './response.js';
 import { encodeBody, toArrayBuffer, type K6Body } from './http-body.js';
 import { CookieJar } from './cookie-jar.js';
+import { exchangeWire } from './http-exchange.js';
 
 /**
- * k6's HTTP behaviour on undici: redirects followed (each hop recorded, as k6 does), cookies per VU, basic and
+ * k6's HTTP behaviour on perfloop's HTTP/1.1 client (http://) and undici (https://): redirects followed (each hop recorded, as k6 does), cookies per VU, basic and
  * digest auth, `params.timeout`, k6's error names and codes, and timings split the way k6 splits them
  * (http_req_duration = sending + waiting + receiving; blocked/connecting/tls_handshaking apart). Each VU has
  * its own connection pool, as in k6, so connect time belongs to the VU's own request.
@@ -62,23 +62,6 @@ function expectedOf(status: number, params: K6Params): boolean | undefined {
   return status !== 0 && (cb === null || cb.match(status));
 }
 
-/** A per-VU pool that notes how long each new connection took (TCP, then TLS). */
-export function vuDispatcher(vu: Pick<K6Vu, 'connects'>, o: { insecure: boolean; perHost: number }): Agent {
-  const base = buildConnector({ rejectUnauthorized: !o.insecure });
-  const connect: buildConnector.connector = (opts, cb) => {
-    const t0 = performance.now();
-    let tcpAt = 0;
-    const socket = base(opts, (err, s) => {
-      const t = performance.now();
-      if (!err) vu.connects.push({ tcpMs: (tcpAt || t) - t0, tlsMs: tcpAt ? t - tcpAt : 0 });
-      cb(err as never, s as never);
-    });
-    (socket as unknown as NodeJS.EventEmitter | undefined)?.once?.('connect', () => (tcpAt = performance.now()));
-    return socket;
-  };
-  return new Agent({ connect, keepAliveTimeout: 60_000, connections: o.perHost });
-}
-
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 206: 'Partial Content',
   301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 307: 'Temporary Redirect',
@@ -86,22 +69,6 @@ const STATUS_TEXT: Record<number, string> = {
   405: 'Method Not Allowed', 409: 'Conflict', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
   500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 }; // prettier-ignore
-
-/** k6's error strings and codes (k6 docs, "Error codes"). */
-function k6Error(e: unknown, url: URL): { error: string; code: number } {
-  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = err.code ?? err.cause?.code ?? '';
-  const hostPort = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
-  if (err.name === 'TimeoutError' || err.name === 'AbortError' || /TIMEOUT/.test(code))
-    return { error: 'request timeout', code: 1050 };
-  if (code === 'ECONNREFUSED') return { error: `dial tcp ${hostPort}: connect: connection refused`, code: 1212 };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return { error: `lookup ${url.hostname}: no such host`, code: 1101 };
-  if (code === 'ECONNRESET') return { error: 'read: connection reset by peer', code: 1220 };
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code))
-    return { error: `x509: ${err.message}`, code: 1310 };
-  return { error: err.message ?? String(e), code: 1000 };
-}
 
 interface Hop {
   status: number;
@@ -113,43 +80,8 @@ interface Hop {
   bytesOut: number;
 }
 
-/**
- * One exchange through undici's dispatch handler API: no Readable stream per response (undici's request()
- * API spends much of a request's CPU on it), the body collected into one Buffer.
- */
-function exchange(
-  d: Dispatcher,
-  opts: Dispatcher.DispatchOptions,
-  startedAt: { at: number },
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; headersAt: number }> {
-  return new Promise((resolve, reject) => {
-    let status = 0;
-    let headers: Record<string, string | string[] | undefined> = {};
-    let headersAt = 0;
-    const chunks: Buffer[] = [];
-    d.dispatch(opts, {
-      // Its presence selects undici's controller-based handler API (the onResponse* methods below). undici
-      // calls it when the request has a socket and is about to be written: the end of k6's "blocked".
-      onRequestStart() {
-        startedAt.at = performance.now();
-      },
-      onResponseStart(_c, statusCode, h) {
-        status = statusCode;
-        headers = h;
-        headersAt = performance.now();
-      },
-      onResponseData(_c, chunk) {
-        chunks.push(chunk);
-      },
-      onResponseEnd() {
-        resolve({ status, headers, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), headersAt });
-      },
-      onResponseError(_c, err) {
-        reject(err);
-      },
-    });
-  });
-}
+let undici: Promise<typeof import('./http-undici.js')> | undefined;
+const undiciTransport = () => (undici ??= import('./http-undici.js'));
 
 /** One request on the wire, measured, recorded, its cookies stored. */
 async function sendOnce(
@@ -167,60 +99,19 @@ async function sendOnce(
   const sendHeaders = cookie && !('Cookie' in headers) ? { ...headers, Cookie: cookie } : headers;
   const lateMs = vu.lateMs;
   vu.lateMs = 0;
-  vu.connects.length = 0;
-  const t0 = performance.now();
-  let headersAt = t0;
-  let status = 0;
-  let resHeaders: Record<string, string | string[] | undefined> = {};
-  let buf: Buffer = Buffer.alloc(0);
-  let failure: { error: string; code: number } | null = null;
-  const started = { at: 0 };
-  try {
-    const res = await exchange(vu.dispatcher, {
-      origin: url.origin,
-      path: url.pathname + url.search,
-      method: method as Dispatcher.HttpMethod,
-      headers: sendHeaders,
-      body,
-      headersTimeout: timeoutMs > 0 ? timeoutMs : null,
-      bodyTimeout: timeoutMs > 0 ? timeoutMs : null,
-    }, started);
-    headersAt = res.headersAt;
-    status = res.status;
-    resHeaders = res.headers;
-    buf = res.body;
-  } catch (e) {
-    failure = k6Error(e, url);
-  }
+  const captureBody =
+    (params.responseType ?? (config?.discardResponseBodies ? 'none' : 'text')) !== 'none' ||
+    config?.httpDebug === 'full';
+  const x =
+    url.protocol === 'http:' && !process.env.TMP_K6_UNDICI
+      ? await exchangeWire(vu, method, url, sendHeaders, body, timeoutMs, captureBody)
+      : await (await undiciTransport()).exchangeUndici(vu, method, url, sendHeaders, body, timeoutMs);
   const end = performance.now();
-  const conn = vu.connects.shift() ?? { tcpMs: 0, tlsMs: 0 };
-  // k6's split (its httptrace): blocked = waiting for a connection of the pool (a new one's dial included,
-  // as in k6, where blocked ≥ connecting on a fresh connection); waiting = from the written request to the
-  // first byte. undici does not report when the request finished writing, so sending stays 0 here (a small
-  // request is written in one synchronous socket write).
-  const startAt = started.at || t0 + conn.tcpMs + conn.tlsMs;
-  const blocked = status ? Math.max(0, startAt - t0) : 0;
-  const waiting = status ? Math.max(0, headersAt - startAt) : 0;
-  const receiving = status ? end - headersAt : 0;
-  const timings = {
-    duration: status ? waiting + receiving : 0,
-    blocked,
-    looking_up: 0,
-    connecting: conn.tcpMs,
-    tls_handshaking: conn.tlsMs,
-    sending: 0,
-    waiting,
-    receiving,
-  };
-  const headerBytes = Object.entries(sendHeaders).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
-  const bytesOut = method.length + url.pathname.length + url.search.length + 13 + headerBytes + (body?.length ?? 0);
-  const setCookie = resHeaders['set-cookie'];
+  const { status, timings } = x;
+  const setCookie = x.headers['set-cookie'];
   if (setCookie) for (const c of Array.isArray(setCookie) ? setCookie : [setCookie]) jar.setFromHeader(url, c);
   const rec = config?.recorder();
   if (rec && !vu.closed) {
-    const bytesIn =
-      buf.length +
-      Object.entries(resHeaders).reduce((n, [k, v]) => n + k.length + String(v ?? '').length + 4, 17);
     rec.recordTagged(
       tags,
       {
@@ -231,25 +122,35 @@ async function sendOnce(
         uncorrectedMs: timings.duration,
         blockedMs: timings.blocked,
         connectingMs: timings.connecting,
-        waitingMs: waiting,
-        receivingMs: receiving,
-        bytesIn,
-        bytesOut,
+        sendingMs: url.protocol === 'http:' ? timings.sending : undefined,
+        waitingMs: timings.waiting,
+        receivingMs: timings.receiving,
+        bytesIn: x.bytesIn,
+        bytesOut: x.bytesOut,
         expected: expectedOf(status, params),
       },
       end,
     );
   }
-  if (config?.httpDebug) debugPrint(method, url, sendHeaders, status, resHeaders, buf, config.httpDebug);
+  if (config?.httpDebug) debugPrint(method, url, sendHeaders, status, x.headers, x.body, config.httpDebug);
   return {
     status,
-    headers: resHeaders,
-    body: buf,
+    headers: x.headers,
+    body: x.body,
     timings,
-    error: failure?.error ?? '',
-    errorCode: failure?.code ?? (status >= 400 ? 1000 + status : 0),
-    bytesOut,
+    error: x.failure?.error ?? '',
+    errorCode: x.failure?.code ?? (status >= 400 ? 1000 + status : 0),
+    bytesOut: x.bytesOut,
   };
+}
+
+/** Closes the VU's connections (both transports). */
+export async function closeVuHttp(vu: K6Vu): Promise<void> {
+  vu.conns?.close();
+  vu.conns = null;
+  const d = vu.dispatcher;
+  vu.dispatcher = null;
+  await d?.destroy().catch(() => {});
 }
 
 function debugPrint(
@@ -324,6 +225,33 @@ function parseResponseCookies(url: URL, header: string | string[] | undefined): 
   return out;
 }
 
+/**
+ * Parsed request URLs, credentials taken out: a script requests the same few URLs again and again, and
+ * parsing one (and taking its user:pass out, which re-serialises it) was ~3 % of a request's CPU. The URL
+ * objects are shared, so nothing may change them (redirects make new ones).
+ */
+const parsedUrls = new Map<string, { url: URL; user: string; pass: string }>();
+
+function parseUrl(raw: string): { url: URL; user: string; pass: string } {
+  let p = parsedUrls.get(raw);
+  if (p) return p;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`invalid URL ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`unsupported protocol scheme "${url.protocol.replace(':', '')}" in ${raw}`);
+  p = { url, user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) };
+  if (url.username || url.password) {
+    url.username = '';
+    url.password = '';
+  }
+  if (parsedUrls.size < 1000) parsedUrls.set(raw, p);
+  return p;
+}
+
 export interface K6Url {
   url: string;
   name: string;
@@ -341,18 +269,9 @@ export async function k6Request(
   let method = String(methodIn).toUpperCase();
   const rawUrl = typeof urlIn === 'object' && urlIn !== null && 'name' in urlIn ? urlIn.url : String(urlIn);
   const templateName = typeof urlIn === 'object' && urlIn !== null && 'name' in urlIn ? urlIn.name : undefined;
-  let url: URL;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    throw new Error(`invalid URL ${JSON.stringify(rawUrl)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new Error(`unsupported protocol scheme "${url.protocol.replace(':', '')}" in ${rawUrl}`);
-  const user = decodeURIComponent(url.username);
-  const pass = decodeURIComponent(url.password);
-  url.username = '';
-  url.password = '';
+  const parsed = parseUrl(rawUrl);
+  let url = parsed.url;
+  const { user, pass } = parsed;
   const headers: Record<string, string> = {};
   if (config.userAgent) headers['User-Agent'] = config.userAgent;
   const encoded = encodeBody(body);
@@ -361,7 +280,7 @@ export async function k6Request(
     for (const have of Object.keys(headers)) if (have.toLowerCase() === k.toLowerCase()) delete headers[have];
     headers[k] = String(v);
   }
-  // undici closes the socket after a `Connection: close` request, so the next one dials again.
+  // As Go's client: the request says so, and the connection is closed after its response (http1-pool.ts).
   if (config.noConnectionReuse) headers.Connection = 'close';
   if (user && params.auth !== 'digest')
     headers.Authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
@@ -376,18 +295,22 @@ export async function k6Request(
   const timeoutMs = timeoutOf(params.timeout, config.timeoutMs);
   let redirectsLeft = params.redirects ?? config.maxRedirects;
   let payload = encoded.body;
-  const baseTags: Record<string, string> = {
-    ...vu.scenarioTags,
-    ...vu.tags,
-    scenario: vu.scenario,
-    group: vu.group,
-  };
   const tagsFor = (u: URL): Tags => {
-    const s = u.toString();
+    const s = u.href;
     const key = params.tags ? '' : `${method} ${s} ${vu.group} ${templateName ?? ''}`;
     let t = key ? vu.tagCache.get(key) : undefined;
     if (!t) {
-      t = { ...baseTags, name: templateName ?? s, url: s, method, proto: 'HTTP/1.1', ...(params.tags ?? {}) };
+      t = {
+        ...vu.scenarioTags,
+        ...vu.tags,
+        scenario: vu.scenario,
+        group: vu.group,
+        name: templateName ?? s,
+        url: s,
+        method,
+        proto: 'HTTP/1.1',
+        ...(params.tags ?? {}),
+      };
       if (key && vu.tagCache.size < 256) vu.tagCache.set(key, t);
     }
     return t;
@@ -415,6 +338,13 @@ export async function k6Request(
   return toResponse(hop, method, url, headers, encoded.text, params, jar);
 }
 
+/** `res.request.headers`: k6 gives each as a list under its canonical name. */
+function requestHeaders(headers: Record<string, string>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const k in headers) out[canonicalHeader(k)] = [headers[k]];
+  return out;
+}
+
 function toResponse(
   hop: Hop,
   method: string,
@@ -428,10 +358,14 @@ function toResponse(
   r.status = hop.status;
   r.status_text = hop.status ? `${hop.status} ${STATUS_TEXT[hop.status] ?? ''}`.trim() : '';
   r.proto = hop.status ? 'HTTP/1.1' : '';
-  r.url = url.toString();
-  for (const [k, v] of Object.entries(hop.headers))
+  const href = url.href;
+  r.url = href;
+  for (const k in hop.headers) {
+    const v = hop.headers[k];
     if (v !== undefined) r.headers[canonicalHeader(k)] = Array.isArray(v) ? v.join(', ') : v;
-  r.cookies = parseResponseCookies(url, hop.headers['set-cookie']);
+  }
+  const setCookie = hop.headers['set-cookie'];
+  if (setCookie) r.cookies = parseResponseCookies(url, setCookie);
   const type = params.responseType ?? (config?.discardResponseBodies ? 'none' : 'text');
   r.body =
     type === 'none' || !hop.status
@@ -446,12 +380,13 @@ function toResponse(
   r.remote_port = hop.status ? Number(url.port || (url.protocol === 'https:' ? 443 : 80)) : 0;
   if (url.protocol === 'https:' && hop.status) r.tls_version = 'tls1.3';
   const reqCookies: K6Response['request']['cookies'] = {};
-  for (const [name, values] of Object.entries(jar.cookiesForURL(url.toString())))
-    reqCookies[name] = values.map((value) => ({ name, value, replace: false }));
+  if (!jar.empty)
+    for (const [name, values] of Object.entries(jar.cookiesForURL(href)))
+      reqCookies[name] = values.map((value) => ({ name, value, replace: false }));
   r.request = {
     method,
-    url: url.toString(),
-    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [canonicalHeader(k), [v]])),
+    url: href,
+    headers: requestHeaders(headers),
     body: bodyText,
     cookies: reqCookies,
   };

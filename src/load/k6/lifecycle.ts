@@ -4,6 +4,7 @@ import { LoadRecorder } from '../recorder.js';
 import { setActiveSink } from '../script/api.js';
 import type { ScriptModule } from '../script/module.js';
 import { scriptLine } from './iteration-errors.js';
+import { closeVuHttp } from './http-client.js';
 import { configure, enter } from './runtime.js';
 import { k6Config, newK6Vu } from './vu.js';
 
@@ -46,7 +47,7 @@ export async function runK6Lifecycle(
     enter(null);
     setActiveSink(null);
     configure(null);
-    await vu.dispatcher.destroy().catch(() => {});
+    await closeVuHttp(vu);
   }
   if (which === 'setup' && result !== undefined) {
     try {

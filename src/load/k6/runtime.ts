@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { Tags } from '../../core/metric.js';
 import type { LoadRecorder } from '../recorder.js';
 import type { CookieJar } from './cookie-jar.js';
+import type { VuConnections } from './http1-pool.js';
 import { toArrayBuffer } from './http-body.js';
 
 /**
@@ -34,7 +35,11 @@ export interface K6Vu {
   wake: Set<() => void>;
   /** Connect time waiting to be attributed to the next request that opened a connection. */
   connects: { tcpMs: number; tlsMs: number }[];
-  dispatcher: Dispatcher;
+  /** undici's pool for https://, made on the VU's first https request. */
+  dispatcher: Dispatcher | null;
+  /** The VU's plain-http connections (perfloop's HTTP/1.1 client), made on its first http:// request. */
+  conns: VuConnections | null;
+  httpOptions: { insecure: boolean; perHost: number };
   scenarioStartedAt: number;
   executor: string;
   /** Tags of a request site (method, URL, group), reused so the recorder keys each series once. */

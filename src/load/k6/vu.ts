@@ -7,7 +7,7 @@ import { importScript, scenarioFunctions, type IterationFn } from '../script/mod
 import type { VuFactory } from '../vu/factory.js';
 import { CookieJar } from './cookie-jar.js';
 import { IterationErrors } from './iteration-errors.js';
-import { vuDispatcher } from './http-client.js';
+import { closeVuHttp } from './http-client.js';
 import { configure, enter, isInterrupt, setDeadline, type K6Config, type K6Vu } from './runtime.js';
 
 /** k6's defaults for what the script's options may change. */
@@ -48,13 +48,14 @@ export function newK6Vu(id: number, scenario: string, o: { insecure: boolean; pe
     jar: new CookieJar(),
     wake: new Set(),
     connects: [],
-    dispatcher: null as never,
+    dispatcher: null,
+    conns: null,
+    httpOptions: o,
     scenarioStartedAt: performance.now(),
     executor: '',
     plannedMs: 0,
     tagCache: new Map(),
   };
-  vu.dispatcher = vuDispatcher(vu, o);
   return vu;
 }
 
@@ -116,7 +117,7 @@ class K6ScriptVu implements Vu {
   close(): void {
     this.state.closed = true;
     for (const wake of [...this.state.wake]) wake();
-    void this.state.dispatcher.destroy().catch(() => {});
+    void closeVuHttp(this.state);
   }
 }
 

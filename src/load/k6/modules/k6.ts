@@ -1,5 +1,4 @@
 /** The `k6` module (https://grafana.com/docs/k6/latest/javascript-api/k6/): check, group, sleep, fail, randomSeed. */
-import type { Tags } from '../../../core/metric.js';
 import { config, cur, enter } from '../runtime.js';
 
 /** Runs each named predicate on `value`, records the `checks` rate (tagged with the check and its group). */
@@ -11,18 +10,18 @@ export function check<T>(
   const vu = cur;
   const rec = config?.recorder();
   let all = true;
-  for (const [name, predicate] of Object.entries(sets)) {
+  for (const name in sets) {
+    const predicate = sets[name];
     const ok = !!(typeof predicate === 'function' ? (predicate as (v: T) => unknown)(value) : predicate);
     if (!ok) all = false;
     if (rec && vu && !vu.closed) {
-      const t: Tags = {
-        ...vu.scenarioTags,
-        ...vu.tags,
-        scenario: vu.scenario,
-        group: vu.group,
-        ...(tags ?? {}),
-        check: name,
-      };
+      // One tags object per check site and group (when the call adds no tags), so the recorder keys it once.
+      const key = tags ? '' : `check\0${vu.group}\0${name}`;
+      let t = key ? vu.tagCache.get(key) : undefined;
+      if (!t) {
+        t = { ...vu.scenarioTags, ...vu.tags, scenario: vu.scenario, group: vu.group, ...(tags ?? {}), check: name };
+        if (key && vu.tagCache.size < 256) vu.tagCache.set(key, t);
+      }
       rec.add('checks', ok ? 1 : 0, t);
     }
   }
