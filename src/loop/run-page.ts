@@ -12,6 +12,9 @@ import { esc, renderPage } from '../report/html/layout.js';
 import { pageRunHtml } from '../report/html/page-run.js';
 import { pointLink } from '../store/artifacts.js';
 import type { ReadyCheck } from '../target/types.js';
+import { openStore } from '../store/open-store.js';
+import type { RunRecord } from '../core/run.js';
+import { pageRunRecord } from './page-record.js';
 import { PageServer } from './page-server.js';
 
 export interface RunPagesOptions {
@@ -23,6 +26,12 @@ export interface RunPagesOptions {
   target?: { command: string; ready: ReadyCheck; readyTimeoutMs?: number };
   outDir: string;
   cwd: string;
+  /** The iteration's change, as for service runs. */
+  label?: string;
+  /** The command line that reproduces the run. */
+  command?: string;
+  /** A SQLite path or postgres:// URL; null: do not store. */
+  storePath?: string | null;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
@@ -44,7 +53,7 @@ export interface PageReport {
  * `perfloop page`, as the method's steps: start the server (when asked), launch Chromium, load every page N
  * times with the page's own profiler on, keep each page's representative run, stop, write the report.
  */
-export async function runPages(o: RunPagesOptions): Promise<{ report: PageReport; measured: MeasuredPage[] }> {
+export async function runPages(o: RunPagesOptions): Promise<{ report: PageReport; measured: MeasuredPage[]; record: RunRecord }> {
   const id = newRunId();
   const dir = join(o.outDir, id);
   mkdirSync(dir, { recursive: true });
@@ -71,8 +80,27 @@ export async function runPages(o: RunPagesOptions): Promise<{ report: PageReport
   const report: PageReport = { schema: PAGE_SCHEMA, id, startedAt, pages, server: serverPart, warnings: server?.warnings ?? [], dir };
   writeFileSync(join(dir, 'page.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(dir, 'page.html'), pageReportHtml(report, measured));
+  const record = pageRunRecord(report, measured, {
+    label: o.label ?? '',
+    target: o.target?.command ?? null,
+    command: o.command ?? `perfloop page ${o.urls.join(' ')} --runs ${o.runs}`,
+    runs: o.runs,
+    cache: o.cache,
+    throttling: o.throttling,
+    cwd: o.cwd,
+    durationS: Math.round((Date.now() - Date.parse(startedAt)) / 100) / 10,
+  });
+  writeFileSync(join(dir, 'report.json'), `${JSON.stringify(record, null, 2)}\n`);
   pointLink(o.outDir, id);
-  return { report, measured };
+  if (o.storePath) {
+    const store = await openStore(o.storePath);
+    try {
+      await store.save(record, dir);
+    } finally {
+      await store.close();
+    }
+  }
+  return { report, measured, record };
 }
 
 async function serverSide(server: PageServer, dir: string): Promise<PageReport['server']> {

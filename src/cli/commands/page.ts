@@ -8,6 +8,7 @@ import { THROTTLING_PRESETS, throttlingOf } from '../../page/throttling.js';
 import { TIMING_NAMES } from '../../page/types.js';
 import type { Command } from '../command.js';
 import { int, str } from '../parse.js';
+import { STORE_OPTION, storeFlag } from '../store-option.js';
 
 function urlOf(text: string): string {
   try {
@@ -30,7 +31,7 @@ export const pageCommand: Command = {
   name: 'page',
   summary: 'load pages in Chromium N times: TTFB, DCL, load, FCP, LCP, CLS, TBT (p50/p95), waterfall, filmstrip, the page’s flame graph',
   usage:
-    'perfloop page URL… [--runs N] [--cache cold|warm] [--throttling PRESET] [--cpu-slowdown-multiplier X] [--target CMD [--ready URL|PORT]] [--budget FILE] [--out DIR] [--json]',
+    'perfloop page URL… [--runs N] [--cache cold|warm] [--throttling PRESET] [--cpu-slowdown-multiplier X] [--target CMD [--ready URL|PORT]] [--budget FILE] [--label TEXT] [--store PATH|URL] [--out DIR] [--json]',
   details: [
     'Each page is loaded --runs times in Debian’s Chromium (playwright-core), each cold run in a fresh browser context.',
     'The representative run is the one closest to the median LCP (else load time): its waterfall, filmstrip, the',
@@ -50,6 +51,9 @@ export const pageCommand: Command = {
     'ready-timeout': { type: 'string', arg: 'DUR', description: 'how long to wait for --target', default: '30s' },
     budget: { type: 'string', arg: 'FILE', description: 'performance budget JSON; its "pages" limits are checked' },
     out: { type: 'string', short: 'o', arg: 'DIR', description: 'base folder of the run folders', default: 'perfloop-report' },
+    label: { type: 'string', arg: 'TEXT', description: 'what this iteration changed (shown in compare, log, dashboard)' },
+    store: STORE_OPTION,
+    'no-store': { type: 'boolean', description: 'do not store the run' },
     json: { type: 'boolean', description: 'print perfloop/page@1 JSON' },
     help: { type: 'boolean', short: 'h', description: 'show this help' },
   },
@@ -76,6 +80,9 @@ export const pageCommand: Command = {
       target: target ? { command: target, ready: readyOf(str(v, 'ready'), urls[0]), readyTimeoutMs: readyTimeout } : undefined,
       outDir: resolve(io.cwd, str(v, 'out') ?? 'perfloop-report'),
       cwd: io.cwd,
+      label: str(v, 'label'),
+      command: ['perfloop page', ...process.argv.slice(3)].join(' '),
+      storePath: v['no-store'] ? null : storeFlag(v, io),
       signal: io.signal,
       log: v.json ? undefined : (line) => io.err(`${line}\n`),
     });
