@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A page with two planted problems, each fixable on its own:
- * - a slow script: `plantedLongTask` spins the main thread for `longTaskMs` after load (a long task → TBT);
+ * - a slow script: `plantedLongTask` spins the main thread for `longTaskMs` after first paint (a long task → TBT);
  * - a slow API call: `/api/slow` answers after `apiDelayMs` (the slowest request of the waterfall).
  * The fixed page keeps the same requests, just fast: like with like for `compare`.
  */
@@ -26,7 +26,8 @@ document.getElementById('f').addEventListener('submit', (e) => { e.preventDefaul
 
 export function appJs(longTaskMs: number): string {
   return `function plantedLongTask() { const end = performance.now() + ${longTaskMs}; let x = 0; while (performance.now() < end) x += Math.sqrt(x + 1); return x; }
-window.addEventListener('load', () => setTimeout(plantedLongTask, 0));`;
+// Like hydration: right after the first contentful paint, so all of it counts in TBT (which starts at FCP).
+new PerformanceObserver((list) => { if (list.getEntries().some((e) => e.name === 'first-contentful-paint')) setTimeout(plantedLongTask, 0); }).observe({ type: 'paint', buffered: true });`;
 }
 
 export async function startSlowPageServer(o: SlowPageOptions): Promise<{ url: string; server: Server; close(): Promise<void> }> {
