@@ -13,10 +13,13 @@ const pageLimit = z
   .object({ max: z.number().nonnegative(), of: z.enum(['p50', 'p95']).optional() })
   .strict();
 
-export const pagesBudgetSchema = z.record(
-  z.string().refine((k) => k.startsWith('/') || /^https?:\/\//.test(k), { message: 'a page is a path (/checkout) or a URL' }),
-  z.object(Object.fromEntries(PAGE_BUDGET_METRICS.map((m) => [m, pageLimit.optional()]))).strict(),
-);
+export const pagesBudgetSchema = z
+  .record(z.string(), z.object(Object.fromEntries(PAGE_BUDGET_METRICS.map((m) => [m, pageLimit.optional()]))).strict())
+  .superRefine((pages, ctx) => {
+    for (const key of Object.keys(pages))
+      if (!key.startsWith('/') && !/^https?:\/\//.test(key))
+        ctx.addIssue({ code: 'custom', path: [key], message: 'a page is a path (/checkout) or a URL' });
+  });
 
 export type PageBudgets = Record<string, Partial<Record<TimingName, { max: number; of?: 'p50' | 'p95' }>>>;
 
