@@ -5,18 +5,21 @@
  * input; CLS: the largest session window of shifts without recent input, gaps < 1 s, windows ≤ 5 s).
  */
 export const OBSERVER_SCRIPT = `(() => {
-  const s = { lcp: null, shifts: [], longTasks: [], fcp: null };
+  const s = { lcp: null, shifts: [], longTasks: [], fcp: null, fid: null, inp: null };
   Object.defineProperty(window, '__perfloop', { value: s, enumerable: false });
   const observe = (type, fn) => { try { new PerformanceObserver((l) => l.getEntries().forEach(fn)).observe({ type, buffered: true }); } catch {} };
   observe('paint', (e) => { if (e.name === 'first-contentful-paint') s.fcp = e.startTime; });
   observe('largest-contentful-paint', (e) => { s.lcp = e.renderTime || e.loadTime || e.startTime; });
   observe('layout-shift', (e) => { if (!e.hadRecentInput) s.shifts.push([e.startTime, e.value]); });
   observe('longtask', (e) => { s.longTasks.push([e.startTime, e.duration]); });
+  observe('first-input', (e) => { if (s.fid === null) s.fid = e.processingStart - e.startTime; });
+  // INP: the slowest interaction (web-vitals takes the 98th percentile, which is the slowest below 50 interactions).
+  try { new PerformanceObserver((l) => l.getEntries().forEach((e) => { if (e.interactionId) s.inp = Math.max(s.inp || 0, e.duration); })).observe({ type: 'event', buffered: true, durationThreshold: 16 }); } catch {}
 })();`;
 
 /** What `collectTimings` reads back from the page (a function evaluated there; its body must stay DOM-only). */
 export const READ_SCRIPT = `(() => {
-  const s = window.__perfloop || { lcp: null, shifts: [], longTasks: [], fcp: null };
+  const s = window.__perfloop || { lcp: null, shifts: [], longTasks: [], fcp: null, fid: null, inp: null };
   const n = performance.getEntriesByType('navigation')[0];
   return {
     timeOrigin: performance.timeOrigin,
@@ -27,6 +30,8 @@ export const READ_SCRIPT = `(() => {
     lcp: s.lcp,
     shifts: s.shifts,
     longTasks: s.longTasks,
+    fid: s.fid,
+    inp: s.inp,
   };
 })()`;
 
@@ -39,4 +44,6 @@ export interface RawPageTimings {
   lcp: number | null;
   shifts: [number, number][];
   longTasks: [number, number][];
+  fid: number | null;
+  inp: number | null;
 }
