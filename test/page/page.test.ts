@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startUiServer } from '../../src/ui/server.js';
 import { cliPath, tempDir } from '../helpers.js';
 import { FIXED, SLOW, startSlowPageServer } from './slow-page-server.js';
 
@@ -80,6 +81,21 @@ test('perfloop page: the planted long task shows as TBT and by name in the pageâ
     assert.equal(verdict('tbt_ms'), 'improved');
     assert.equal(verdict('GET /api/slow'), 'improved');
     assert.equal(verdict('cls'), 'same');
+
+    // The dashboard's page of the stored slow run: waterfall with the slow call, filmstrip frames served as images.
+    const ui = await startUiServer({ storePath: store, port: 0 });
+    try {
+      const html = await (await fetch(`${ui.url}runs/${doc.dir.split('/').pop()}`)).text();
+      assert.ok(html.includes('class="waterfall"') && html.includes('/api/slow'), 'waterfall on the dashboard');
+      assert.ok(html.includes('plantedLongTask'), 'the long taskâ€™s function on the dashboard');
+      const frame = /<img src="([^"]+)"/.exec(html)?.[1];
+      assert.ok(frame, 'a filmstrip frame');
+      const img = await fetch(new URL(frame.replace(/&amp;/g, '&'), ui.url));
+      assert.equal(img.headers.get('content-type'), 'image/jpeg');
+      assert.deepEqual([...new Uint8Array(await img.arrayBuffer()).subarray(0, 2)], [0xff, 0xd8], 'a JPEG');
+    } finally {
+      await ui.close();
+    }
   } finally {
     await slow.close();
     await fixed.close();
