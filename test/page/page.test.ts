@@ -58,8 +58,9 @@ test('perfloop page: the planted long task shows as TBT and by name in the page�
     assert.ok(p.longTasks.some((t) => t.durationMs >= 300 && t.topFunction === 'plantedLongTask'), JSON.stringify(p.longTasks));
     // (program) — the browser's own native work — can outrank it on a loaded machine; among the page's functions it leads.
     assert.equal(p.cpu?.top.find((t) => t.file?.endsWith('/app.js'))?.name, 'plantedLongTask', JSON.stringify(p.cpu?.top));
-    assert.match(p.slowestRequests[0].url, /\/api\/slow$/);
-    assert.ok(p.slowestRequests[0].durationMs >= 550, `the planted 600 ms API call: ${p.slowestRequests[0].durationMs}`);
+    // Among the slowest with its planted 600 ms (on a machine at load 25 even /app.js can take longer, so not "first").
+    const api = p.slowestRequests.find((r) => r.url.endsWith('/api/slow'));
+    assert.ok(api && api.durationMs >= 550, `the planted 600 ms API call: ${JSON.stringify(p.slowestRequests)}`);
     assert.ok([0, 1].includes(p.representativeRun));
 
     const pageDir = join(doc.dir, 'page-1');
