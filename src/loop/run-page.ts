@@ -60,7 +60,7 @@ export async function runPages(o: RunPagesOptions): Promise<{ report: PageReport
   const startedAt = new Date().toISOString();
   const server = o.target ? await PageServer.start({ ...o.target, cwd: o.cwd, signal: o.signal, log: o.log }) : null;
   const measured: MeasuredPage[] = [];
-  let serverPart: PageReport['server'] = null;
+  let serverPart: PageReport['server'];
   try {
     await server?.startProfile();
     const browser = await launchChromium();
