@@ -1,6 +1,7 @@
 import { cpus, platform, release, totalmem } from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Finding } from './finding.js';
+import type { PageRunData } from './page-run.js';
 
 /** One measured run, as stored and as written to `report.json` (schema `perfloop/run@1`). Durations in ms. */
 export const RUN_SCHEMA = 'perfloop/run@1';
@@ -146,8 +147,10 @@ export interface QueryTopEntry {
 
 export interface RunRecord {
   schema: typeof RUN_SCHEMA;
-  /** What was measured: a service under load (absent on older records), a page, or a batch job. */
+  /** What was measured: a service under load (the default when absent), a page in a browser, a job. */
   kind?: 'service' | 'page' | 'job';
+  /** A page run's pages (`perfloop page`). */
+  page?: PageRunData | null;
   run: RunInfo;
   metrics: RunMetrics;
   endpoints: EndpointSummary[];

@@ -4,6 +4,7 @@ import { PerfloopError } from '../core/errors.js';
 import { methodLabel, methodsFor, parseThresholdExpression } from '../load/thresholds/expression.js';
 import { parseMetricRef } from '../load/thresholds/metric-ref.js';
 import { jobsBudgetSchema, type JobsBudget } from './budget-jobs.js';
+import { pagesBudgetSchema, type PageBudgets } from './budget-pages.js';
 
 /**
  * `performance-budget.json` in the method's form:
@@ -113,6 +114,7 @@ const budgetSchema = z
     metrics: limits(Object.keys(BUDGET_METRICS) as BudgetMetric[]).optional(),
     operations: z.record(z.string(), limits(OPERATION_METRICS)).optional(),
     jobs: jobsBudgetSchema.optional(),
+    pages: pagesBudgetSchema.optional(),
     thresholds: z
       .record(z.string(), z.union([z.string(), thresholdList]))
       .superRefine((t, ctx) => {
@@ -173,6 +175,8 @@ export interface Budget {
   limits: Partial<Record<BudgetMetric, Limits>>;
   /** Endpoint (request name) → its limits. */
   operations?: Record<string, Partial<Record<OperationMetric, Limits>>>;
+  /** Page (path or URL) → its timing limits (`perfloop page`). */
+  pages?: PageBudgets;
   /** k6 thresholds: metric (or sub-metric) → expressions. */
   thresholds?: Record<string, string[]>;
   alerts?: Partial<Record<AlertMetric, { warning: number; critical: number }>>;
@@ -188,7 +192,7 @@ export function parseBudget(json: unknown, source: string): Budget {
   if (!r.success) {
     const errors = r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
     throw new PerfloopError('BUDGET_INVALID', `${source}: ${errors.join('; ')}`, {
-      hint: `known metrics: ${Object.keys(BUDGET_METRICS).join(', ')}; top-level keys: metrics, operations, jobs, thresholds, alerts, apdex, regression`,
+      hint: `known metrics: ${Object.keys(BUDGET_METRICS).join(', ')}; top-level keys: metrics, operations, pages, jobs, thresholds, alerts, apdex, regression`,
     });
   }
   const d = r.data;
@@ -203,6 +207,7 @@ export function parseBudget(json: unknown, source: string): Budget {
   return {
     limits: (d.metrics ?? {}) as Budget['limits'],
     operations: d.operations as Budget['operations'],
+    pages: d.pages as PageBudgets | undefined,
     thresholds,
     alerts: d.alerts as Budget['alerts'],
     apdex: d.apdex ? { tMs: d.apdex.t_ms, min: d.apdex.min } : undefined,

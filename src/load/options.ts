@@ -118,11 +118,17 @@ function validateScenario(
     (typeof s.env !== 'object' || s.env === null || Object.values(s.env).some((v) => typeof v !== 'string'))
   )
     errors.push(`${at(path, 'env')}: must be an object of string values`);
+  // k6/browser scenarios: `options: { browser: { type: 'chromium' } }` (k6 drives Chromium only, and so does perfloop).
+  if (s.options !== undefined) {
+    const type = (s.options as { browser?: { type?: unknown } } | null)?.browser?.type;
+    if (typeof s.options !== 'object' || s.options === null) errors.push(`${at(path, 'options')}: must be an object`);
+    else if (type !== undefined && type !== 'chromium') errors.push(`${at(path, 'options')}.browser.type: must be "chromium", got ${JSON.stringify(type)}`);
+  }
   errors.push(...factory.validate(s, path));
   if (errors.length > before) return null;
   const config = Object.fromEntries(
     Object.entries(s).filter(
-      ([k]) => k !== 'executor' && k !== 'startTime' && k !== 'exec' && k !== 'tags' && k !== 'env',
+      ([k]) => k !== 'executor' && k !== 'startTime' && k !== 'exec' && k !== 'tags' && k !== 'env' && k !== 'options',
     ),
   );
   return {

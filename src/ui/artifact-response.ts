@@ -9,6 +9,8 @@ const TEXT_TYPES: Record<string, string> = {
   '.ndjson': 'application/x-ndjson; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
   '.svg': 'image/svg+xml',
+  '.jpg': 'image/jpeg',
+  '.png': 'image/png',
 };
 
 /**

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { EXIT, PerfloopError } from '../../core/errors.js';
 import { comparisonDocument } from '../../gate/compare/compare-runs.js';
 import { isJobRecord } from '../../gate/compare/job-compare.js';
+import { comparePageRuns, isPageRun, pageComparisonText } from '../../gate/compare/page-compare.js';
 import { resolveRuns } from '../../gate/run-refs.js';
 import { comparisonMarkdown, comparisonText } from '../../report/comparison.js';
 import { openStoreFlag, STORE_OPTION } from '../store-option.js';
@@ -93,6 +94,14 @@ export const compareCommand: Command = {
         ...resolveOpts,
         exclude: new Set(before.runs.map((r) => r.run.id)),
       });
+      if (before.runs.some(isPageRun) || after.runs.some(isPageRun)) {
+        // Page runs (perfloop page) are compared per page and timing, on their runs: they have no one-second intervals.
+        if (!before.runs.every(isPageRun) || !after.runs.every(isPageRun))
+          throw new PerfloopError('COMPARE_KINDS', `${before.source} and ${after.source}: a page run compares only with page runs`);
+        const doc = comparePageRuns(before.runs, after.runs, stats);
+        io.out(v.json ? `${JSON.stringify(doc, null, 2)}\n` : pageComparisonText(doc));
+        return EXIT.ok;
+      }
       const doc = comparisonDocument(before, after, { ...stats, apdexTMs });
       if (v.json) {
         io.out(`${JSON.stringify(doc, null, 2)}\n`);

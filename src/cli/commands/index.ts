@@ -35,4 +35,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'report', load: async () => (await import('./report.js')).reportCommand },
   { name: 'store', load: async () => (await import('./store.js')).storeCommand },
   { name: 'k8s', load: async () => (await import('./k8s.js')).k8sCommand },
+  { name: 'page', load: async () => (await import('./page.js')).pageCommand },
 ];

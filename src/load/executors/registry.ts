@@ -3,7 +3,7 @@ import type { ExecutorFactory } from './types.js';
 /** k6's default for how long iterations in flight may finish after a scenario's end. */
 export const GRACEFUL_STOP_DEFAULT_MS = 30_000;
 /** Config keys every executor accepts. */
-export const COMMON_FIELDS = ['executor', 'startTime', 'gracefulStop', 'exec', 'tags', 'env'] as const;
+export const COMMON_FIELDS = ['executor', 'startTime', 'gracefulStop', 'exec', 'tags', 'env', 'options'] as const;
 
 const factories = new Map<string, ExecutorFactory>();
 

@@ -17,11 +17,12 @@ export const K6_MODULES: Readonly<Record<string, string>> = {
   'k6/crypto': 'crypto',
   'k6/timers': 'timers',
   'k6/html': 'html',
+  'k6/browser': 'browser',
+  'k6/experimental/browser': 'browser',
 };
 
 /** Protocols and extensions perfloop's engine does not speak: a clear exit 2 instead of a half-run. */
 const UNSUPPORTED: readonly [RegExp, string][] = [
-  [/^k6\/browser$|^k6\/experimental\/browser$/, 'browser automation'],
   [/^k6\/net\/grpc$|^k6\/experimental\/grpc$/, 'gRPC'],
   [/^k6\/ws$|^k6\/experimental\/websockets$/, 'WebSocket'],
   [/^k6\/experimental\//, 'an experimental k6 module'],

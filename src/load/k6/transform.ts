@@ -90,6 +90,8 @@ export function transformK6(source: string, o: TransformOptions): string {
     edits.push({ pos: end, text: close, rank: 0, span: end - start });
   };
   for (const f of a.fns) if (f.blocking) makeAsync(f, source, insert, fail);
+  // Already-async functions that await (k6/browser scripts: `export default async function`) restore the VU too.
+  for (const f of a.fns) if (!f.blocking && f.capture) captureVu(f.node as AnyNode, insert);
   for (const c of a.blockingCalls) {
     if (c.arrayHelper) {
       // arr.forEach(cb) → __k6rt.r(v, await __k6rt.each(arr, "forEach")(cb))
@@ -146,6 +148,11 @@ function makeAsync(
     }
     insert(at, 'async ');
   }
+  captureVu(n, insert);
+}
+
+/** `const __k6v = __k6rt.cur` at the top of the function: the VU its awaits restore. */
+function captureVu(n: AnyNode, insert: (pos: number, text: string) => void): void {
   const body = n.body as AnyNode;
   if (body.type === 'BlockStatement') insert(body.start + 1, 'const __k6v = __k6rt.cur;');
   else {

@@ -7,6 +7,7 @@ import { symptoms } from '../symptoms.js';
 import { chartDiv, esc, htmlTable, type PageSpec } from './layout.js';
 import { linkTo, type PageLinks } from './links.js';
 import { markdownHtml } from './markdown-html.js';
+import { pageRunPage } from './page-run-page.js';
 import { runCharts } from './run-charts.js';
 import { jobPage } from './job-page.js';
 
@@ -46,6 +47,7 @@ function artifactsHtml(r: RunRecord, links: PageLinks): string {
 /** The Run page: everything report.md has, rendered, with per-second charts and the embedded flame graph. */
 export function runPage(r: RunRecord, links: PageLinks): PageSpec {
   if (r.kind === 'job' && r.job) return jobPage(r, links);
+  if (r.kind === 'page' && r.page) return pageRunPage(r, links, runHeader(r, links));
   const m = r.metrics;
   const charts = runCharts(r);
   const apdex = apdexOf(r);

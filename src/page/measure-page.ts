@@ -1,0 +1,139 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { PerfloopError } from '../core/errors.js';
+import { attributeLongTasks } from './long-task-functions.js';
+import { measurePageLoad, type PageLoad } from './measure-run.js';
+import { analysePageProfile, pageFlameHtml } from './page-profile.js';
+import { representativeRun, timingStats } from './stats.js';
+import type { Throttling } from './throttling.js';
+import type { FilmstripFrame, PageRequest, PageRun, PageSummary, ResourceTypeTotal } from './types.js';
+
+export interface MeasurePageOptions {
+  url: string;
+  runs: number;
+  /** cold: every run in a new browser context (empty cache); warm: one context, primed by an unmeasured load. */
+  cache: 'cold' | 'warm';
+  throttling: Throttling | null;
+  navigationTimeoutMs?: number;
+  /** Where the representative run's artifacts go (created). */
+  dir: string;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export interface MeasuredPage {
+  summary: PageSummary;
+  runs: PageRun[];
+  /** The representative run's requests (the waterfall) and filmstrip frames. */
+  waterfall: PageRequest[];
+  filmstrip: FilmstripFrame[];
+}
+
+const SLOWEST = 5;
+
+/** Loads one page `runs` times and keeps the representative run's evidence (waterfall, filmstrip, CPU profile). */
+export async function measurePage(browser: Browser, o: MeasurePageOptions): Promise<MeasuredPage> {
+  const loads: PageLoad[] = [];
+  const loadOptions = { url: o.url, throttling: o.throttling, navigationTimeoutMs: o.navigationTimeoutMs ?? 30_000, filmstrip: true, signal: o.signal };
+  let shared: BrowserContext | null = null;
+  try {
+    if (o.cache === 'warm') {
+      shared = await browser.newContext();
+      await measurePageLoad(shared, { ...loadOptions, filmstrip: false }); // fills the cache, not measured
+    }
+    for (let i = 0; i < o.runs && !o.signal?.aborted; i++) {
+      const context = shared ?? (await browser.newContext());
+      try {
+        const load = await measurePageLoad(context, loadOptions);
+        loads.push(load);
+        o.log?.(`${o.url} run ${i + 1}/${o.runs}: load ${load.timings.load_ms} ms, LCP ${load.timings.lcp_ms ?? '–'} ms, TBT ${load.timings.tbt_ms} ms`);
+      } finally {
+        if (!shared) await context.close().catch(() => {});
+      }
+    }
+  } catch (e) {
+    if (o.signal?.aborted && loads.length > 0) {
+      /* interrupted: keep the runs that finished */
+    } else throw pageLoadError(o.url, e);
+  } finally {
+    await shared?.close().catch(() => {});
+  }
+  if (loads.length === 0) throw new PerfloopError('PAGE_INTERRUPTED', `${o.url}: interrupted before any run finished`, { exitCode: 1 });
+  return summarise(o, loads);
+}
+
+function summarise(o: MeasurePageOptions, loads: PageLoad[]): MeasuredPage {
+  const runs: PageRun[] = loads.map((l, index) => ({
+    index,
+    cache: o.cache,
+    timings: l.timings,
+    requests: l.requests,
+    longTasks: attributeLongTasks(l.rawLongTasks, l.profile),
+    errors: l.errors,
+  }));
+  const rep = representativeRun(runs.map((r) => r.timings));
+  const chosen = loads[rep.index];
+  mkdirSync(o.dir, { recursive: true });
+  const artifacts: Record<string, string> = { waterfall: 'waterfall.json' };
+  writeFileSync(join(o.dir, 'waterfall.json'), `${JSON.stringify(chosen.requests, null, 2)}\n`);
+  const filmstrip = writeFilmstrip(o.dir, chosen);
+  if (filmstrip.length) artifacts.filmstrip = 'filmstrip';
+  let cpu: PageSummary['cpu'] = null;
+  if (chosen.profile) {
+    writeFileSync(join(o.dir, 'page.cpuprofile'), JSON.stringify(chosen.profile));
+    artifacts.profile = 'page.cpuprofile';
+    const analysed = analysePageProfile(chosen.profile);
+    if (analysed) {
+      writeFileSync(join(o.dir, 'flame.html'), pageFlameHtml(analysed, o.url));
+      artifacts.flame = 'flame.html';
+      cpu = {
+        samples: analysed.analysis.samples,
+        top: analysed.analysis.top.map((t) => ({ name: t.name, file: t.file, line: t.line, selfPct: t.selfPct, totalPct: t.totalPct })),
+      };
+    }
+  }
+  const summary: PageSummary = {
+    url: o.url,
+    runs: runs.length,
+    metrics: timingStats(runs.map((r) => r.timings)),
+    representativeRun: rep.index,
+    headlineMetric: rep.metric,
+    cache: o.cache,
+    requestsByType: byType(chosen.requests),
+    slowestRequests: [...chosen.requests].sort((a, b) => b.durationMs - a.durationMs).slice(0, SLOWEST),
+    longTasks: runs[rep.index].longTasks,
+    cpu,
+    artifacts,
+    errors: [...new Set(runs.flatMap((r) => r.errors))],
+  };
+  return { summary, runs, waterfall: chosen.requests, filmstrip };
+}
+
+function writeFilmstrip(dir: string, load: PageLoad): FilmstripFrame[] {
+  if (load.frames.length === 0) return [];
+  mkdirSync(join(dir, 'filmstrip'), { recursive: true });
+  return load.frames.map((f, i) => {
+    const file = `filmstrip/${String(i).padStart(3, '0')}-${f.t}ms.jpg`;
+    writeFileSync(join(dir, file), Buffer.from(f.jpegBase64, 'base64'));
+    return { t: f.t, file };
+  });
+}
+
+function byType(requests: readonly PageRequest[]): ResourceTypeTotal[] {
+  const m = new Map<string, ResourceTypeTotal>();
+  for (const r of requests) {
+    const cur = m.get(r.type) ?? { type: r.type, count: 0, bytes: 0 };
+    cur.count++;
+    cur.bytes += r.bytes;
+    m.set(r.type, cur);
+  }
+  return [...m.values()].sort((a, b) => b.bytes - a.bytes);
+}
+
+/** A page that cannot be loaded is bad input (wrong URL, nothing listening): one line naming it. */
+function pageLoadError(url: string, e: unknown): PerfloopError {
+  if (e instanceof PerfloopError) return e;
+  const first = String((e as Error)?.message ?? e).split('\n')[0].replace(/^page\.goto: /, '');
+  return new PerfloopError('PAGE_LOAD_FAILED', `${url}: ${first}`, { hint: 'is the server running and the URL right?' });
+}
