@@ -43,14 +43,23 @@ function matcherOfName(name: string): Matcher | null {
   return null;
 }
 
+/** The load's own default name of a request (RequestMix): `METHOD pathname`, placeholders percent-encoded. */
+function defaultName(method: string, url: string): string | null {
+  try {
+    return `${method} ${new URL(url).pathname}`;
+  } catch {
+    return null;
+  }
+}
+
 function matchers(endpoints: readonly EndpointSummary[], templates: readonly RequestTemplate[]): Matcher[] {
   const out: Matcher[] = [];
   const names = new Set(endpoints.map((e) => e.name));
   for (const t of templates) {
     const method = (t.method ?? 'GET').toUpperCase();
     const path = rawPath(t.url);
-    const name = t.name ?? `${method} ${new URL(t.url.replace(PLACEHOLDER, '0')).pathname}`;
-    if (names.has(name)) out.push({ endpoint: name, method, path: pathMatcher(path) });
+    const name = t.name ?? defaultName(method, t.url);
+    if (name !== null && names.has(name)) out.push({ endpoint: name, method, path: pathMatcher(path) });
   }
   for (const e of endpoints) {
     if (out.some((m) => m.endpoint === e.name)) continue;
