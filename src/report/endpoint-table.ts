@@ -24,3 +24,9 @@ export function endpointTable(endpoints: readonly EndpointSummary[]): { headers:
 function fmtCpuMs(ms: number): string {
   return ms >= 10 ? `${ms.toFixed(1)}ms` : `${+ms.toPrecision(3)}ms`;
 }
+
+/** What the CPU columns measure, said once under the table (plain text; each report escapes it). */
+export function endpointCpuNote(endpoints: readonly EndpointSummary[]): string | null {
+  if (!endpoints.some((e) => e.cpuShare !== undefined)) return null;
+  return "CPU ms/req: main-thread time of the endpoint's own code (every callback in its request's async context, from the perfloop agent); CPU share: its part of the time charged to all requests. On a busy host it includes waits for a core.";
+}

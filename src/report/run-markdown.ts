@@ -3,7 +3,7 @@ import type { RunRecord } from '../core/run.js';
 import { check, fmtMs, fmtNum, fmtPct, mdCode, mdEscape, mdTable } from './markdown.js';
 import { DEFAULT_P95_TARGET_MS, symptoms } from './symptoms.js';
 import { testScenariosMarkdown } from './test-scenarios.js';
-import { endpointTable } from './endpoint-table.js';
+import { endpointCpuNote, endpointTable } from './endpoint-table.js';
 
 /** Target vs current: the gap column is how far the current value is above the target (– when met). */
 function row(name: string, current: number | null | undefined, target: number | undefined, unit: 'ms' | 'rps' | 'MB' | '%', higherIsBetter = false) {
@@ -124,6 +124,8 @@ export function runMarkdown(r: RunRecord): string {
     out.push('### Endpoints', '');
     const table = endpointTable(r.endpoints);
     out.push(mdTable(table.headers, table.rows.map((row) => row.map(mdEscape))), '');
+    const note = endpointCpuNote(r.endpoints);
+    if (note) out.push(mdEscape(note), '');
   }
   if (r.warnings.length > 0) {
     out.push('### Warnings', '');

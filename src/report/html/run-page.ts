@@ -4,7 +4,7 @@ import { apdexOf } from '../../gate/apdex.js';
 import { fmtMs, fmtNum, fmtPct } from '../markdown.js';
 import { baselineRows } from '../run-markdown.js';
 import { symptoms } from '../symptoms.js';
-import { endpointTable } from '../endpoint-table.js';
+import { endpointCpuNote, endpointTable } from '../endpoint-table.js';
 import { chartDiv, esc, htmlTable, type PageSpec } from './layout.js';
 import { linkTo, type PageLinks } from './links.js';
 import { markdownHtml } from './markdown-html.js';
@@ -74,6 +74,7 @@ export function runPage(r: RunRecord, links: PageLinks): PageSpec {
     out.push(
       '<h2>Endpoints</h2>',
       htmlTable(endpointTables.headers, endpointTables.rows.map(([name, ...rest]) => [`<code>${esc(name)}</code>`, ...rest.map(esc)])),
+      ...(endpointCpuNote(r.endpoints) ? [`<p class="small">${esc(endpointCpuNote(r.endpoints))}</p>`] : []),
     );
   if (r.profile) {
     out.push(
