@@ -34,7 +34,9 @@ export class RequestCpuClock {
   private hook: AsyncHook | null = null;
   private current: CpuAccount | undefined;
   private since = 0;
-  private readonly stack: (CpuAccount | undefined)[] = [];
+  /** What ran before each entered callback, restored on its exit (preallocated: this runs per callback). */
+  private readonly stack: (CpuAccount | undefined)[] = new Array(MAX_DEPTH).fill(undefined);
+  private depth = 0;
 
   constructor(private readonly accountOf: () => CpuAccount | undefined) {}
 
@@ -44,11 +46,21 @@ export class RequestCpuClock {
 
   enable(): void {
     if (this.hook) return;
-    this.stack.length = 0;
+    this.depth = 0;
     this.current = undefined;
+    // Arrow functions bound once; the bodies are enter/exit inlined (they run for every callback of the process).
+    const accountOf = this.accountOf;
     this.hook = createHook({
-      before: () => this.enter(this.accountOf()),
-      after: () => this.exit(),
+      before: () => {
+        if (this.depth >= MAX_DEPTH) this.depth = 0;
+        this.stack[this.depth++] = this.current;
+        const next = accountOf();
+        if (next !== this.current) this.switchTo(next);
+      },
+      after: () => {
+        const prev = this.depth > 0 ? this.stack[--this.depth] : undefined;
+        if (prev !== this.current) this.switchTo(prev);
+      },
     });
     this.hook.enable();
   }
@@ -58,21 +70,23 @@ export class RequestCpuClock {
     this.hook.disable();
     this.hook = null;
     this.switchTo(undefined);
-    this.stack.length = 0;
+    this.stack.fill(undefined);
+    this.depth = 0;
   }
 
   /** Code of `account` starts running (nested inside whatever runs now). */
   enter(account: CpuAccount | undefined): void {
     if (this.hook === null) return;
-    if (this.stack.length >= MAX_DEPTH) this.stack.length = 0;
-    this.stack.push(this.current);
-    this.switchTo(account);
+    if (this.depth >= MAX_DEPTH) this.depth = 0;
+    this.stack[this.depth++] = this.current;
+    if (account !== this.current) this.switchTo(account);
   }
 
   /** The code entered last returns. */
   exit(): void {
     if (this.hook === null) return;
-    this.switchTo(this.stack.pop());
+    const prev = this.depth > 0 ? this.stack[--this.depth] : undefined;
+    if (prev !== this.current) this.switchTo(prev);
   }
 
   /** Brings `account` up to date now (its request is being recorded while its code still runs). */
@@ -84,7 +98,6 @@ export class RequestCpuClock {
   }
 
   private switchTo(next: CpuAccount | undefined): void {
-    if (next === this.current) return;
     const now = performance.now();
     if (this.current !== undefined) this.current.cpuMs += now - this.since;
     this.current = next;
