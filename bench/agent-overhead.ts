@@ -4,6 +4,11 @@
  * Usage (from the repo root):
  *   npx tsc -p . && node dist/bench/agent-overhead.js [--rounds 2] [--duration 10] [--warmup 3] [--connections 10]
  *     [--no-profile]   (B without the CPU profiler: the cost of the always-on part alone)
+ *     [--attribution on|off|ab]  CPU per request (on by default while profiling); `ab`: A = agent + profile
+ *                      with attribution off, B = the same with it on — the cost of the attribution alone
+ *     [--async-steps N] awaits per request in the handler (default 0): attribution costs per async callback
+ *     [--paired]       run A and B at the same time (each its own server and autocannon) instead of A then B:
+ *                      on a busy shared machine the rounds differ 3× in CPU per request; side by side they share it
  *
  * Same machine, same run: a small node:http JSON server (a little work per request) is loaded
  * with autocannon (programmatic API) alternately WITHOUT the agent (A) and WITH it (B: agent
@@ -20,7 +25,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -30,7 +35,10 @@ const SERVER = String.raw`
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 const catalogue = Array.from({ length: 200 }, (_, i) => ({ id: i, name: 'item ' + i, price: (i * 37) % 101 }));
-http.createServer((req, res) => {
+const asyncSteps = Number(process.env.ASYNC_STEPS ?? 0);
+http.createServer(async (req, res) => {
+  // Async steps (a promise and a setImmediate each), as a handler awaiting a cache or a database would.
+  for (let i = 0; i < asyncSteps; i++) { await Promise.resolve(i); await new Promise((r) => setImmediate(r)); }
   // A little work per request: filter, sort, hash, serialise.
   const items = catalogue.filter((x) => x.price > 30).sort((a, b) => b.price - a.price).slice(0, 20);
   const etag = createHash('sha1').update(JSON.stringify(items)).digest('hex');
@@ -48,7 +56,7 @@ interface AutocannonResult {
 type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
 
 interface RunResult {
-  label: 'A (no agent)' | 'B (agent)';
+  label: string;
   reqPerSec: number;
   p99Ms: number;
   /** Server CPU time per request: far less sensitive to noisy neighbours than req/s. */
@@ -56,6 +64,8 @@ interface RunResult {
   errors: number;
   profileSamples?: number;
   agentSamples?: number;
+  /** Requests the agent charged CPU to (attribution on). */
+  timedRequests?: number;
 }
 
 const { values: flags } = parseArgs({
@@ -66,6 +76,10 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '10' },
     /** --no-profile: agent attached (samples, request tracking) but no CPU profiler. */
     profile: { type: 'boolean', default: true },
+    attribution: { type: 'string', default: 'on' },
+    'async-steps': { type: 'string', default: '0' },
+    /** Both sides at once, loaded side by side: on a shared, busy host the neighbours hit both alike. */
+    paired: { type: 'boolean', default: false },
   },
   allowNegative: true,
 });
@@ -73,6 +87,14 @@ const rounds = Number(flags.rounds);
 const duration = Number(flags.duration);
 const warmup = Number(flags.warmup);
 const connections = Number(flags.connections);
+const attribution = flags.attribution;
+if (!['on', 'off', 'ab'].includes(attribution)) {
+  console.error(`--attribution: expected on, off or ab, got ${JSON.stringify(attribution)}`);
+  process.exit(2);
+}
+const asyncSteps = Number(flags['async-steps']);
+/** The agent's env for the request-CPU attribution (protocol.ts AGENT_REQUEST_CPU_ENV). */
+const attributionEnv = (on: boolean) => ({ PERFLOOP_AGENT_REQUEST_CPU: on ? '1' : '0' });
 
 // autocannon ships no type declarations: import it through a string-typed specifier.
 const autocannonModule: string = 'autocannon';
@@ -84,7 +106,7 @@ writeFileSync(join(dir, 'server.mjs'), SERVER);
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['server.mjs'], {
     cwd: dir,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ASYNC_STEPS: String(asyncSteps), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -133,40 +155,93 @@ async function stopServer(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function runWithoutAgent(): Promise<RunResult> {
-  const { child, url } = await startServer({});
-  try {
-    await autocannon({ url, connections, duration: warmup, workers: 1 });
-    return { label: 'A (no agent)', ...(await measure(url, child.pid!)) };
-  } finally {
-    await stopServer(child);
-  }
+/** One side of the comparison, started and ready for load; `finish` collects what the agent saw and stops it. */
+interface Prepared {
+  url: string;
+  pid: number;
+  /** Between warm-up and the measured window. */
+  beginWindow(): void;
+  finish(): Promise<Partial<RunResult>>;
+  stop(): Promise<void>;
+}
+interface Side {
+  label: string;
+  prepare(): Promise<Prepared>;
 }
 
-async function runWithAgent(): Promise<RunResult> {
-  const collector = await AgentCollector.listen({ sampleMs: 250 });
-  const { child, url } = await startServer(collector.targetEnv(''));
-  try {
-    await collector.waitForAgent(10_000);
-    if (flags.profile) await collector.startProfile(1000);
-    await autocannon({ url, connections, duration: warmup, workers: 1 });
-    collector.clearWindow();
-    const measured = await measure(url, child.pid!);
-    const profilePath = join(dir, 'b.cpuprofile');
-    let samples = 0;
-    if (flags.profile) {
-      samples = (await collector.stopProfile(profilePath)).samples;
-      statSync(profilePath);
+const withoutAgent: Side = {
+  label: 'A (no agent)',
+  async prepare() {
+    const { child, url } = await startServer({});
+    return { url, pid: child.pid!, beginWindow() {}, finish: async () => ({}), stop: () => stopServer(child) };
+  },
+};
+
+function withAgent(label: string, withAttribution: boolean): Side {
+  return {
+    label,
+    async prepare() {
+      const collector = await AgentCollector.listen({ sampleMs: 250 });
+      const { child, url } = await startServer({ ...collector.targetEnv(''), ...attributionEnv(withAttribution) });
+      const stop = async () => {
+        await stopServer(child);
+        await collector.close();
+      };
+      try {
+        await collector.waitForAgent(10_000);
+        if (flags.profile) await collector.startProfile(1000);
+      } catch (e) {
+        await stop();
+        throw e;
+      }
+      return {
+        url,
+        pid: child.pid!,
+        beginWindow: () => collector.clearWindow(),
+        async finish() {
+          const profilePath = join(dir, `${child.pid}.cpuprofile`);
+          let samples = 0;
+          if (flags.profile) {
+            samples = (await collector.stopProfile(profilePath)).samples;
+            statSync(profilePath);
+          }
+          return {
+            timedRequests: collector.requests.filter((r) => typeof r.cpuMs === 'number').length,
+            profileSamples: samples,
+            agentSamples: collector.samples.length,
+          };
+        },
+        stop,
+      };
+    },
+  };
+}
+
+/** Sides one after the other (A, then B), or — `--paired` — both at once under the same neighbours. */
+async function runRound(sides: Side[], paired: boolean): Promise<RunResult[]> {
+  const one = async (side: Side, p: Prepared) => {
+    await autocannon({ url: p.url, connections, duration: warmup, workers: 1 });
+    p.beginWindow();
+    const measured = await measure(p.url, p.pid);
+    return { label: side.label, ...measured, ...(await p.finish()) };
+  };
+  if (!paired) {
+    const out: RunResult[] = [];
+    for (const side of sides) {
+      const p = await side.prepare();
+      try {
+        out.push(await one(side, p));
+      } finally {
+        await p.stop();
+      }
     }
-    return {
-      label: 'B (agent)',
-      ...measured,
-      profileSamples: samples,
-      agentSamples: collector.samples.length,
-    };
+    return out;
+  }
+  const prepared = await Promise.all(sides.map((s) => s.prepare()));
+  try {
+    return await Promise.all(sides.map((s, i) => one(s, prepared[i])));
   } finally {
-    await stopServer(child);
-    await collector.close();
+    await Promise.all(prepared.map((p) => p.stop()));
   }
 }
 
@@ -175,20 +250,26 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 try {
   console.log(
     `agent overhead: node ${process.version}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}; ` +
-      `${connections} connections, ${warmup} s warm-up + ${duration} s measured, ${rounds} A/B rounds`,
+      `${connections} connections, ${warmup} s warm-up + ${duration} s measured, ${rounds} A/B rounds, ` +
+      `attribution ${attribution}, ${asyncSteps} async steps per request; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
   );
+  const sides: Side[] =
+    attribution === 'ab'
+      ? [withAgent('A (agent, attribution off)', false), withAgent('B (agent, attribution on)', true)]
+      : [withoutAgent, withAgent(`B (agent, attribution ${attribution})`, attribution === 'on')];
   const results: RunResult[] = [];
   for (let round = 1; round <= rounds; round++) {
-    for (const run of [runWithoutAgent, runWithAgent]) {
-      const r = await run();
+    // Alternate which side goes first, so a trend over the run does not favour one side.
+    const order = flags.paired || round % 2 === 1 ? sides : [...sides].reverse();
+    for (const r of await runRound(order, flags.paired)) {
       results.push(r);
       const extra =
         r.profileSamples === undefined
           ? ''
-          : `  (cpuprofile samples ${r.profileSamples}, agent samples ${r.agentSamples})`;
+          : `  (cpuprofile samples ${r.profileSamples}, agent samples ${r.agentSamples}, requests with CPU ${r.timedRequests})`;
       const cpu = r.cpuUsPerReq === null ? 'n/a' : r.cpuUsPerReq.toFixed(1);
       console.log(
-        `round ${round} ${r.label.padEnd(13)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s   ` +
+        `round ${round} ${r.label.padEnd(27)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s   ` +
           `p99 ${String(r.p99Ms).padStart(4)} ms   CPU ${cpu.padStart(6)} µs/req   errors ${r.errors}${extra}`,
       );
     }
@@ -200,12 +281,24 @@ try {
   // autocannon reports latency in whole ms: a 0 → 1 ms p99 step reads as "2x", so read it with care.
   const p99 = ratio((r) => r.p99Ms);
   const cpu = results.every((r) => r.cpuUsPerReq !== null) ? ratio((r) => r.cpuUsPerReq!) : null;
+  // Per round (the two sides of a round ran closest in time, side by side with --paired): the steadier figure.
+  const perRound: number[] = [];
+  for (let i = 0; i + 1 < results.length; i += 2) {
+    const [x, y] = [results[i], results[i + 1]];
+    const [ra, rb] = x.label.startsWith('A') ? [x, y] : [y, x];
+    if (ra.cpuUsPerReq && rb.cpuUsPerReq) perRound.push(rb.cpuUsPerReq / ra.cpuUsPerReq);
+  }
+  const sorted = [...perRound].sort((p, q) => p - q);
+  const median = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : NaN;
+  if (perRound.length)
+    console.log(`server CPU per request B/A per round: ${perRound.map((x) => x.toFixed(3)).join(', ')}; median ${median.toFixed(3)}`);
   console.log(
     `overhead: throughput B/A = ${throughput.toFixed(3)} (${((1 - throughput) * 100).toFixed(1)} % fewer req/s), ` +
       (Number.isFinite(p99) ? `p99 B/A = ${p99.toFixed(2)}x` : 'p99 A below 1 ms resolution') +
       (cpu === null
         ? ''
-        : `, server CPU per request B/A = ${cpu.toFixed(3)} (+${((cpu - 1) * 100).toFixed(1)} %)`),
+        : `, server CPU per request B/A = ${cpu.toFixed(3)} (+${((cpu - 1) * 100).toFixed(1)} %)`) +
+      `; load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

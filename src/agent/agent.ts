@@ -3,7 +3,7 @@ import { CommandRunner } from './commands.js';
 import { DriverPatcher } from './drivers.js';
 import { DbHandles } from './db-handles.js';
 import { PoolRegistry } from './pool-registry.js';
-import type { AgentMessage, CommandMessage } from './protocol.js';
+import { AGENT_REQUEST_CPU_ENV, type AgentMessage, type CommandMessage } from './protocol.js';
 import { QueryRecorder } from './query-recorder.js';
 import { RequestTracker } from './request-context.js';
 import { RuntimeSampler } from './runtime-sampler.js';
@@ -104,6 +104,7 @@ export class Agent {
 
   private onCommand(command: CommandMessage): void {
     const reply = (message: AgentMessage) => this.channel.send(message, true);
+    this.requestCpu(command.name);
     const run = () => this.commands.run(command.name, command.args ?? {});
     (OWN_WORK.has(command.name) ? this.sampler.ownWork(run) : run())
       .then((result) => this.withOwnWork(command.name, result))
@@ -119,6 +120,16 @@ export class Agent {
       );
   }
 
+  /** CPU per request is charged while the CPU profile runs: the measured window, nothing else. */
+  private requestCpu(name: string): void {
+    try {
+      if (name === 'startProfile' && process.env[AGENT_REQUEST_CPU_ENV] !== '0') this.requests.cpu.enable();
+      if (name === 'stopProfile') this.requests.cpu.disable();
+    } catch {
+      /* bookkeeping only */
+    }
+  }
+
   /** A stopped CPU profile comes back with the windows of the agent's own work, to be left out. */
   private withOwnWork(name: string, result: unknown): unknown {
     if (name !== 'stopProfile') return result;
@@ -132,6 +143,7 @@ export class Agent {
       this.timer = null;
       this.recorder.enabled = false;
       this.requests.enabled = false;
+      this.requests.cpu.disable();
       this.recorder.drain();
       this.requests.drain();
       this.sampler.stop();

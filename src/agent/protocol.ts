@@ -8,6 +8,8 @@
 export const AGENT_SOCKET_ENV = 'PERFLOOP_AGENT_SOCKET';
 /** Sample interval in ms (default 250). */
 export const AGENT_SAMPLE_MS_ENV = 'PERFLOOP_AGENT_SAMPLE_MS';
+/** `0`: do not charge CPU time to requests while profiling (for the overhead bench's A/B). */
+export const AGENT_REQUEST_CPU_ENV = 'PERFLOOP_AGENT_REQUEST_CPU';
 
 export interface EventLoopDelayMs {
   min: number;
@@ -61,6 +63,8 @@ export interface CapturedRequest {
   durationMs: number;
   /** Epoch ms when the request arrived. */
   t: number;
+  /** Main-thread ms the request's own code ran (callbacks in its async context), while the CPU profile ran. */
+  cpuMs?: number;
 }
 
 export interface AgentHello {

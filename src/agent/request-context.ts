@@ -3,12 +3,16 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { CapturedRequest } from './protocol.js';
+import { RequestCpuClock } from './request-cpu.js';
 
 /** What a query looks up to know which HTTP request it ran under. */
 export interface RequestContext {
   id: string;
   /** `METHOD url`, e.g. `GET /api/x?y=1`. */
   request: string;
+  /** Main-thread ms spent in this request's code (RequestCpuClock), when the clock ran from its start. */
+  cpuMs: number;
+  timed: boolean;
 }
 
 export const requestStore = new AsyncLocalStorage<RequestContext>();
@@ -26,6 +30,8 @@ const PATCHED = Symbol.for('perfloop.agent.requestEmit');
 export class RequestTracker {
   enabled = true;
   dropped = 0;
+  /** Charges main-thread time to requests; on only while the CPU profile runs (Agent). */
+  readonly cpu = new RequestCpuClock(() => requestStore.getStore());
   private pending: CapturedRequest[] = [];
   private seq = 0;
 
@@ -54,7 +60,13 @@ export class RequestTracker {
         context = undefined;
       }
       if (context === undefined) return Reflect.apply(original, this, args);
-      return requestStore.run(context, () => Reflect.apply(original, this, args));
+      const ctx = context;
+      tracker.cpu.enter(ctx);
+      try {
+        return requestStore.run(ctx, () => Reflect.apply(original, this, args));
+      } finally {
+        tracker.cpu.exit();
+      }
     };
     Object.defineProperty(target, 'emit', { value: emit, writable: true, configurable: true });
     Object.defineProperty(target, PATCHED, { value: true });
@@ -67,20 +79,26 @@ export class RequestTracker {
     const t = Date.now();
     const start = performance.now();
     let done = false;
+    const context: RequestContext = { id, request: `${method} ${url}`, cpuMs: 0, timed: this.cpu.enabled };
     const finish = () => {
       if (done) return;
       done = true;
       try {
         // A response closed before it finished was aborted (client gone): status 0.
         const status = res.writableFinished ? res.statusCode : 0;
-        this.record({ id, method, url, status, durationMs: performance.now() - start, t });
+        const item: CapturedRequest = { id, method, url, status, durationMs: performance.now() - start, t };
+        if (context.timed && this.cpu.enabled) {
+          this.cpu.settle(context);
+          item.cpuMs = Math.round(context.cpuMs * 1000) / 1000;
+        }
+        this.record(item);
       } catch {
         /* bookkeeping only */
       }
     };
     res.once('finish', finish);
     res.once('close', finish);
-    return { id, request: `${method} ${url}` };
+    return context;
   }
 
   private record(item: CapturedRequest): void {

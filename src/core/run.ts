@@ -98,6 +98,10 @@ export interface EndpointInterval {
 export interface EndpointSummary extends LatencySummary {
   name: string;
   errors: number;
+  /** Node agent: main-thread ms the endpoint's own code ran per request (its async context's callbacks). */
+  cpuMsPerRequest?: number;
+  /** Node agent: the endpoint's share (0–100 %) of the CPU time charged to requests in the measured window. */
+  cpuShare?: number;
 }
 
 export interface ProfileTopEntry {

@@ -8,6 +8,8 @@ import { analyseProfile, type ProfileAnalysis } from '../profile/analyse/index.j
 import { findMemoryGrowth, memoryTrend, type MemoryPoint } from '../memory/timeline.js';
 import { findGcPauseGrowth } from '../memory/gc-pause.js';
 import { findEventLoopBlocked } from './rules/event-loop.js';
+import { findEndpointCpuDominance } from './rules/endpoint-cpu.js';
+import type { EndpointSummary } from '../core/run.js';
 import { heapPoints } from './run-metrics.js';
 import { budgetFindings, checkBudget, type BudgetResult } from '../gate/budget-check.js';
 import type { Budget } from '../gate/budget.js';
@@ -26,6 +28,9 @@ export interface RunEvidence {
   heapFindings?: readonly Finding[];
   /** Findings of the database analysis (N+1, slow statements, plans, indexes, pool). */
   dbFindings?: readonly Finding[];
+  /** Endpoints with the agent's CPU per request (endpointCpu), and the measured seconds they cover. */
+  endpoints?: readonly EndpointSummary[];
+  durationS?: number;
 }
 
 export interface AnalysisOptions {
@@ -59,6 +64,7 @@ export function analyseRun(e: RunEvidence, o: AnalysisOptions = {}): RunAnalysis
   findings.push(...(e.heapFindings ?? []));
 
   findings.push(...findEventLoopBlocked(e.agentSamples, e.metrics.http_req_duration));
+  findings.push(...findEndpointCpuDominance(e.endpoints ?? [], e.durationS ?? 0));
   const budget = o.budget ? checkBudget(e.metrics, o.budget) : [];
   findings.push(...budgetFindings(budget));
   return { findings: rankFindings(findings), profile, budget };

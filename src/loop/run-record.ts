@@ -50,6 +50,8 @@ export function buildRunRecord(x: {
   analysis: RunAnalysis;
   database: DatabaseOutcome;
   heapDiff: HeapDiff | null;
+  /** The load's endpoints with the agent's CPU per request joined in (endpointCpu); default the load's own. */
+  endpoints?: RunRecord['endpoints'];
   artifacts: Record<string, string>;
   warnings: string[];
 }): RunRecord {
@@ -74,7 +76,7 @@ export function buildRunRecord(x: {
       machine: machineFingerprint(),
     },
     metrics,
-    endpoints: load.endpoints(),
+    endpoints: x.endpoints ?? load.endpoints(),
     findings: analysis.findings,
     artifacts: x.artifacts,
     histograms: json.histograms,

@@ -18,6 +18,7 @@ import { writeRunReports } from './write-reports.js';
 import { analyseDatabase, statementsBefore, type RunDatabaseAccess } from './run-database.js';
 import { RunSession, type RunObservations } from './run-session.js';
 import { buildRunRecord, writeCaptures } from './run-record.js';
+import { endpointCpu } from './endpoint-cpu.js';
 
 export interface RunServiceOptions {
   /** Command that starts the service; absent when the service is already running. */
@@ -154,6 +155,7 @@ async function analyse(
     realParams: obs.realParams,
     log: o.log ?? (() => {}),
   });
+  const cpu = endpointCpu(load.endpoints(), ctx.captures.requests, o.load?.requests ?? o.requests);
   const heapDiff = await compareSnapshots(obs.snapshotFiles, ctx.warnings, o.log);
   if (heapDiff) obs.snapshotFiles.forEach((f, i) => (artifacts[`heapsnapshot${i + 1}`] = basename(f)));
   const analysis = analyseRun(
@@ -167,6 +169,8 @@ async function analyse(
       heapProbes: obs.heapProbes,
       heapFindings: heapDiff?.findings ?? [],
       dbFindings: database.findings,
+      endpoints: cpu.endpoints,
+      durationS: load.durationS,
     },
     { budget: o.budget, memoryLimitMb: o.memoryLimitMb },
   );
@@ -190,6 +194,7 @@ async function analyse(
     analysis,
     database,
     heapDiff,
+    endpoints: cpu.endpoints,
     artifacts,
     warnings: [...ctx.warnings, ...database.warnings, ...test.warnings],
   });

@@ -4,6 +4,7 @@ import { check, fmtMs, fmtNum, fmtPct, mdCode, mdEscape, mdTable } from './markd
 import { DEFAULT_P95_TARGET_MS, symptoms } from './symptoms.js';
 import { testScenariosMarkdown } from './test-scenarios.js';
 import { jobAssessmentMarkdown } from './job-markdown.js';
+import { endpointCpuNote, endpointTable } from './endpoint-table.js';
 
 /** Target vs current: the gap column is how far the current value is above the target (– when met). */
 function row(name: string, current: number | null | undefined, target: number | undefined, unit: 'ms' | 'rps' | 'MB' | '%', higherIsBetter = false) {
@@ -125,13 +126,10 @@ export function runMarkdown(r: RunRecord): string {
   out.push('');
   if (r.endpoints.length > 1) {
     out.push('### Endpoints', '');
-    out.push(
-      mdTable(
-        ['Endpoint', 'Requests', 'p50', 'p95', 'p99', 'Errors'],
-        r.endpoints.map((e) => [mdEscape(e.name), String(e.count), fmtMs(e.p50), fmtMs(e.p95), fmtMs(e.p99), String(e.errors)]),
-      ),
-      '',
-    );
+    const table = endpointTable(r.endpoints);
+    out.push(mdTable(table.headers, table.rows.map((row) => row.map(mdEscape))), '');
+    const note = endpointCpuNote(r.endpoints);
+    if (note) out.push(mdEscape(note), '');
   }
   if (r.warnings.length > 0) {
     out.push('### Warnings', '');

@@ -4,6 +4,7 @@ import { apdexOf } from '../../gate/apdex.js';
 import { fmtMs, fmtNum, fmtPct } from '../markdown.js';
 import { baselineRows } from '../run-markdown.js';
 import { symptoms } from '../symptoms.js';
+import { endpointCpuNote, endpointTable } from '../endpoint-table.js';
 import { chartDiv, esc, htmlTable, type PageSpec } from './layout.js';
 import { linkTo, type PageLinks } from './links.js';
 import { markdownHtml } from './markdown-html.js';
@@ -72,13 +73,12 @@ export function runPage(r: RunRecord, links: PageLinks): PageSpec {
   out.push('<h2>Symptoms Observed</h2>', `<ul>${symptoms(r).map((s) => `<li>${s.observed ? '☒' : '☐'} ${esc(s.name)} <span class="small">(${esc(s.evidence)})</span></li>`).join('')}</ul>`);
   out.push('<h2>Over the run</h2>', `<div class="charts">${charts.map(chartDiv).join('')}</div>`);
   out.push(`<h2>Findings (${ranked.length})</h2>`, ranked.length ? ranked.map(findingHtml).join('') : '<p>No finding above the thresholds.</p>');
+  const endpointTables = endpointTable(r.endpoints);
   if (r.endpoints.length > 0)
     out.push(
       '<h2>Endpoints</h2>',
-      htmlTable(
-        ['Endpoint', 'Requests', 'p50', 'p95', 'p99', 'Errors'],
-        r.endpoints.map((e) => [`<code>${esc(e.name)}</code>`, esc(e.count), esc(fmtMs(e.p50)), esc(fmtMs(e.p95)), esc(fmtMs(e.p99)), esc(e.errors)]),
-      ),
+      htmlTable(endpointTables.headers, endpointTables.rows.map(([name, ...rest]) => [`<code>${esc(name)}</code>`, ...rest.map(esc)])),
+      ...(endpointCpuNote(r.endpoints) ? [`<p class="small">${esc(endpointCpuNote(r.endpoints))}</p>`] : []),
     );
   if (r.profile) {
     out.push(

@@ -1,6 +1,7 @@
 import type { ProfileRule } from './types.js';
 import { deepRecursion } from './deep-recursion.js';
 import { gcPressure } from './gc-pressure.js';
+import { hotDependency } from './hot-dependency.js';
 import { hotFunction } from './hot-function.js';
 import { hotPath } from './hot-path.js';
 import { logging } from './logging.js';
@@ -12,6 +13,7 @@ import { syncIo } from './sync-io.js';
 export const PROFILE_RULES: readonly ProfileRule[] = [
   hotFunction,
   hotPath,
+  hotDependency,
   deepRecursion,
   gcPressure,
   logging,

@@ -1,0 +1,62 @@
+/**
+ * What does charging CPU to requests (RequestCpuClock: async_hooks before/after) cost per request, apart from
+ * everything else? In one process, so a busy shared host's noise hits both sides alike: a request-shaped
+ * async function (N awaits of a promise and a setImmediate, then ~`--work` iterations of arithmetic) runs
+ * 20,000 times inside an AsyncLocalStorage context (as the agent's request tracking does), alternately with the
+ * clock off (A) and on (B), `--rounds` times each; CPU time from process.cpuUsage. Prints the medians and B/A.
+ *
+ * Usage: npx tsc -p . && node dist/bench/request-cpu-hooks.js [--rounds 8] [--steps 4] [--work 2000]
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { RequestCpuClock, type CpuAccount } from '../src/agent/request-cpu.js';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '8' },
+    steps: { type: 'string', default: '4' },
+    work: { type: 'string', default: '2000' },
+  },
+});
+const rounds = Number(values.rounds);
+const steps = Number(values.steps);
+const work = Number(values.work);
+const store = new AsyncLocalStorage<CpuAccount>();
+const clock = new RequestCpuClock(() => store.getStore());
+
+async function request(): Promise<number> {
+  for (let i = 0; i < steps; i++) {
+    await Promise.resolve(i);
+    await new Promise((r) => setImmediate(r));
+  }
+  let x = 0;
+  for (let i = 0; i < work; i++) x += Math.sqrt(i);
+  return x;
+}
+
+async function batch(n: number): Promise<number> {
+  const t0 = process.cpuUsage();
+  const all: Promise<number>[] = [];
+  for (let i = 0; i < n; i++) all.push(store.run({ cpuMs: 0 }, request));
+  await Promise.all(all);
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / n;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const a: number[] = [];
+const b: number[] = [];
+await batch(5000); // warm-up: JIT
+for (let r = 0; r < rounds; r++) {
+  a.push(await batch(20_000));
+  clock.enable();
+  b.push(await batch(20_000));
+  clock.disable();
+}
+const [ma, mb] = [median(a), median(b)];
+console.log(
+  `request CPU clock: ${steps} async steps + ${work} iterations per request, ${rounds} rounds of 20,000; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n` +
+    `A (clock off) ${ma.toFixed(2)} µs/request, B (clock on) ${mb.toFixed(2)} µs/request: B/A = ${(mb / ma).toFixed(3)} ` +
+    `(+${(((mb - ma) / ma) * 100).toFixed(1)} %, +${(mb - ma).toFixed(2)} µs per request)`,
+);
