@@ -14,6 +14,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Profile } from '../../core/profile.js';
 import {
   emptyResult,
+  oneSamplePerTick,
   weightByAllocatingFunction,
   type CaptureContext,
   type GrowthRow,
@@ -121,7 +122,9 @@ export class PprofHttpCapture implements WindowCapture {
       const raw = await this.cpu!;
       writeFileSync(join(this.ctx.runDir, 'cpu.pprof'), raw);
       result.artifacts.profile = 'cpu.pprof';
-      const profile: Profile = pprofToProfile(decode(raw), 'cpu.pprof', 'cpu') // the importer folds runtime.asyncPreempt into its caller;
+      // The importer folds runtime.asyncPreempt into its caller.
+      const imported: Profile = pprofToProfile(decode(raw), 'cpu.pprof', 'cpu');
+      const profile = imported.unit === 'ns' ? oneSamplePerTick(imported, 1e9 / GO_PROFILE_HZ) : imported;;
       result.profile = profile;
       result.sampledCpuMs = profile.unit === 'ns' ? profile.totalWeight / 1e6 : (profile.sampleCount * 1000) / GO_PROFILE_HZ;
     } catch (e) {

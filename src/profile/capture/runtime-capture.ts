@@ -3,7 +3,7 @@
  * window only: `start` when the window opens, `stop` when it closes. Each profiler is one file (pprof-http.ts,
  * jfr-jcmd.ts, perf-attach.ts, py-spy-attach.ts) registered in capture-registry.ts.
  */
-import type { Profile } from '../../core/profile.js';
+import { ProfileBuilder, type Profile } from '../../core/profile.js';
 import type { RuntimeInfo } from '../../target/runtime.js';
 
 export type ProfilerName = 'node' | 'pprof' | 'jfr' | 'py-spy' | 'perf' | 'none';
@@ -103,4 +103,20 @@ export function weightByAllocatingFunction(
     out.set(name, (out.get(name) ?? 0) + w);
   }
   return out;
+}
+
+/**
+ * One sample per profiler tick: pprof aggregates equal stacks into one sample with a count, and the evidence floors
+ * (100 samples before a rule speaks) count samples — 130 ticks in 9 distinct stacks are 130 samples, not 9.
+ */
+export function oneSamplePerTick(p: Profile, tickWeight: number): Profile {
+  const b = new ProfileBuilder({ ...p.meta }, p.unit);
+  const ids = p.frames.map((f) => b.frame(f));
+  for (let i = 0; i < p.sampleCount; i++) {
+    const node = b.stack(p.stackOf(p.sampleNode[i]).map((f) => ids[f]));
+    const w = p.sampleWeight[i];
+    const ticks = Math.max(1, Math.round(w / tickWeight));
+    for (let k = 0; k < ticks; k++) b.sample(node, w / ticks);
+  }
+  return b.build();
 }
