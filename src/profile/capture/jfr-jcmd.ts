@@ -6,15 +6,15 @@
  * grew by class. GC pauses come from the recording's jdk.GarbageCollection events.
  * https://docs.oracle.com/en/java/javase/17/docs/specs/man/jcmd.html
  *
- * JFR samples Java threads only: the shares are of Java-thread CPU, and the JIT compiler and GC threads' CPU is
- * read from /proc/PID/task beside them.
+ * JFR samples Java threads only, and only while they run Java code: the shares are of that CPU, and the JIT
+ * compiler and GC threads' CPU is read from /proc/PID/task beside them.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { kernelConstants } from '../../target/proc-stat.js';
-import { findJfrTool, importJfr } from '../import/jfr.js';
+import { findJfrTool, importJfr, javaTypeName } from '../import/jfr.js';
 import { fileSource } from '../import/source.js';
 import { emptyResult, type CaptureContext, type GrowthRow, type RuntimeCaptureResult, type WindowCapture } from './runtime-capture.js';
 
@@ -37,7 +37,8 @@ async function jcmd(javaExe: string, pid: number, ...args: string[]): Promise<st
 /** `GC.class_histogram` rows: `   1:   4290   1180224  [B (java.base@17.0.15)` → class → instances, bytes. */
 export function parseClassHistogram(text: string): Map<string, { count: number; bytes: number }> {
   const out = new Map<string, { count: number; bytes: number }>();
-  for (const m of text.matchAll(/^\s*\d+:\s+(\d+)\s+(\d+)\s+(\S+)/gm)) out.set(m[3], { count: Number(m[1]), bytes: Number(m[2]) });
+  // Array classes in their JVM form (`[J`, `[Ljava.lang.String;`) are named as Java writes them (long[], String[]).
+  for (const m of text.matchAll(/^\s*\d+:\s+(\d+)\s+(\d+)\s+(\S+)/gm)) out.set(m[3].startsWith('[') ? javaTypeName(m[3]) : m[3], { count: Number(m[1]), bytes: Number(m[2]) });
   return out;
 }
 
@@ -140,7 +141,7 @@ export class JfrJcmdCapture implements WindowCapture {
       result.profile = profile;
       result.sampledCpuMs = profile.sampleCount * JFR_PROFILE_PERIOD_MS;
       result.sampledAgainstMs = cpu.java;
-      result.coverage = `Java threads only (JFR samples no native threads): shares are of Java-thread CPU, ${Math.round(cpu.java)} ms; beside them the JIT compiler threads used ${Math.round(cpu.jit)} ms and GC/VM threads ${Math.round(cpu.gc)} ms of CPU (/proc)`;
+      result.coverage = `Java threads only, while in Java code (JFR samples no native threads or native calls): shares are of that CPU; the Java threads used ${Math.round(cpu.java)} ms; beside them the JIT compiler threads used ${Math.round(cpu.jit)} ms and GC/VM threads ${Math.round(cpu.gc)} ms of CPU (/proc)`;
       result.memory.gcPauses = { ...(await gcPauses(jdkTool(this.exe, 'jfr'), file)), windowS, cpuMs: Math.round(cpu.gc) };
     } catch (e) {
       result.warnings.push(`No JFR profile: ${(e as Error).message.split('\n')[0]}`);
