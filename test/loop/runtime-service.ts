@@ -49,7 +49,7 @@ export async function runRuntimeService(
   const out = tempDir('perfloop-runtime-');
   const statsFile = join(out, 'stats.json');
   const base = `http://127.0.0.1:${port}`;
-  let atStart: Counter | null = null;
+  let atStart = null as Counter | null;
   const { record, outDir } = await runService({
     target: target(port, statsFile),
     env: { PORT: String(port), STATS_FILE: statsFile },

@@ -6,13 +6,14 @@
  * Unwinding: frame pointers (`-g`) by default — cheap, but only complete for code built with them
  * (Rust: RUSTFLAGS="-C force-frame-pointers=yes"; C/C++: -fno-omit-frame-pointer; Go keeps them always). The leaf
  * function, and so every self-time figure, is right either way; `callGraph: 'dwarf'` unwinds from copied stacks
- * instead (needs debug info, -g, and costs a lot more: 8 KiB per sample).
+ * instead (needs unwind tables — .eh_frame is in every x86-64 binary — and costs more: 8 KiB per sample). Python
+ * targets get DWARF (see the constructor).
  *
  * Python 3.12+ started with PYTHONPERFSUPPORT=1 (perfloop sets it) writes perf maps for its functions; their
  * interpreter frames are then charged to the Python function (python-frames.ts).
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importPerfScript } from '../import/perf-script.js';
@@ -23,6 +24,8 @@ import { foldPythonTrampolines, hasPythonTrampolines } from './python-frames.js'
 import { emptyResult, type CaptureContext, type RuntimeCaptureResult, type WindowCapture } from './runtime-capture.js';
 
 const DEFAULT_HZ = 499;
+/** DWARF samples copy 8 KiB of stack each: a lower default rate keeps perf.data and `perf script` small. */
+const DEFAULT_DWARF_HZ = 199;
 const READY_TIMEOUT_MS = 5000;
 
 export function perfAvailable(): boolean {
@@ -36,17 +39,22 @@ export class PerfAttachCapture implements WindowCapture {
   private proc: GroupProcess | null = null;
   private stderr = '';
   private readonly hz: number;
+  private readonly callGraph: 'fp' | 'dwarf';
+  private readonly linkedMaps: string[] = [];
 
   constructor(private readonly ctx: CaptureContext) {
-    this.hz = ctx.hz ?? DEFAULT_HZ;
+    // CPython builds (pyenv's, most distributions') omit frame pointers: frame-pointer stacks stop at the first
+    // interpreter frame, before the perf trampoline's Python function; DWARF unwinds the interpreter to it.
+    this.callGraph = ctx.callGraph ?? (ctx.runtime.name === 'python' ? 'dwarf' : 'fp');
+    this.hz = ctx.hz ?? (this.callGraph === 'dwarf' ? DEFAULT_DWARF_HZ : DEFAULT_HZ);
   }
 
   private get unwinding(): string {
-    return this.ctx.callGraph === 'dwarf' ? 'DWARF unwinding' : 'frame pointers';
+    return this.callGraph === 'dwarf' ? 'DWARF unwinding' : 'frame pointers';
   }
 
   async start(): Promise<void> {
-    const args = ['record', '-e', 'cpu-clock', '-F', String(this.hz), ...(this.ctx.callGraph === 'dwarf' ? ['--call-graph', 'dwarf'] : ['-g'])];
+    const args = ['record', '-e', 'cpu-clock', '-F', String(this.hz), ...(this.callGraph === 'dwarf' ? ['--call-graph', 'dwarf'] : ['-g'])];
     if (this.ctx.mmapPages) args.push('-m', String(this.ctx.mmapPages));
     args.push('-p', String(this.ctx.runtime.pid), '-o', this.data);
     this.proc = await spawnGroup('perf', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -66,6 +74,7 @@ export class PerfAttachCapture implements WindowCapture {
     try {
       await this.proc?.stop('SIGINT', 10_000); // perf writes its data on SIGINT
       const out = join(this.ctx.runDir, 'perf.script.txt');
+      this.linkThreadMaps();
       const scriptErr = await perfScript(this.data, out);
       const lost = lostSamples(`${this.stderr}\n${scriptErr}`);
       if (lost) result.warnings.push(`perf lost ${lost}: its ring buffer overflowed (a busy machine, a high rate or DWARF stacks); the profile has fewer samples than the CPU the service used`);
@@ -81,8 +90,35 @@ export class PerfAttachCapture implements WindowCapture {
       result.warnings.push(`No perf profile: ${(e as Error).message}`);
     } finally {
       rmSync(this.dir, { recursive: true, force: true });
+      for (const f of this.linkedMaps) rmSync(f, { force: true });
     }
     return result;
+  }
+
+  /**
+   * A JIT's symbol map is /tmp/perf-PID.map, but perf attached with -p can file a thread it did not see start under
+   * its own id and look for /tmp/perf-TID.map: each live thread gets a link to the process's map for `perf script`.
+   */
+  private linkThreadMaps(): void {
+    const pid = this.ctx.runtime.pid;
+    const map = `/tmp/perf-${pid}.map`;
+    if (!existsSync(map)) return;
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return;
+    }
+    for (const tid of tids) {
+      const link = `/tmp/perf-${tid}.map`;
+      if (tid === String(pid) || existsSync(link)) continue;
+      try {
+        symlinkSync(map, link);
+        this.linkedMaps.push(link);
+      } catch {
+        /* another tool made it */
+      }
+    }
   }
 
   async abort(): Promise<void> {

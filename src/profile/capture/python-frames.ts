@@ -13,8 +13,11 @@ const TRAMPOLINE = /^py::(.+?):(.+)$/;
 /** The interpreter itself: the python binary or libpython. */
 const INTERPRETER_FILE = /(^|\/)(python3(\.\d+)?|libpython3[\d.]*\.so[\d.]*)$/;
 
+/** A trampoline's frame: still `py::…`, or as the perf-script importer names it (the function, its .py file). */
+const isPythonFunction = (f: Frame) => TRAMPOLINE.test(f.name) || /\.py$/.test(f.file ?? '');
+
 export function hasPythonTrampolines(p: Profile): boolean {
-  return p.frames.some((f) => TRAMPOLINE.test(f.name));
+  return p.frames.some(isPythonFunction);
 }
 
 export function foldPythonTrampolines(p: Profile): Profile {
@@ -23,8 +26,9 @@ export function foldPythonTrampolines(p: Profile): Profile {
     const m = TRAMPOLINE.exec(f.name);
     return b.frame(m ? { name: m[1], file: m[2], kind: 'code' } : f);
   });
-  const isTrampoline = p.frames.map((f) => TRAMPOLINE.test(f.name));
-  const isInterpreter = p.frames.map((f) => INTERPRETER_FILE.test(f.file ?? ''));
+  const isTrampoline = p.frames.map(isPythonFunction);
+  // perf lists functions inlined into an interpreter function as `(inlined)`: they are that function's work.
+  const isInterpreter = p.frames.map((f) => INTERPRETER_FILE.test(f.file ?? '') || f.file === 'inlined');
   for (let i = 0; i < p.sampleCount; i++) {
     const stack = p.stackOf(p.sampleNode[i]);
     let lastPy = -1;
