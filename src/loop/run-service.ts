@@ -175,7 +175,9 @@ async function analyse(
       // Memory evidence spans the memory phase too: growth needs time; the rest is the measured window.
       agentSamples: measured.agent,
       memorySamples: obs.agentSamples.filter((s) => s.t >= obs.measureStart),
-      procSamples: obs.procSamples,
+      // After the window without a memory phase there is no load (a profiler may still be writing its file): a flat
+      // tail there would read as growth that stopped.
+      procSamples: obs.memoryPhaseS > 0 ? obs.procSamples : measured.proc,
       heapProbes: obs.heapProbes,
       heapFindings: [
         ...(heapDiff?.findings ?? []),
