@@ -41,6 +41,7 @@ export interface RuntimeRun {
   topHot: Finding | undefined;
 }
 
+/** RSS growth needs 8 s after the trend's 2 s warm-up cut (memory/timeline.ts): 12 s windows for RSS-growth tests. */
 export async function runRuntimeService(
   target: (port: number, statsFile: string) => string,
   o: Partial<RunServiceOptions> & { cwd: string; durationS?: number },

@@ -13,7 +13,7 @@ test('perfloop run on a native (Rust) service: perf with frame pointers, demangl
   // Frame pointers: what perf's default unwinding (-g) follows, and what the report tells native users to build with.
   const built = spawnSync('rustc', ['--edition', '2021', '-O', '-g', '-C', 'force-frame-pointers=yes', 'service.rs', '-o', bin], { cwd: dir, encoding: 'utf8' });
   assert.equal(built.status, 0, built.stderr);
-  const { record, counterPct, topHot } = await runRuntimeService(() => bin, { cwd: dir, durationS: 9 });
+  const { record, counterPct, topHot } = await runRuntimeService(() => bin, { cwd: dir, durationS: 12 });
   assert.equal(record.runtime?.name, 'native');
   assert.equal(record.runtime?.profiler, 'perf');
   assert.match(record.measurement.profiler ?? '', /frame pointers/);

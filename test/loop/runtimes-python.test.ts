@@ -26,7 +26,7 @@ const skip = missingTool('perf') || (python ? false : process.env.CI ? false : '
 
 test('perfloop run on a Python 3.12 service: perf with the trampoline, burn_hot named at its own share, RSS growth', { skip }, async (t) => {
   assert.ok(python, 'CI must have a Python 3.12+ (.ci/run installs one)');
-  const { record, counterPct, topHot } = await runRuntimeService(() => `${python} service.py`, { cwd: fixture('services', 'python'), durationS: 9 });
+  const { record, counterPct, topHot } = await runRuntimeService(() => `${python} service.py`, { cwd: fixture('services', 'python'), durationS: 12 });
   assert.equal(record.runtime?.name, 'python');
   assert.match(record.runtime?.version ?? '', /^3\.1[2-9]/);
   // py-spy, when installed, is the better choice and auto picks it; otherwise perf with Python's perf maps.
