@@ -122,7 +122,8 @@ export class RuntimeProfiling {
 }
 
 export function samplesVsCpu(r: RuntimeCaptureResult, procCpuMs: number | null): SamplesVsCpu | null {
-  if (!r.profile || r.sampledCpuMs === null) return null;
+  // No samples at all while the service used CPU is the extreme of undersampling, not "no check".
+  if ((!r.profile && r.sampledCpuMs !== 0) || r.sampledCpuMs === null) return null;
   const cpuMs = r.sampledAgainstMs ?? procCpuMs;
   if (cpuMs === null || cpuMs <= 0) return null;
   const ratio = Math.round((r.sampledCpuMs / cpuMs) * 100) / 100;
@@ -131,7 +132,7 @@ export function samplesVsCpu(r: RuntimeCaptureResult, procCpuMs: number | null):
   const what = r.sampledAgainstMs !== undefined ? 'its Java threads' : 'the service';
   let warning: string | null = null;
   if (ratio < 1 - SAMPLES_VS_CPU_TOLERANCE)
-    warning = `The ${r.profiler} profile undersamples: ${r.profile.sampleCount} samples at ${r.samplingHz} Hz stand for ${sampled} ms of CPU, but ${what} used ${cpu} ms (/proc) — ${Math.round(ratio * 100)} %. Likely: ${UNDER_REASON[r.profiler] ?? 'samples were dropped'}. Shares are still fair if the loss is even; absolute ms are not.`;
+    warning = `The ${r.profiler} profile undersamples: ${r.profile?.sampleCount ?? 0} samples at ${r.samplingHz} Hz stand for ${sampled} ms of CPU, but ${what} used ${cpu} ms (/proc) — ${Math.round(ratio * 100)} %. Likely: ${UNDER_REASON[r.profiler] ?? 'samples were dropped'}. Shares are still fair if the loss is even; absolute ms are not.`;
   else if (ratio > 1 + SAMPLES_VS_CPU_TOLERANCE)
     warning = `The ${r.profiler} profile has more samples than CPU: ${sampled} ms sampled, ${cpu} ms of CPU used (/proc) — ${Math.round(ratio * 100)} %. Likely: threads were sampled while runnable but waiting for a core (the host is busy), so waiting counts as work.`;
   return { sampledCpuMs: sampled, procCpuMs: cpu, ratio, warning };

@@ -18,8 +18,7 @@ async function profileBusyProcess(perf: { hz?: number; callGraph?: 'fp' | 'dwarf
     await rp.start();
     await sleep(2000); // the measured window
     const result = await rp.stop();
-    assert.ok(result?.profile, rp.warnings.join('\n'));
-    return { check: rp.samplesVsCpu!, warnings: rp.warnings };
+    return { check: rp.samplesVsCpu!, warnings: rp.warnings, profile: result?.profile ?? null };
   } finally {
     busy.kill('SIGKILL');
   }
@@ -27,14 +26,15 @@ async function profileBusyProcess(perf: { hz?: number; callGraph?: 'fp' | 'dwarf
 
 test('samples-vs-CPU: perf made to undersample (DWARF stacks at 20 kHz into a 1-page buffer) warns with the reason', { skip }, async () => {
   const { check, warnings } = await profileBusyProcess({ hz: 20_000, callGraph: 'dwarf', mmapPages: 1 });
-  assert.ok(check.procCpuMs > 500, `the busy process used ${check.procCpuMs} ms`);
+  assert.ok(check.procCpuMs > 100, `the busy process used ${check.procCpuMs} ms`);
   assert.ok(check.ratio < 0.7, `ratio ${check.ratio}`);
-  assert.match(check.warning ?? '', /undersamples: \d+ samples at 20000 Hz stand for \d+ ms of CPU, but the service used \d+ ms/);
+  assert.match(check.warning ?? '', /undersamples: \d+ samples at 20000 Hz stand for \d+ ms of CPU, but the service used \d+ ms .*Likely: perf lost samples/);
   assert.ok(warnings.some((w) => /perf lost|undersamples/.test(w)), warnings.join('\n'));
 });
 
 test('samples-vs-CPU: perf at its default rate on the same process stays quiet', { skip }, async () => {
-  const { check } = await profileBusyProcess({});
+  const { check, profile } = await profileBusyProcess({});
+  assert.ok(profile && profile.sampleCount > 100, `samples ${profile?.sampleCount}`);
   assert.ok(check.ratio >= 0.7 && check.ratio <= 1.3, `ratio ${check.ratio}`);
   assert.equal(check.warning, null);
 });

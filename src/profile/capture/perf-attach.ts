@@ -87,6 +87,7 @@ export class PerfAttachCapture implements WindowCapture {
       result.artifacts.profile = 'perf.script.txt';
       result.sampledCpuMs = (profile.sampleCount * 1000) / this.hz;
     } catch (e) {
+      if (/no samples/.test((e as Error).message)) result.sampledCpuMs = 0;
       result.warnings.push(`No perf profile: ${(e as Error).message}`);
     } finally {
       rmSync(this.dir, { recursive: true, force: true });
