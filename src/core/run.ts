@@ -184,6 +184,8 @@ export interface RunRecord {
   testScenario?: TestScenarioRow | null;
   /** A job run (`perfloop job`): every run of the command, measured. */
   job?: JobRecord | null;
+  /** The target's runtime and the profiler that sampled it (absent on records before runtimes were detected). */
+  runtime?: RunRuntime | null;
   /** Anything measured that a reader should know is missing or doubtful. */
   warnings: string[];
 }
@@ -230,6 +232,26 @@ export interface JobRecord {
   peakRssMb: number;
   /** Index (into `runs`) of the run closest to the median duration: the one profiled and shown. */
   representativeRun: number;
+}
+
+/** The capture's self-check: the CPU its samples stand for against what /proc says the service used. */
+export interface SamplesVsCpu {
+  sampledCpuMs: number;
+  procCpuMs: number;
+  /** sampled / proc; 1 = every CPU ms was sampled. */
+  ratio: number;
+  /** Set when they differ by more than 30 %, with the likely reason. */
+  warning: string | null;
+}
+
+/** `report.json`'s `runtime`: e.g. go go1.19.8, pprof at 100 Hz. */
+export interface RunRuntime {
+  name: string;
+  version: string | null;
+  /** node (the agent's V8 profiler), pprof, jfr, py-spy, perf; null when nothing profiled. */
+  profiler: string | null;
+  samplingHz: number | null;
+  samplesVsCpu: SamplesVsCpu | null;
 }
 
 /** One row of the method's Test Scenarios table (Scenario, VUs, Duration, Success Criteria), as measured. */

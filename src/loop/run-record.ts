@@ -104,7 +104,11 @@ export function buildRunRecord(x: {
       vus: shape ? shape.maxVUs : o.vus,
       durationS: shape ? shape.plannedS : o.durationS,
       warmupS: o.warmupS,
-      profiler: obs.profile ? `V8 sampling CPU profiler in-process (inspector), ${o.samplingIntervalUs} µs interval` : null,
+      profiler: obs.runtimeCapture?.profile
+        ? obs.runtimeCapture.description
+        : obs.profile
+          ? `V8 sampling CPU profiler in-process (inspector), ${o.samplingIntervalUs} µs interval`
+          : null,
     },
     queries: x.database.top,
     database: x.database.markdown ? { markdown: x.database.markdown } : null,
@@ -122,6 +126,7 @@ export function buildRunRecord(x: {
     host: hostLoad(obs.hostSamples, x.measured.proc, obs.measureStart, obs.measureEnd),
     efficiency: efficiency(metrics),
     testScenario: x.testScenario,
+    runtime: obs.runtime,
     warnings: x.warnings,
   };
 }

@@ -19,6 +19,8 @@ import { analyseDatabase, statementsBefore, type RunDatabaseAccess } from './run
 import { RunSession, type RunObservations } from './run-session.js';
 import { buildRunRecord, writeCaptures } from './run-record.js';
 import { endpointCpu } from './endpoint-cpu.js';
+import type { ProfilerChoice } from '../profile/capture/runtime-capture.js';
+import { runtimeMemoryFindings } from './rules/runtime-memory.js';
 
 export interface RunServiceOptions {
   /** Command that starts the service; absent when the service is already running. */
@@ -46,6 +48,16 @@ export interface RunServiceOptions {
   budget?: Budget;
   profile: boolean;
   samplingIntervalUs: number;
+  /** Which profiler (`--profiler`); auto: the agent for Node, pprof for Go, JFR for Java, py-spy or perf for Python, perf otherwise. */
+  profiler?: ProfilerChoice;
+  /** `--pprof URL`: a Go service's net/http/pprof base (default: found on the service's port). */
+  pprofUrl?: string;
+  /** Samples per second for pprof-less profilers (perf, py-spy); each has its default. */
+  profilerHz?: number;
+  /** perf's unwinding: frame pointers (default) or DWARF. */
+  callGraph?: 'fp' | 'dwarf';
+  /** perf's ring buffer in pages (`perf record -m`). */
+  perfMmapPages?: number;
   memoryLimitMb?: number;
   /** In the memory phase, force a full GC this often and read the live heap (an exact leak trend). 0 = off. */
   gcProbeS?: number;
@@ -141,7 +153,7 @@ async function analyse(
     agent: obs.agentSamples.filter((s) => s.t >= obs.measureStart && s.t <= obs.measureEnd + 300),
     proc: obs.procSamples.filter((s) => s.t >= obs.measureStart && s.t <= obs.measureEnd + 300),
   };
-  const artifacts: Record<string, string> = obs.profile ? { profile: 'profile.cpuprofile' } : {};
+  const artifacts: Record<string, string> = obs.runtimeCapture ? { ...obs.runtimeCapture.artifacts } : obs.profile ? { profile: 'profile.cpuprofile' } : {};
   if (o.target && obs.agentConnected) Object.assign(artifacts, writeCaptures(ctx.runDir, ctx.captures));
   const metrics = runMetrics(load, measured.proc, measured.agent, obs.heapProbes);
   const database = await analyseDatabase({
@@ -165,9 +177,14 @@ async function analyse(
       // Memory evidence spans the memory phase too: growth needs time; the rest is the measured window.
       agentSamples: measured.agent,
       memorySamples: obs.agentSamples.filter((s) => s.t >= obs.measureStart),
-      procSamples: obs.procSamples,
+      // After the window without a memory phase there is no load (a profiler may still be writing its file): a flat
+      // tail there would read as growth that stopped.
+      procSamples: obs.memoryPhaseS > 0 ? obs.procSamples : measured.proc,
       heapProbes: obs.heapProbes,
-      heapFindings: heapDiff?.findings ?? [],
+      heapFindings: [
+        ...(heapDiff?.findings ?? []),
+        ...(obs.runtimeCapture ? runtimeMemoryFindings(obs.runtimeCapture.memory, obs.runtimeCapture.sampledAgainstMs ?? null) : []),
+      ],
       dbFindings: database.findings,
       endpoints: cpu.endpoints,
       durationS: load.durationS,

@@ -12,6 +12,10 @@ import type { MemoryPoint } from '../memory/timeline.js';
 import { withoutAgentWork } from './agent-work.js';
 import type { RunServiceOptions } from './run-service.js';
 import { loadShape, measuredLoadOptions, plannedSeconds, readyCheckOf, steadyLoadOptions } from './run-load.js';
+import type { RunRuntime } from '../core/run.js';
+import { detectRuntime } from '../target/runtime.js';
+import type { RuntimeCaptureResult } from '../profile/capture/runtime-capture.js';
+import { profilerEnv, RuntimeProfiling } from './runtime-profiling.js';
 
 const AGENT_WAIT_MS = 5000;
 /** How long the memory phase's load may outlast its planned seconds while snapshots are written (a guard). */
@@ -35,6 +39,10 @@ export interface RunObservations {
   memoryPhaseS: number;
   /** Per statement text, the parameter values of its slowest call in the measured window. */
   realParams: Record<string, { values: unknown[]; durationMs: number; calls: number }>;
+  /** The runtime and its profiler (report.json's `runtime`); null without a target command. */
+  runtime: RunRuntime | null;
+  /** What a non-Node profiler (pprof, JFR, perf, py-spy) captured over the measured window. */
+  runtimeCapture: RuntimeCaptureResult | null;
 }
 
 /**
@@ -67,7 +75,10 @@ export class RunSession {
     agentConnected: false,
     memoryPhaseS: 0,
     realParams: {},
+    runtime: null,
+    runtimeCapture: null,
   };
+  private runtimeProfiling: RuntimeProfiling | null = null;
 
   constructor(
     private readonly o: RunServiceOptions,
@@ -93,16 +104,25 @@ export class RunSession {
   /** Starts the target (when there is a command) with the agent preloaded, and waits until it is ready. */
   async start(): Promise<void> {
     if (!this.o.target) return;
-    this.collector = this.o.profile ? await AgentCollector.listen() : null;
+    const profiler = this.o.profiler ?? 'auto';
+    const agentWanted = this.o.profile && (profiler === 'auto' || profiler === 'node');
+    this.collector = agentWanted ? await AgentCollector.listen() : null;
     this.log(`starting target: ${this.o.target}`);
     this.target = await startTarget({
       command: this.o.target,
       cwd: this.o.cwd ?? process.cwd(),
-      env: { ...this.o.env, ...(this.collector ? this.collector.targetEnv() : {}) },
+      env: { ...(this.o.profile ? profilerEnv(profiler) : {}), ...this.o.env, ...(this.collector ? this.collector.targetEnv() : {}) },
       ready: readyCheckOf(this.o),
       readyTimeoutMs: this.o.readyTimeoutMs,
       signal: this.o.signal,
     });
+    // Only a Node target can connect the agent: any other runtime gets its own profiler, without the agent's wait.
+    const nodeTarget = detectRuntime(this.target.pid).name === 'node';
+    if (this.o.profile && !nodeTarget) {
+      await this.collector?.close();
+      this.collector = null;
+      await this.prepareRuntimeProfiling();
+    }
     if (!this.collector) return;
     try {
       const { pid } = await this.collector.waitForAgent(AGENT_WAIT_MS);
@@ -115,6 +135,24 @@ export class RunSession {
       await this.collector.close();
       this.collector = null;
     }
+  }
+
+  /** A non-Node target: its runtime and the profiler for it (`--profiler`, or chosen by the runtime). */
+  private async prepareRuntimeProfiling(): Promise<void> {
+    this.runtimeProfiling = await RuntimeProfiling.prepare(this.target!.pid, {
+      profiler: this.o.profiler ?? 'auto',
+      pprofUrl: this.o.pprofUrl,
+      serviceOrigin: serviceOrigin(this.o),
+      runDir: this.runDir,
+      windowS: plannedSeconds(this.o),
+      hz: this.o.profilerHz,
+      callGraph: this.o.callGraph,
+      mmapPages: this.o.perfMmapPages,
+      signal: this.o.signal,
+      log: (l) => this.log(l),
+    });
+    const r = this.runtimeProfiling.runtime;
+    this.log(`runtime: ${r.name}${r.version ? ` ${r.version}` : ''} (pid ${r.pid}); profiler: ${this.runtimeProfiling.profiler ?? 'none'}`);
   }
 
   async warmUp(): Promise<void> {
@@ -134,6 +172,7 @@ export class RunSession {
     }
     this.host.start();
     if (this.collector) await this.collector.startProfile(this.o.samplingIntervalUs);
+    await this.runtimeProfiling?.start();
     this.obs.measureStart = Date.now();
     this.log(this.o.load ? `load: ${loadShape(this.o.load).description}` : `load: ${this.o.vus} VUs for ${this.o.durationS}s`);
     try {
@@ -147,6 +186,7 @@ export class RunSession {
       this.obs.hostSamples = this.host.stop();
     }
     await this.stopProfile();
+    await this.stopRuntimeProfile();
     if (this.collector?.connected)
       this.obs.realParams = await this.collector.slowestParams().catch(() => ({}));
     if (this.obs.load?.interrupted)
@@ -169,6 +209,15 @@ export class RunSession {
     } catch (e) {
       this.warnings.push(`No CPU profile: ${(e as Error).message}`);
     }
+  }
+
+  private async stopRuntimeProfile(): Promise<void> {
+    const rp = this.runtimeProfiling;
+    if (!rp) return;
+    const result = await rp.stop();
+    this.warnings.push(...rp.warnings);
+    this.obs.runtimeCapture = result;
+    if (result?.profile) this.obs.profile = result.profile;
   }
 
   /**
@@ -235,6 +284,9 @@ export class RunSession {
 
   /** Stops samplers and the target; keeps what the agent collected. Always runs, also after an error. */
   async stop(): Promise<void> {
+    await this.runtimeProfiling?.abort();
+    if (this.target) this.obs.runtime = this.runtimeProfiling?.describe(this.obs.agentConnected, Math.round(1e6 / this.o.samplingIntervalUs))
+      ?? { name: 'node', version: null, profiler: this.obs.agentConnected ? 'node' : null, samplingHz: this.obs.agentConnected ? Math.round(1e6 / this.o.samplingIntervalUs) : null, samplesVsCpu: null };
     this.obs.procSamples = this.sampler?.stop() ?? [];
     this.host.stop();
     this.obs.agentSamples = this.collector ? [...this.collector.samples] : [];
@@ -250,6 +302,16 @@ export class RunSession {
 
   async close(): Promise<void> {
     await this.collector?.close();
+  }
+}
+
+/** The origin of the service's HTTP port: the readiness URL, else the first URL loaded. */
+function serviceOrigin(o: RunServiceOptions): string | undefined {
+  const url = [o.ready, o.requests[0]?.url, o.load?.requests?.[0]?.url].find((u) => u && /^https?:\/\//.test(u));
+  try {
+    return url ? new URL(url.replace(/\{\{[^}]*\}\}/g, '0')).origin : undefined;
+  } catch {
+    return undefined;
   }
 }
 

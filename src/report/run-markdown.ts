@@ -34,6 +34,13 @@ export function baselineRows(r: RunRecord): string[][] {
 }
 
 /** `report.md`: the method's Performance Assessment with measured numbers, then the analysis. */
+/** "go go1.19.8 · profiler pprof at 100 Hz · samples cover 97 % of the CPU /proc counted". */
+function runtimeLine(rt: NonNullable<RunRecord['runtime']>): string {
+  const parts = [`${rt.name}${rt.version ? ` ${rt.version}` : ''}`, rt.profiler ? `profiler ${rt.profiler}${rt.samplingHz ? ` at ${rt.samplingHz} Hz` : ''}` : 'not profiled'];
+  if (rt.samplesVsCpu) parts.push(`samples stand for ${rt.samplesVsCpu.sampledCpuMs} ms of ${rt.samplesVsCpu.procCpuMs} ms CPU (${Math.round(rt.samplesVsCpu.ratio * 100)} %)`);
+  return parts.join(' · ');
+}
+
 export function runMarkdown(r: RunRecord): string {
   const m = r.metrics;
   const out: string[] = [];
@@ -55,6 +62,7 @@ export function runMarkdown(r: RunRecord): string {
   out.push(
     `- Profiling: ${mdEscape(r.measurement.profiler ?? 'none — no CPU profile for a target without the perfloop agent (not Node, or --no-profile); try `perfloop profile --with perf -- CMD`')}.`,
   );
+  if (r.runtime) out.push(`- Runtime: ${mdEscape(runtimeLine(r.runtime))}.`);
   const agent = m.event_loop_delay !== null;
   out.push(
     `- Resources: /proc of the target process tree every 250 ms (CPU % of one core, RSS)${agent ? '; V8 heap and event-loop delay from the agent' : ''}.`,
@@ -75,7 +83,7 @@ export function runMarkdown(r: RunRecord): string {
   }
 
   if (r.profile) {
-    out.push('### Flame Graph Analysis: profile.cpuprofile', '', '**Top Time Consumers** (self time, % of non-idle CPU samples):', '');
+    out.push(`### Flame Graph Analysis: ${mdEscape(r.artifacts.profile ?? 'profile.cpuprofile')}`, '', '**Top Time Consumers** (self time, % of non-idle CPU samples):', '');
     out.push(
       mdTable(
         ['Function', 'Time %', 'Category', 'Action'],

@@ -15,6 +15,7 @@ import type { Command, CommandIO, ParsedValues } from '../command.js';
 import { int, list, str } from '../parse.js';
 import { clearProgress, progressPrinter } from '../progress.js';
 import { printRunSummary } from '../print-run.js';
+import { PROFILER_NAMES, type ProfilerChoice } from '../../profile/capture/runtime-capture.js';
 
 function seconds(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -126,11 +127,22 @@ function heapSnapshotCount(v: ParsedValues): number | undefined {
   return n;
 }
 
+function profilerChoice(text: string | undefined): ProfilerChoice {
+  const name = text ?? 'auto';
+  if (name === 'auto' || (PROFILER_NAMES as readonly string[]).includes(name)) return name as ProfilerChoice;
+  throw new PerfloopError('USAGE', `--profiler: expected auto, ${PROFILER_NAMES.join(', ')}; got ${JSON.stringify(name)}`);
+}
+
+function pprofUrl(url: string): string {
+  checkUrl(url, '--pprof');
+  return url;
+}
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'start a service, load-test and profile it, analyse, report and store the run',
   usage:
-    'perfloop run --target CMD (--url URL … | SCRIPT) [--ready URL] [-c 20 -d 30s | --rate R | -s DUR:VUS … | --preset NAME [--scale X]] [--db URL] [--out DIR] [--label TEXT]',
+    'perfloop run --target CMD (--url URL … | SCRIPT) [--ready URL] [--profiler auto|node|pprof|jfr|py-spy|perf|none] [--pprof URL] [-c 20 -d 30s | --rate R | -s DUR:VUS … | --preset NAME [--scale X]] [--db URL] [--out DIR] [--label TEXT]',
   details:
     'Starts CMD (through a shell; `npm start` works) with the perfloop agent preloaded when it is Node, waits until\n' +
     'it is ready, warms up, then loads it while profiling. Writes report.md, report.json, profile.cpuprofile and\n' +
@@ -171,6 +183,8 @@ export const runCommand: Command = {
     store: STORE_OPTION,
     'no-store': { type: 'boolean', description: 'do not store the run' },
     'no-profile': { type: 'boolean', description: 'no agent: no CPU profile, heap or query capture' },
+    profiler: { type: 'string', arg: 'NAME', description: 'auto (by the target\'s runtime: the agent for Node, pprof for Go, jfr for Java, py-spy or perf for Python, perf for native) | node | pprof | jfr | py-spy | perf | none', default: 'auto' },
+    pprof: { type: 'string', arg: 'URL', description: 'a Go service\'s net/http/pprof base URL (default: looked for on the service\'s port)' },
     'sampling-interval': { type: 'string', arg: 'µs', description: 'CPU profiler sampling interval in µs', default: '1000' },
     'memory-limit': { type: 'string', arg: 'MB', description: 'memory limit, to project when growth reaches it' },
     'gc-probe': { type: 'string', arg: 'DUR', description: 'force a full GC in the target this often to measure the live heap (exact leak trend; costs a GC pause each)' },
@@ -211,6 +225,8 @@ export const runCommand: Command = {
       storePath: v['no-store'] ? null : storeFlag(v, io),
       budget: budgetPath ? loadBudget(resolve(io.cwd, budgetPath)) : undefined,
       profile: !v['no-profile'] && c?.profile !== false,
+      profiler: profilerChoice(str(v, 'profiler')),
+      pprofUrl: str(v, 'pprof') === undefined ? undefined : pprofUrl(str(v, 'pprof')!),
       samplingIntervalUs: int(v, 'sampling-interval', 50) ?? (c?.profile ? c.profile.samplingIntervalUs : undefined) ?? 1000,
       memoryLimitMb: int(v, 'memory-limit', 1) ?? c?.memoryLimitMb,
       heapSnapshots: heapSnapshotCount(v),
