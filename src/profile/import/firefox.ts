@@ -345,7 +345,10 @@ export async function importFirefox(src: ProfileSource, options: ImportOptions =
   if (built.length > 1) {
     if (new Set(built.map((x) => x.unit)).size > 1) {
       for (let i = built.length - 1; i >= 0; i--)
-        if (built[i].unit !== 'us') (built.splice(i, 1), labels.splice(i, 1));
+        if (built[i].unit !== 'us') {
+          built.splice(i, 1);
+          labels.splice(i, 1);
+        }
       warnings.push(`threads weighed in bytes left out of the time profile; choose one with --thread`);
     }
     if (built.length > 1)
