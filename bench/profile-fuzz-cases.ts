@@ -149,6 +149,74 @@ export const SEEDS: Record<string, (string | Buffer)[]> = {
     cpuprofile,
     '{"head":{"functionName":"(root)","id":1,"children":[{"functionName":"f","id":2,"children":[]}]},"startTime":0,"endTime":1,"samples":[2,2],"timestamps":[1,2]}',
   ],
+  firefox: [
+    // Processed (samply, the Firefox profiler): column tables, shared strings, time deltas.
+    JSON.stringify({
+      meta: { version: 27, preprocessedProfileVersion: 48, interval: 1, categories: [{ name: 'Idle' }] },
+      shared: { stringArray: ['main', 'f', 'a.js'] },
+      threads: [
+        {
+          name: 'GeckoMain',
+          tid: 1,
+          funcTable: { length: 2, name: [0, 1], fileName: [2, 2], lineNumber: [1, 5], resource: [-1, -1] },
+          frameTable: { length: 2, func: [0, 1], line: [null, 6], category: [null, 0] },
+          stackTable: { length: 2, prefix: [null, 0], frame: [0, 1] },
+          samples: { length: 3, stack: [1, 0, null], timeDeltas: [0, 2, 1] },
+        },
+      ],
+    }),
+    // Raw Gecko: schema rows, a child process as a JSON string.
+    JSON.stringify({
+      meta: { version: 24, interval: 1, startTime: 0 },
+      threads: [
+        {
+          name: 'GeckoMain',
+          tid: 1,
+          stringTable: ['(root)', 'f (https://x/a.js:3:1)', 'js::RunScript'],
+          frameTable: {
+            schema: { location: 0, line: 1, category: 2 },
+            data: [[0], [2, 10, null], [1, null, null]],
+          },
+          stackTable: {
+            schema: { prefix: 0, frame: 1 },
+            data: [
+              [null, 0],
+              [0, 1],
+              [1, 2],
+            ],
+          },
+          samples: {
+            schema: { stack: 0, time: 1 },
+            data: [
+              [2, 0],
+              [1, 1],
+              [2, 3],
+            ],
+          },
+        },
+      ],
+      processes: [
+        JSON.stringify({
+          meta: { version: 24, interval: 1, startTime: 5 },
+          threads: [
+            {
+              name: 'w',
+              stringTable: ['g (https://x/b.js:1)'],
+              frameTable: { schema: { location: 0 }, data: [[0]] },
+              stackTable: { schema: { prefix: 0, frame: 1 }, data: [[null, 0]] },
+              samples: {
+                schema: { stack: 0, time: 1 },
+                data: [
+                  [0, 0],
+                  [0, 1],
+                ],
+              },
+            },
+          ],
+        }),
+      ],
+    }),
+  ],
   pprof: [pprofSeed()],
   jfr: [jfrJsonSeed],
   callgrind: [

@@ -28,6 +28,11 @@
  *  - sampled trace events (Hermes `samples`): the last sample of a thread gets the interval before it, speedscope
  *    nothing; checked exactly (those weights taken out, everything agrees).
  *  - an end event that closes nothing still advances the clock (DELIBERATE_FILES says where that shows).
+ *  - Firefox/Gecko: speedscope keeps only JS frames of the form `name (url:line)` outside Firefox's own code
+ *    (`resource://`, `self-hosted`) and drops Gecko's C++ label frames (`js::RunScript`, `PresShell::DoReflow`) and
+ *    script top levels; perfloop keeps them all (the engine's time is real time the page caused, categorised
+ *    "browser engine"), and gives the last sample the sampling interval. Deliberate when the same filter applied to
+ *    perfloop's profile, without the last sample, makes every frame, share and total agree (firefoxJsView).
  *  - JFR: `Class:method` in speedscope is `Class.method` in perfloop; compared only where the JDK's jfr is installed.
  */
 import { readFileSync } from 'node:fs';
@@ -72,6 +77,8 @@ interface Case {
   perf?: boolean;
   /** speedscope names a Java frame `Class:method`, perfloop `Class.method` as Java does. */
   java?: boolean;
+  /** speedscope keeps only the page's JS frames of a Gecko profile (see firefoxJsView). */
+  firefox?: boolean;
 }
 
 const S = 'import/__snapshots__';
@@ -218,6 +225,18 @@ const CASES: Case[] = [
     keys: Array.from({ length: n }, (_, i) => `importFromLinuxPerf ${name}.linux-perf.txt ${i + 1}`),
     perf: true,
   })),
+  ...(
+    [
+      ['59/simple-firefox.json', 'importFromFirefox 1'],
+      ['63/simple-firefox.json', 'importFromFirefox ignore self-hosted 1'],
+      ['61/recursion.json', 'importFromFirefox recursion 1'],
+    ] as const
+  ).map(([file, key]) => ({
+    file: `Firefox/${file}`,
+    snap: `${S}/firefox.test.ts.snap`,
+    keys: [key],
+    firefox: true,
+  })),
   {
     file: 'linux-perf/simple-with-pid.linux-perf.txt',
     snap: `${S}/linux-tools-perf.test.ts.snap`,
@@ -295,6 +314,35 @@ function top5(m: Map<string, number>): string[] {
     .filter(([, v]) => v >= cut * (1 - 1e-9))
     .map(([k]) => k)
     .sort();
+}
+
+/**
+ * Self weight by frame name of perfloop's Firefox import seen as speedscope sees it: each stack filtered to the
+ * page's JS frames (a file, not `resource://` or `self-hosted`, not a script's top level), the last sample left out.
+ */
+function firefoxJsView(p: Profile): Map<string, number> {
+  const keep = p.frames.map(
+    (f) =>
+      f.kind === 'code' &&
+      !!f.file &&
+      f.name !== '(top-level)' &&
+      !f.file.startsWith('resource:') &&
+      f.file !== 'self-hosted',
+  );
+  let last = -1;
+  if (p.sampleTime)
+    for (let i = 0; i < p.sampleCount; i++) if (last < 0 || p.sampleTime[i] >= p.sampleTime[last]) last = i;
+  const out = new Map<string, number>();
+  for (let i = 0; i < p.sampleCount; i++) {
+    if (i === last) continue;
+    let leaf = -1;
+    for (let n = p.sampleNode[i]; n >= 0 && leaf < 0; n = p.nodeParent[n])
+      if (keep[p.nodeFrame[n]]) leaf = p.nodeFrame[n];
+    if (leaf < 0) continue;
+    const name = p.frames[leaf].name;
+    out.set(name, (out.get(name) ?? 0) + p.sampleWeight[i]);
+  }
+  return out;
 }
 
 /** Differences of one file, each with the reason a user would agree with. */
@@ -399,6 +447,7 @@ export async function speedscopeConformance(corpus: string): Promise<Comparison[
     let slack = 0;
     let chrome = false;
     let sampledTrace = false;
+    let firefoxView: Map<string, number> | undefined;
     let scale = 1;
     try {
       const p = await importProfileFile(join(root, 'sample/profiles', c.file));
@@ -410,6 +459,10 @@ export async function speedscopeConformance(corpus: string): Promise<Comparison[
         const fileNs = { seconds: 1e9, milliseconds: 1e6, microseconds: 1e3, nanoseconds: 1 }[unit ?? ''];
         const oursNs = unitFactor(p.unit, 'ns');
         scale = fileNs && oursNs ? fileNs / oursNs : 1;
+      }
+      if (c.firefox) {
+        firefoxView = firefoxJsView(p);
+        scale = 1000; // speedscope's Gecko import is in ms, perfloop's in µs
       }
       chrome = p.meta.format === 'chrome-trace';
       sampledTrace =
@@ -431,6 +484,10 @@ export async function speedscopeConformance(corpus: string): Promise<Comparison[
       lastSampleRule =
         compareFrames(without, peer, peerAll, { scale, slack, perf: false }).reasons.length === 0;
     }
+    const firefoxRule =
+      reasons.length > 0 &&
+      !!firefoxView &&
+      compareFrames(firefoxView, peer, peerAll, { scale, slack, perf: false }).reasons.length === 0;
     const deliberateByFile = DELIBERATE_FILES[c.file];
     const onlyLastSampleEffects =
       chrome &&
@@ -460,6 +517,12 @@ export async function speedscopeConformance(corpus: string): Promise<Comparison[
         ? {
             deliberate:
               "sampled trace: perfloop charges each thread's last sample the interval before it (a sample stands for one sampling interval, as in the other sampled formats), speedscope charges it nothing; with exactly those weights taken out every frame, share and total agree",
+          }
+        : {}),
+      ...(firefoxRule
+        ? {
+            deliberate:
+              "Gecko profile: perfloop keeps the engine's C++ label frames, Firefox's own JS (resource://, self-hosted) and script top levels that speedscope drops, and gives the last sample the sampling interval; with speedscope's filter applied to perfloop's profile and that sample taken out, every frame, share and total agree",
           }
         : {}),
       ...(deliberateByFile && reasons.length > 0 ? { deliberate: deliberateByFile } : {}),

@@ -23,7 +23,7 @@ test(
     );
     // Every format perfloop read before the trace-event importer: all agree or differ deliberately, with a reason.
     const settled = results.filter((r) => r.peer === 'speedscope' && !r.input.includes('/trace-event/'));
-    assert.ok(settled.length >= 24, report);
+    assert.ok(settled.length >= 27, report);
     assert.ok(
       settled.every((r) => r.agrees || (r.deliberate && r.deliberate.length > 20)),
       report,

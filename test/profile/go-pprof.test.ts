@@ -94,7 +94,9 @@ test(
     // 16 × 1 MiB retained (plus the slice of their headers); the last 1 MiB of churn is still live through `sink`.
     const retained = self(inuse, 'main.retain');
     assert.ok(retained >= 16 * MiB && retained < 16 * MiB + 64 * 1024, `retain ${retained}`);
-    assert.equal(self(inuse, 'main.churn'), MiB);
+    // Go's heap sampler sometimes charges churn a small allocation of its own too (96 bytes seen under load).
+    const live = self(inuse, 'main.churn');
+    assert.ok(live >= MiB && live < MiB + 4096, `churn live ${live}`);
     const allocated = await importProfileFile(heap, { sampleType: 'alloc_space' });
     assert.equal(self(allocated, 'main.churn'), 64 * MiB);
     assert.ok(self(allocated, 'main.retain') >= 16 * MiB);

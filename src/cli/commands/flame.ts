@@ -134,7 +134,7 @@ export const flameCommand: Command = {
     thread: {
       type: 'string',
       arg: 'NAME|all',
-      description: 'Firefox/trace-event files: which thread (name or tid), or all of them; default the busiest',
+      description: 'Firefox/trace-event files: which thread (name or tid), or all; default all of them merged',
     },
     export: {
       type: 'string',

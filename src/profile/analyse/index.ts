@@ -3,6 +3,7 @@ import type { Profile, ProfileUnit } from '../../core/profile.js';
 import { categoriser, DEFAULT_CATEGORY_RULES, nodeCategories, type CategoryRule } from './categories.js';
 import { optimizationPriorities, type OptimizationPriority } from './priorities.js';
 import { PROFILE_RULES } from './rules/index.js';
+import { allocationAction, allocationSite, isAllocationProfile } from './rules/allocation-site.js';
 import { topConsumers, type CategoryShare, type TopConsumer } from './top-consumers.js';
 import { frameWeights } from './weights.js';
 import { aboveEvidenceFloor } from './evidence-floor.js';
@@ -29,17 +30,33 @@ export function analyseProfile(
   const userRules = options.categoryRules ?? [];
   const cat = categoriser([...userRules, ...DEFAULT_CATEGORY_RULES]);
   const nodeCats = nodeCategories(profile, cat);
-  const { top, categories } = topConsumers(profile, weights, cat, Math.max(options.top ?? 10, 30), {
+  const topped = topConsumers(profile, weights, cat, Math.max(options.top ?? 10, 30), {
     nodeCats,
     rules: userRules,
   });
+  // A heap/allocation profile gets allocation advice, not CPU advice ("hot function", "algorithm review").
+  const allocation = isAllocationProfile(profile);
+  const top = allocation
+    ? topped.top.map((t) => (t.category === 'idle' ? t : { ...t, action: allocationAction(profile) }))
+    : topped.top;
+  const { categories } = topped;
+  const rules = allocation ? [allocationSite] : PROFILE_RULES;
   const factor = TO_MS[profile.unit];
   const toMs = (w: number) => (factor === undefined ? NaN : Math.round(w * factor * 100) / 100);
-  const activeSamples = weights.all > 0 ? Math.round((profile.sampleCount * weights.active) / weights.all) : 0;
+  const activeSamples =
+    weights.all > 0 ? Math.round((profile.sampleCount * weights.active) / weights.all) : 0;
   const findings = rankFindings(
     aboveEvidenceFloor(
-      PROFILE_RULES.flatMap((r) =>
-        r.run({ profile, weights, top, categories, nodeCategories: nodeCats, categoryRules: userRules, toMs }),
+      rules.flatMap((r) =>
+        r.run({
+          profile,
+          weights,
+          top,
+          categories,
+          nodeCategories: nodeCats,
+          categoryRules: userRules,
+          toMs,
+        }),
       ),
       { activeSamples, activeMs: factor === undefined ? null : toMs(weights.active) },
     ),

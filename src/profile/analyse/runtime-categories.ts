@@ -71,6 +71,18 @@ export const RUNTIME_CATEGORY_RULES: readonly CategoryRule[] = [
     file: /^\[(?!unknown)|(^|\/)vmlinux[^/]*$|^\/lib\/modules\/|\.ko(\.[gx]z|\.zst)?$/,
     specific: false,
   },
+  // Firefox/Gecko: the engine's own C++ (label frames) and its internal JS (self-hosted builtins, resource://).
+  {
+    category: 'gc',
+    name: /^(js::gc::\w+.*|js::GCRuntime::\w+.*|js::Nursery::\w+.*|nsCycleCollector\w*::\w+.*)$/,
+    specific: true,
+  },
+  {
+    category: 'browser engine',
+    name: /^(js::|JS::|mozilla::|ns[A-Z]\w*::|XRE_|AutoEntryScript\b|PresShell::|nsRefreshDriver|RefreshDriverTick|PBrowser::|PContent::)/,
+    specific: false,
+  },
+  { category: 'browser engine', file: /^(resource|chrome):\/\/|^self-hosted$/, specific: false },
   {
     category: 'native (libc)',
     file: /(^|\/)(libc|libpthread|libm|ld-linux[\w-]*|libstdc\+\+|libgcc_s)[\w.-]*\.so[\d.]*$/,
@@ -98,5 +110,7 @@ export const RUNTIME_CATEGORY_ACTIONS: Record<string, string> = {
     'Interpreted Java: code not JIT-compiled yet — warm up, or check why it is not compiled (-XX:+PrintCompilation)',
   jvm: 'JVM native time: look at the Java callers (async-profiler or JFR show them with lines)',
   java: 'JIT-compiled Java: look at this method and its callers (JFR or async-profiler give line numbers)',
+  'browser engine':
+    "Browser engine (Gecko) time: look at the page's JavaScript callers that trigger it (DOM calls, style, layout, timers)",
   'native (libc)': 'C library time: look at the callers (memcpy/strlen on big buffers, locks, syscalls)',
 };

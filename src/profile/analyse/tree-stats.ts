@@ -44,10 +44,13 @@ function computeTreeStats(p: Profile): TreeStats {
   const maxRepeatNode = new Int32Array(nodes);
   const { childStart, childList } = childIndex(p);
   const onPath = new Int32Array(p.frames.length);
-  const stack: number[] = [];
-  for (let n = 0; n < nodes; n++) if (p.nodeParent[n] < 0) stack.push(n);
-  while (stack.length > 0) {
-    const e = stack.pop()!;
+  // A typed-array stack (every node enters once and leaves once: 2 × nodes bounds it), not a JS array that
+  // grows and boxes on millions of nodes.
+  const stack = new Int32Array(2 * nodes + 1);
+  let sp = 0;
+  for (let n = 0; n < nodes; n++) if (p.nodeParent[n] < 0) stack[sp++] = n;
+  while (sp > 0) {
+    const e = stack[--sp];
     if (e < 0) {
       onPath[p.nodeFrame[~e]]--;
       continue;
@@ -64,8 +67,8 @@ function computeTreeStats(p: Profile): TreeStats {
       maxRepeatOnPath[e] = repeat[e];
       maxRepeatNode[e] = e;
     }
-    stack.push(~e);
-    for (let c = childStart[e]; c < childStart[e + 1]; c++) stack.push(childList[c]);
+    stack[sp++] = ~e;
+    for (let c = childStart[e]; c < childStart[e + 1]; c++) stack[sp++] = childList[c];
   }
   return { depth, repeat, maxRepeatOnPath, maxRepeatNode };
 }

@@ -5,17 +5,17 @@
  * variant of difffolded.pl has two counts, `stack before after`. Frame decorations understood:
  * py-spy's `func (file.py:12)` (the line executing, so it becomes a line weight of the leaf, not part of the
  * function), async-profiler's type suffixes `_[j]` `_[i]` `_[k]` `_[0]` `_[1]`.
- * Read line by line, never as one string.
+ * Read as bytes line by line, never as one string (byte-lines.ts).
  */
 import { PerfloopError } from '../../core/errors.js';
 import { ProfileBuilder, type FrameKind, type Profile } from '../../core/profile.js';
 import { V8_PSEUDO_FRAMES } from './cpuprofile.js';
+import { ByteInterner, eachByteLine, parseCount } from './byte-lines.js';
 import { eachLine, type ProfileSource } from './source.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
 const WITH_LOCATION = /^(.*\S) \(([^()]*?):(\d+)(?::(\d+))?\)$/;
 const TYPE_SUFFIX = /_\[[jik01c]\]$/;
-const COUNT = /^\d+(\.\d+)?$/;
 
 export interface FoldedFrame {
   name: string;
@@ -49,101 +49,171 @@ interface FoldedResult {
   twoCounts: boolean;
 }
 
-async function readFolded(src: ProfileSource, options: ImportOptions): Promise<FoldedResult> {
-  const column = options.column ?? 'after';
-  const a = new ProfileBuilder({ format: 'folded', name: src.name }, 'samples');
+/** How one folded line's parts are handed to the stack assembler: the stack's frames and its count(s). */
+class FoldedAssembler {
+  readonly a: ProfileBuilder;
   // A decorated frame's line is the line executing when the sample was taken (py-spy), not the function's: the
   // function is (name, file) and the leaf's line goes to the line weights, as for V8's positionTicks.
-  const frameIds = new Map<string, number>();
-  const frameLines = new Map<string, number>();
-  const frameOf = (text: string) => {
-    let id = frameIds.get(text);
-    if (id === undefined) {
-      const f = parseFoldedFrame(text);
-      id = f.kind === 'root' ? -1 : a.frame({ name: f.name, file: f.file, kind: f.kind });
-      frameIds.set(text, id);
-      if (f.line) frameLines.set(text, f.line);
+  private readonly interner = new ByteInterner();
+  private ourFrame: Int32Array = new Int32Array(1024); // interned text → profile frame (-1: a root marker)
+  private frameLine: Int32Array = new Int32Array(1024);
+  private resolved = 0; // interned texts below this have their frame
+  // Folded files are usually sorted, so a line shares most of its stack with the previous one: that path reused.
+  private prev: Uint8Array = new Uint8Array(0);
+  private prevStart = 0;
+  private prevEnd = -1; // no previous line
+  private prevNodes: Int32Array = new Int32Array(256);
+  private prevDepth = 0;
+
+  constructor(src: ProfileSource) {
+    this.a = new ProfileBuilder({ format: 'folded', name: src.name }, 'samples');
+  }
+
+  private frameOf(buf: Uint8Array, start: number, end: number): number {
+    const t = this.interner.id(buf, start, end);
+    if (t >= this.ourFrame.length) {
+      this.ourFrame = grow(this.ourFrame);
+      this.frameLine = grow(this.frameLine);
     }
-    return id;
-  };
-  // Folded files are usually sorted, so a line shares most of its stack with the previous one: reuse that path.
-  let prevStack = '\u0000'; // matches no line
-  const prevNodes: number[] = [];
+    if (t === this.resolved) {
+      const f = parseFoldedFrame(this.interner.text(t));
+      this.ourFrame[t] = f.kind === 'root' ? -1 : this.a.frame({ name: f.name, file: f.file, kind: f.kind });
+      this.frameLine[t] = f.line ?? 0;
+      this.resolved++;
+    }
+    return t;
+  }
+
+  /** The stack `buf[start, end)` (frames separated by `;`), sampled `count` times. */
+  add(buf: Uint8Array, start: number, end: number, count: number): void {
+    // The frames this stack shares with the previous line are found by comparing the two byte ranges, without
+    // splitting: in a sorted (or sampled-in-order) file most of a 100-frame line is the previous line's.
+    const prev = this.prev;
+    const ps = this.prevStart;
+    const len = end - start;
+    const plen = this.prevEnd - ps;
+    const max = Math.min(len, plen);
+    let shared = 0; // frames fully shared
+    let from = 0; // offset where the first unshared frame starts
+    let c = 0;
+    for (; c < max; c++) {
+      const ch = buf[start + c];
+      if (ch !== prev[ps + c]) break;
+      if (ch === 59 /* ; */) {
+        shared++;
+        from = c + 1;
+      }
+    }
+    if (c === max && plen >= 0) {
+      // One stack is a prefix of the other: the last frame of the shorter is shared when it ends there.
+      const longer = c === len ? (c === plen ? -1 : prev[ps + c]) : buf[start + c];
+      if (longer === -1 || longer === 59) {
+        shared++;
+        from = c + 1;
+      }
+    }
+    if (shared > this.prevDepth) shared = this.prevDepth;
+    let node = shared > 0 ? this.prevNodes[shared - 1] : -1;
+    let depth = shared;
+    let leaf = -1;
+    for (let s = start + from; s <= end;) {
+      let e = s;
+      while (e < end && buf[e] !== 59) e++;
+      leaf = this.frameOf(buf, s, e);
+      const f = this.ourFrame[leaf];
+      if (f >= 0) node = this.a.node(node, f);
+      if (depth === this.prevNodes.length) this.prevNodes = grow(this.prevNodes);
+      this.prevNodes[depth++] = node;
+      s = e + 1;
+    }
+    this.prevDepth = depth;
+    this.prev = buf;
+    this.prevStart = start;
+    this.prevEnd = end;
+    if (count > 0) {
+      this.a.sample(node, count);
+      if (leaf < 0) {
+        let s = end;
+        while (s > start && buf[s - 1] !== 59) s--;
+        leaf = this.frameOf(buf, s, end);
+      }
+      const line = this.frameLine[leaf];
+      if (line && node >= 0) this.a.addLineWeight(node, line, count);
+    }
+  }
+
+  /** The previous line's bytes live in a buffer the reader reuses: keep a copy before it changes. */
+  detach(): void {
+    if (this.prevEnd >= 0) {
+      this.prev = this.prev.slice(this.prevStart, this.prevEnd);
+      this.prevEnd -= this.prevStart;
+      this.prevStart = 0;
+    }
+  }
+}
+
+function grow(a: Int32Array): Int32Array {
+  const next = new Int32Array(a.length * 2);
+  next.set(a);
+  return next;
+}
+
+async function readFolded(src: ProfileSource, options: ImportOptions): Promise<FoldedResult> {
+  const column = options.column ?? 'after';
+  const asm = new FoldedAssembler(src);
   let twoCounts = false;
   let data = 0;
   let invalid = 0;
   let firstInvalid = '';
   const where = `${src.name}: folded`;
-  await eachLine(
-    src,
-    (text, line) => {
-      // `#` and `//` comments (speedscope skips both).
-      if (text.length === 0 || text.charCodeAt(0) === 35 /* # */ || text.startsWith('//')) return;
-      const sp = text.lastIndexOf(' ');
-      if (sp <= 0 || !COUNT.test(text.slice(sp + 1))) {
-        // One odd line is skipped with a warning, as speedscope does; a file of odd lines is not folded.
-        if (invalid++ === 0) {
-          const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-          firstInvalid = `line ${line}: no sample count at the end of ${JSON.stringify(shown)}`;
-        }
-        return;
-      }
-      let count = Number(text.slice(sp + 1));
-      let stackEnd = sp;
-      const sp2 = text.lastIndexOf(' ', sp - 1);
-      if (sp2 > 0 && COUNT.test(text.slice(sp2 + 1, sp))) {
+  const bad = (text: string, line: number) => {
+    // One odd line is skipped with a warning, as speedscope does; a file of odd lines is not folded.
+    if (invalid++ === 0) {
+      const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+      firstInvalid = `line ${line}: no sample count at the end of ${JSON.stringify(shown)}`;
+    }
+  };
+  let lastBuf: Buffer | undefined;
+  const onBytes = (buf: Buffer, start: number, end: number, line: number) => {
+    if (buf !== lastBuf) {
+      if (lastBuf) asm.detach();
+      lastBuf = buf;
+    }
+    // `#` and `//` comments (speedscope skips both).
+    if (end === start || buf[start] === 35 /* # */ || (buf[start] === 47 && buf[start + 1] === 47)) return;
+    let sp = end - 1;
+    while (sp > start && buf[sp] !== 32) sp--;
+    let count = sp > start ? parseCount(buf, sp + 1, end) : NaN;
+    if (Number.isNaN(count)) return bad(buf.toString('utf8', start, end), line);
+    let stackEnd = sp;
+    let sp2 = sp - 1;
+    while (sp2 > start && buf[sp2] !== 32) sp2--;
+    if (sp2 > start) {
+      const before = parseCount(buf, sp2 + 1, sp);
+      if (!Number.isNaN(before)) {
         // difffolded.pl: "stack before after"
         twoCounts = true;
-        if (column === 'before') count = Number(text.slice(sp2 + 1, sp));
+        if (column === 'before') count = before;
         stackEnd = sp2;
       }
-      data++;
-      // The frames this stack shares with the previous line are found by comparing the two texts, without
-      // splitting: in a sorted (or sampled-in-order) file most of a 100-frame line is the previous line's.
-      const stack = text.slice(0, stackEnd);
-      const max = Math.min(stack.length, prevStack.length);
-      let shared = 0; // frames fully shared
-      let from = 0; // where the first unshared frame starts
-      let c = 0;
-      for (; c < max; c++) {
-        const ch = stack.charCodeAt(c);
-        if (ch !== prevStack.charCodeAt(c)) break;
-        if (ch === 59 /* ; */) {
-          shared++;
-          from = c + 1;
-        }
-      }
-      if (c === max) {
-        // One stack is a prefix of the other: the last frame of the shorter is shared when it ends there.
-        const a2 = c === stack.length ? stack : prevStack;
-        const b2 = a2 === stack ? prevStack : stack;
-        if (b2.length === c || b2.charCodeAt(c) === 59) {
-          shared++;
-          from = c + 1;
-        }
-      }
-      let node = shared > 0 ? prevNodes[shared - 1] : -1;
-      prevNodes.length = shared;
-      let leafName: string | undefined;
-      for (let start = from; start <= stack.length;) {
-        let end = stack.indexOf(';', start);
-        if (end < 0) end = stack.length;
-        leafName = stack.slice(start, end);
-        const f = frameOf(leafName);
-        if (f >= 0) node = a.node(node, f);
-        prevNodes.push(node);
-        start = end + 1;
-      }
-      leafName ??= stack.slice(stack.lastIndexOf(';') + 1);
-      prevStack = stack;
-      if (count > 0) {
-        a.sample(node, count);
-        const line = frameLines.get(leafName);
-        if (line && node >= 0) a.addLineWeight(node, line, count);
-      }
-    },
-    options.progress,
-  );
+    }
+    data++;
+    asm.add(buf, start, stackEnd, count);
+  };
+  const utf8 = await eachByteLine(src, onBytes, options.progress);
+  if (!utf8) {
+    // UTF-16 (a PowerShell redirect): decoded, then the same assembler over each line's UTF-8 bytes.
+    await eachLine(
+      src,
+      (text, line) => {
+        lastBuf = undefined;
+        asm.detach();
+        const b = Buffer.from(text, 'utf8');
+        onBytes(b, 0, b.length, line);
+      },
+      options.progress,
+    );
+  }
   if (invalid > 0 && invalid >= data)
     throw new PerfloopError('PROFILE_BAD_FORMAT', `${where}: ${firstInvalid}`, {
       hint: 'each line must be "frame;frame;frame COUNT"',
@@ -152,7 +222,7 @@ async function readFolded(src: ProfileSource, options: ImportOptions): Promise<F
   const warnings =
     invalid > 0 ? [`${invalid} line(s) without a count skipped, the first at ${firstInvalid}`] : [];
   return {
-    profile: a.build({
+    profile: asm.a.build({
       ...(twoCounts ? { format: 'folded-diff' } : {}),
       ...(warnings.length ? { warnings } : {}),
     }),

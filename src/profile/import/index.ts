@@ -10,6 +10,7 @@ import { mergeProfiles } from '../transform/merge.js';
 import { callgrindImporter } from './callgrind.js';
 import { chromeTraceImporter } from './chrome-trace.js';
 import { cpuprofileImporter } from './cpuprofile.js';
+import { firefoxImporter } from './firefox.js';
 import { foldedImporter } from './folded.js';
 import { jfrImporter } from './jfr.js';
 import { perfScriptImporter } from './perf-script.js';
@@ -28,6 +29,7 @@ export { bufferSource, fileSource, type ProfileSource, type ProgressCallback } f
 /** Content sniffing order matters: the specific JSON shapes before the generic text formats. */
 export const IMPORTERS: readonly ProfileImporter[] = [
   speedscopeImporter,
+  firefoxImporter,
   chromeTraceImporter,
   traceEventImporter,
   stackprofImporter,

@@ -31,15 +31,6 @@ const has = (keys: ReadonlySet<string>, ...names: string[]) => names.every((n) =
 const SIGNATURES: readonly Signature[] = [
   {
     definitive: true,
-    what: 'Firefox/Gecko profile (Firefox profiler, samply, Vernier)',
-    hint: 'not supported yet; open it in https://profiler.firefox.com or speedscope',
-    test: (t, k) =>
-      (has(k, 'meta', 'threads') && (k.has('libs') || k.has('samples') || k.has('interval'))) ||
-      // Firefox 59's "Save as file" of the old profiler UI: the profile is under "profile" after the markers.
-      (/^\s*\{\s*"label"\s*:/.test(t) && has(k, 'duration', 'markers')),
-  },
-  {
-    definitive: true,
     what: 'Safari Web Inspector timeline recording',
     hint: 'not supported yet; record with Chrome DevTools or save a .cpuprofile instead',
     test: (t, k) =>
