@@ -3,6 +3,7 @@
  * /proc/<pid>/stat. A wrapper such as `npm start` → sh → node is one tree: sampling only the pid we
  * spawned would measure npm, not the service.
  */
+import { readdirSync } from 'node:fs';
 import { readAllProcStats, type ProcStat } from './proc-stat.js';
 
 /** Root + all descendants (root first, then breadth-first); [] when the root is gone. */
@@ -31,4 +32,13 @@ export function descendantsOf(rootPid: number, stats: ReadonlyMap<number, ProcSt
     }
   }
   return tree;
+}
+
+/** Thread ids of a live process (/proc/PID/task); empty when it is gone or /proc is not there. */
+export function threadIds(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
 }

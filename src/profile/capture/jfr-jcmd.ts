@@ -10,7 +10,8 @@
  * compiler and GC threads' CPU is read from /proc/PID/task beside them.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { threadIds } from '../../target/proc-tree.js';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { kernelConstants } from '../../target/proc-stat.js';
@@ -69,13 +70,7 @@ function threadGroup(comm: string): 'jit' | 'gc' | 'java' {
 function threadCpu(pid: number): Record<'jit' | 'gc' | 'java', number> {
   const out = { jit: 0, gc: 0, java: 0 };
   const tick = 1000 / kernelConstants().clockTicksPerSecond;
-  let tids: string[] = [];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
+  for (const tid of threadIds(pid)) {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const close = stat.lastIndexOf(')');

@@ -13,7 +13,8 @@
  * interpreter frames are then charged to the Python function (python-frames.ts).
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { threadIds } from '../../target/proc-tree.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importPerfScript } from '../import/perf-script.js';
@@ -104,13 +105,7 @@ export class PerfAttachCapture implements WindowCapture {
     const pid = this.ctx.runtime.pid;
     const map = `/tmp/perf-${pid}.map`;
     if (!existsSync(map)) return;
-    let tids: string[] = [];
-    try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      return;
-    }
-    for (const tid of tids) {
+    for (const tid of threadIds(pid)) {
       const link = `/tmp/perf-${tid}.map`;
       if (tid === String(pid) || existsSync(link)) continue;
       try {
