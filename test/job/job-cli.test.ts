@@ -23,7 +23,9 @@ async function perfloop(cwd: string, ...args: string[]): Promise<{ code: number;
 test('perfloop job names the hot function, shows the sleep as off-CPU time, passes a 30 s budget and stores the run', async () => {
   const dir = tempDir('perfloop-job-');
   writeFileSync(join(dir, 'budget.json'), JSON.stringify({ jobs: { 'batch-job': { duration_s: { max: 30 }, peak_rss_mb: { max: 4096 } } } }));
-  const r = await perfloop(dir, 'job', '--runs', '3', '--budget', 'budget.json', '--json', '--', 'node', job, '--hot', '60000', '--sleep', '200');
+  // Enough work for the CPU rules' evidence floor (100 active samples at --cpu-prof's 1 ms) on a quiet machine too:
+  // 60,000 rows (~15 ms of CPU) passed only where a loaded host stretched the run over more samples.
+  const r = await perfloop(dir, 'job', '--runs', '3', '--budget', 'budget.json', '--json', '--', 'node', job, '--hot', '1500000', '--sleep', '200');
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.schema, 'perfloop/job@1');

@@ -98,11 +98,14 @@ test(
     const live = self(inuse, 'main.churn');
     assert.ok(live >= MiB && live < MiB + 4096, `churn live ${live}`);
     const allocated = await importProfileFile(heap, { sampleType: 'alloc_space' });
-    assert.equal(self(allocated, 'main.churn'), 64 * MiB);
+    // 64 × 1 MiB of churn, plus the small allocation Go's sampler sometimes charges it too (96 bytes seen in CI).
+    const churned = self(allocated, 'main.churn');
+    assert.ok(churned >= 64 * MiB && churned < 64 * MiB + 4096, `churn allocated ${churned}`);
     assert.ok(self(allocated, 'main.retain') >= 16 * MiB);
     const objects = await importProfileFile(heap, { sampleType: 'alloc_objects' });
     assert.equal(objects.unit, 'count');
-    assert.equal(self(objects, 'main.churn'), 64);
+    const churnObjects = self(objects, 'main.churn');
+    assert.ok(churnObjects >= 64 && churnObjects <= 66, `churn objects ${churnObjects}`);
     await assert.rejects(importProfileFile(heap, { sampleType: 'cpu' }), (e: unknown) => {
       assert.ok(e instanceof PerfloopError && e.exitCode === 2);
       assert.match(

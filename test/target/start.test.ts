@@ -134,7 +134,8 @@ describe('startTarget failures are one clear line', () => {
     const e = await startFails({
       command: `node -e "require('http').createServer((q,s)=>{s.statusCode=503;s.end()}).listen(${port},'127.0.0.1')"`,
       ready: { url: `http://127.0.0.1:${port}/health` },
-      readyTimeoutMs: 1500,
+      // Long enough for node to start and answer at least once on a busy machine (it always waits this long).
+      readyTimeoutMs: 6000,
     });
     assert.equal(e.code, 'TARGET_NOT_READY');
     assert.match(e.message, /GET http:\/\/127\.0\.0\.1:\d+\/health answering 2xx; last attempt: HTTP 503/);
