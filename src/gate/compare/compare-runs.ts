@@ -15,6 +15,7 @@ import type { Verdict } from '../stats/verdict.js';
 import { contentionAdjusted, contentionWarnings } from './contention.js';
 import { headlineValue } from './headline.js';
 import { compareJobRuns, isJobRecord } from './job-compare.js';
+import { comparisonRow } from './comparison-row.js';
 import { likeWithLikeWarnings } from './like-with-like.js';
 import {
   errorUnits,
@@ -96,25 +97,10 @@ function row(
   unit: SampleUnit,
   runs: [number, number],
 ): ComparisonRow {
-  const d = DEFS[name];
   const perRun = unitsPerRun(s.samples, runs, unit);
-  return {
-    name,
-    label: d.label,
-    unit: d.unit,
-    betterWhen: d.spec.higherIsBetter ? 'higher' : 'lower',
-    before: s.before,
-    after: s.after,
-    changePct: s.changePct,
-    ci: s.ci,
-    pValue: s.pValue,
-    verdict: s.verdict,
-    samples: s.samples,
-    sampleUnit: unit,
-    moreRuns:
-      s.verdict === 'unknown' && s.moreUnits !== null ? Math.max(1, Math.ceil(s.moreUnits / perRun)) : null,
-    note: s.reason,
-  };
+  const moreRuns =
+    s.verdict === 'unknown' && s.moreUnits !== null ? Math.max(1, Math.ceil(s.moreUnits / perRun)) : null;
+  return comparisonRow(name, DEFS[name], s, unit, moreRuns);
 }
 
 export function compareRuns(

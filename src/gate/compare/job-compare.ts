@@ -9,6 +9,7 @@ import type { JobRunMeasurement, RunRecord } from '../../core/run.js';
 import { distributionFromValues } from '../stats/distribution.js';
 import { compareLatency, compareMean, compareRatio, type MetricSpec, type MetricStats, type StatOptions } from '../stats/sample-compare.js';
 import type { ComparisonMetric, ComparisonRow } from './compare-runs.js';
+import { comparisonRow } from './comparison-row.js';
 
 export const isJobRecord = (r: RunRecord): boolean => r.kind === 'job' && !!r.job;
 
@@ -31,23 +32,7 @@ function runsOf(records: readonly RunRecord[]): { run: JobRunMeasurement; group:
 }
 
 function row(name: ComparisonMetric, s: MetricStats): ComparisonRow {
-  const d = JOB_DEFS[name]!;
-  return {
-    name,
-    label: d.label,
-    unit: d.unit,
-    betterWhen: d.spec.higherIsBetter ? 'higher' : 'lower',
-    before: s.before,
-    after: s.after,
-    changePct: s.changePct,
-    ci: s.ci,
-    pValue: s.pValue,
-    verdict: s.verdict,
-    samples: s.samples,
-    sampleUnit: 'run',
-    moreRuns: s.verdict === 'unknown' ? s.moreUnits : null,
-    note: s.reason,
-  };
+  return comparisonRow(name, JOB_DEFS[name]!, s, 'run', s.verdict === 'unknown' ? s.moreUnits : null);
 }
 
 export function compareJobRuns(
