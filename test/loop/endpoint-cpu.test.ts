@@ -78,7 +78,7 @@ test('balanced endpoints: shares near half each, no endpoint finding', async () 
 
 const jsonServer = join(repoRoot, 'node_modules', 'json-server', 'lib', 'cli', 'bin.js');
 
-test('json-server, /posts (2,000 posts) beside /posts/1: /posts holds the CPU; the way into lodash is named', { skip: existsSync(jsonServer) ? false : 'json-server is not installed (npm install)' }, async () => {
+test('json-server, /posts (2,000 posts) beside /posts/1: /posts holds the CPU; the way into its hot dependencies is named', { skip: existsSync(jsonServer) ? false : 'json-server is not installed (npm install)' }, async () => {
   const dir = tempDir('perfloop-json-server-');
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const posts = Array.from({ length: 2000 }, (_, i) => ({ id: i + 1, title: `post ${i}`, body: 'x'.repeat(200), tags: ['a', 'b'] }));
@@ -102,10 +102,16 @@ test('json-server, /posts (2,000 posts) beside /posts/1: /posts holds the CPU; t
   });
   const list = record.endpoints.find((e) => e.name === 'GET /posts')!;
   assert.ok(list.cpuShare! >= 80, `GET /posts CPU share ${list.cpuShare} %`);
-  const lodash = record.findings.find((f) => f.rule === 'cpu.hot-dependency' && f.evidence.package === 'lodash');
-  assert.ok(lodash, `findings: ${record.findings.map((f) => `${f.rule} ${f.title}`).join(' | ')}`);
-  const entry = (lodash.evidence.entries as { caller: { function: string; file: string } }[])[0];
-  assert.match(entry.caller.file, /json-server\/lib\/server\/router\/plural\.js$/);
-  assert.equal(entry.caller.function, 'list');
-  assert.match(lodash.title, /`list` \(json-server\/…\/plural\.js:\d+\) → lodash \w+: [\d.]+ % inclusive/);
+  // Which package leads moves with the host (express's response writing or lodash's copies: 39 % / 25 % in one run,
+  // 50 % / under the floor in another); every one named must be entered from json-server's own code.
+  const deps = record.findings.filter((f) => f.rule === 'cpu.hot-dependency');
+  assert.ok(deps.length > 0, `findings: ${record.findings.map((f) => `${f.rule} ${f.title}`).join(' | ')}`);
+  for (const f of deps) assert.match(f.title, /the way in: `[\w.]+` \(json-server\/…\/[\w/.-]+\.js:\d+\) → (express|lodash|body-parser|json-server) /, f.title);
+  const lodash = deps.find((f) => f.evidence.package === 'lodash');
+  if (lodash) {
+    const entry = (lodash.evidence.entries as { caller: { function: string; file: string } }[])[0];
+    assert.match(entry.caller.file, /json-server\/lib\/server\/router\/plural\.js$/);
+    assert.equal(entry.caller.function, 'list');
+    assert.match(lodash.title, /`list` \(json-server\/…\/plural\.js:\d+\) → lodash \w+: [\d.]+ % inclusive/);
+  }
 });
