@@ -51,12 +51,14 @@ try {
       '--json',
       '-q',
     ]);
-    const j = JSON.parse(out) as { metrics: { http_reqs: { rate: number }; vus_max: { value: number } } };
+    const j = JSON.parse(out) as {
+      metrics: { http_reqs: { rate: number }; iterations: { count: number }; vus_max: { value: number } };
+    };
     const mb = maxRssKb / 1024;
     const goal = GOALS[vus];
     console.log(
       `${vus} VUs × ${values.duration} s: peak RSS ${mb.toFixed(0)} MB (${((mb * 1024) / vus).toFixed(0)} kB per VU), ` +
-        `${j.metrics.http_reqs.rate.toFixed(0)} req/s (≈ ${vus}/s expected with sleep(1))` +
+        `${j.metrics.http_reqs.rate.toFixed(0)} req/s, iterations ${((100 * j.metrics.iterations.count) / (vus * Number(values.duration))).toFixed(0)} % of ${vus} VUs × ${values.duration} s (sleep(1); k6 gets ≈ 100 %)` +
         (goal ? `   goal < ${goal} MB: ${mb < goal ? 'met' : 'MISSED'}` : ''),
     );
   }

@@ -17,16 +17,22 @@ export function startNginx(PORT: number): { proc: ChildProcess; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'perfloop-nginx-'));
   writeFileSync(
     join(dir, 'nginx.conf'),
+    // Room for one keep-alive connection per VU (k6-vus-memory runs 5,000): with worker_connections below the
+    // VU count nginx reclaims idle keep-alive connections to accept new ones, so every VU reconnects again and
+    // again and the generator spends its time in connect() — that, not the engine, capped 5,000 sleeping VUs at
+    // ~1,000–1,600 iterations/s. The backlog (capped by net.core.somaxconn) keeps the start-up connect storm
+    // out of SYN retransmits (1 s, 3 s).
     `worker_processes 1;
+worker_rlimit_nofile 40000;
 daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log;
-events { worker_connections 4096; }
+events { worker_connections 16384; }
 http {
   access_log off;
   keepalive_requests 100000000;
   client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
-  server { listen 127.0.0.1:${PORT}; location / { return 200 "hello"; } }
+  server { listen 127.0.0.1:${PORT} backlog=16384; location / { return 200 "hello"; } }
 }
 `,
   );
