@@ -21,9 +21,7 @@ import { LoadResult, type PresetReport } from './result.js';
 import type { GeneratorHealth, PlanSource, ThreadPlan } from './runner.js';
 import type { RequestTemplate } from './scenario.js';
 import { declaredMetrics } from './script/api.js';
-import { runLifecycle } from './script/lifecycle.js';
 import { isK6Script } from './k6/imports.js';
-import { runK6Lifecycle } from './k6/lifecycle.js';
 import { importScript, type ScriptModule } from './script/module.js';
 import {
   evaluateThresholds,
@@ -216,6 +214,16 @@ export async function checkLoad(options: LoadOptions): Promise<void> {
 }
 
 /**
+ * A script's setup/teardown runner, loaded only when there is a script: `ctx.http` pulls in undici, which URL
+ * mode never uses (~0.15 CPU-s of its start-up).
+ */
+async function lifecycleOf(k6Mode: boolean) {
+  return k6Mode
+    ? (await import('./k6/lifecycle.js')).runK6Lifecycle
+    : (await import('./script/lifecycle.js')).runLifecycle;
+}
+
+/**
  * Runs a load test — in this thread or across worker threads — and returns its merged measurements with
  * thresholds evaluated over the whole. Bad options are one PerfloopError (exit 2) listing every problem; an
  * unreachable target at the start is exit 2 as well.
@@ -235,8 +243,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const startedAt = new Date();
   // k6 scripts always run on a worker thread: a VU stuck in synchronous code cannot then block Ctrl-C.
   const k6Mode = !!options.script && isK6Script(options.script);
-  const lifecycle = k6Mode ? runK6Lifecycle : runLifecycle;
-  const setup = mod ? await lifecycle(mod, 'setup', undefined, o) : null;
+  const lifecycle = mod ? await lifecycleOf(k6Mode) : null;
+  const setup = mod && lifecycle ? await lifecycle(mod, 'setup', undefined, o) : null;
   const plan: ThreadPlan = {
     source,
     scenarios: plans,
@@ -334,7 +342,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     clearInterval(progress);
     options.signal?.removeEventListener('abort', onAbort);
   }
-  const teardown = mod ? await lifecycle(mod, 'teardown', setup?.result, o) : null;
+  const teardown = mod && lifecycle ? await lifecycle(mod, 'teardown', setup?.result, o) : null;
   const metrics = mergeOutcomes(
     outcomes,
     [setup?.metrics, teardown?.metrics].filter((m): m is MetricSet => !!m),

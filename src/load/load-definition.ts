@@ -6,7 +6,6 @@ import { withoutExecution, type LoadScriptOptions } from './options.js';
 import { preset as presetOf } from './presets.js';
 import type { LoadResult, PresetReport } from './result.js';
 import type { RequestTemplate } from './scenario.js';
-import { loadDeclarative } from './script/declarative.js';
 import { importScript } from './script/module.js';
 
 /**
@@ -38,7 +37,8 @@ export const DECLARATIVE_EXT = ['.yaml', '.yml', '.json'];
 export async function loadSourceFile(spec: string): Promise<LoadSource> {
   const ext = extname(spec).toLowerCase();
   if (DECLARATIVE_EXT.includes(ext)) {
-    const d = loadDeclarative(spec);
+    // Loaded here: the YAML parser is start-up cost for every other kind of run.
+    const d = (await import('./script/declarative.js')).loadDeclarative(spec);
     return { requests: d.requests, options: d.options, quick: false };
   }
   if (MODULE_EXT.includes(ext)) return { script: spec, options: (await importScript(spec)).options, quick: false };

@@ -1,4 +1,3 @@
-import { openRunDashboard } from '../../ui/run-dashboard.js';
 import { writeFileSync } from 'node:fs';
 import { EXIT, PerfloopError } from '../../core/errors.js';
 import { MetricSet } from '../../core/metric-set.js';
@@ -6,22 +5,14 @@ import { durationFlag, numberFlag, parseHeaderFlags } from '../../load/cli-optio
 import { runLoad } from '../../load/engine.js';
 import { statusPrinter } from '../../load/live-status.js';
 import type { LoadScriptOptions } from '../../load/options.js';
-import {
-  combine,
-  csvOutput,
-  ndjsonOutput,
-  parseOutSpec,
-  type PointsOutput,
-} from '../../load/output/points-file.js';
+import type { PointsOutput } from '../../load/output/points-file.js';
 import { summaryExport } from '../../load/output/summary-export.js';
 import { defineBuiltinMetrics } from '../../load/recorder.js';
 import type { LoadResult } from '../../load/result.js';
 import { declaredMetrics } from '../../load/script/api.js';
-import { importScript } from '../../load/script/module.js';
 import { applyK6Env } from '../../load/k6/cli-flags.js';
 import { defineLoad, loadSourceFile, type LoadSource } from '../../load/load-definition.js';
 import { isK6Script } from '../../load/k6/imports.js';
-import { runHandleSummary } from '../../load/k6/summary-data.js';
 
 /** A k6 script's handleSummary(data), when it has one. */
 async function k6HandleSummary(
@@ -31,17 +22,23 @@ async function k6HandleSummary(
   io: CommandIO,
 ): Promise<boolean> {
   if (!isK6Script(script)) return false;
+  const [{ importScript }, { runHandleSummary }] = await Promise.all([
+    import('../../load/script/module.js'),
+    import('../../load/k6/summary-data.js'),
+  ]);
   return runHandleSummary(await importScript(script), result, options, io);
 }
 import { formatSummary } from '../../load/summary.js';
-import { frameResult } from '../../scale/result-frame.js';
-import { streamingOutput } from '../../scale/outputs/index.js';
 import { STORE_OPTION, storeFlag } from '../store-option.js';
-import { storeLoadRun } from '../store-load-run.js';
 import { waitForStart } from '../../scale/start-barrier.js';
 import { withThresholdFlags } from '../../load/thresholds/thresholds.js';
 import type { Command, CommandIO, ParsedValues } from '../command.js';
 import { list, str } from '../parse.js';
+
+/*
+ * What only some runs need (--out, --dashboard, --store, --frame-result, a k6 script's
+ * handleSummary) is imported when they ask for it: URL mode's start-up CPU is part of every short run's cost.
+ */
 
 /** Writes the run's outputs (result, summary export) and prints the summary; returns the exit code. */
 export function reportLoadResult(
@@ -232,19 +229,23 @@ export const loadCommand: Command = {
       ]),
     );
     try {
-      for (const spec of list(v, 'out')) {
-        const streaming = streamingOutput(spec, def, io.err);
+      const outSpecs = list(v, 'out');
+      const [streamingOutputs, points] = outSpecs.length
+        ? await Promise.all([import('../../scale/outputs/index.js'), import('../../load/output/points-file.js')])
+        : [null, null];
+      for (const spec of outSpecs) {
+        const streaming = streamingOutputs!.streamingOutput(spec, def, io.err);
         if (streaming) {
           outputs.push(streaming);
           continue;
         }
-        const o = parseOutSpec(spec);
-        outputs.push(o.format === 'json' ? ndjsonOutput(o.path, def, thresholdStrings) : csvOutput(o.path));
+        const o = points!.parseOutSpec(spec);
+        outputs.push(o.format === 'json' ? points!.ndjsonOutput(o.path, def, thresholdStrings) : points!.csvOutput(o.path));
       }
       await waitForStart(str(v, 'start-at'), io);
       const status = v.quiet ? null : statusPrinter(io.err, io.isTTY);
       const dashboard = str(v, 'dashboard')
-        ? await openRunDashboard(str(v, 'dashboard')!, `perfloop load ${positionals[0]}`, { storePath: str(v, 'store') === undefined ? null : storeFlag(v, io), log: (l) => io.err(`perfloop load: ${l}\n`) })
+        ? await (await import('../../ui/run-dashboard.js')).openRunDashboard(str(v, 'dashboard')!, `perfloop load ${positionals[0]}`, { storePath: str(v, 'store') === undefined ? null : storeFlag(v, io), log: (l) => io.err(`perfloop load: ${l}\n`) })
         : null;
       const result = await runLoad({
         requests: t.requests,
@@ -266,17 +267,19 @@ export const loadCommand: Command = {
         workers: workersFlag(str(v, 'workers')),
         http2: !!v.http2,
         insecure: !!v.insecure,
-        onPoint: combine(outputs),
+        onPoint: outputs.length ? points!.combine(outputs) : undefined,
         preset: definition.preset?.report,
       });
       status?.clear();
       await dashboard?.done();
       if (v['frame-result']) {
         // A shard's verdict is the merged one (perfloop k8s run): a crossed threshold here is not a failed pod.
+        const { frameResult } = await import('../../scale/result-frame.js');
         io.out(frameResult(JSON.stringify(result.toJSON())));
         return EXIT.ok;
       }
-      if (str(v, 'store') !== undefined) await storeLoadRun(v, io, result, positionals[0], 'perfloop load');
+      if (str(v, 'store') !== undefined)
+        await (await import('../store-load-run.js')).storeLoadRun(v, io, result, positionals[0], 'perfloop load');
       const handled = t.script ? await k6HandleSummary(t.script, result, options, io) : false;
       return reportLoadResult(result, v, io, handled) as 0 | 99;
     } finally {
