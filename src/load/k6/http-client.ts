@@ -103,7 +103,7 @@ async function sendOnce(
     (params.responseType ?? (config?.discardResponseBodies ? 'none' : 'text')) !== 'none' ||
     config?.httpDebug === 'full';
   const x =
-    url.protocol === 'http:' && !process.env.TMP_K6_UNDICI
+    factsOf(url).plain
       ? await exchangeWire(vu, method, url, sendHeaders, body, timeoutMs, captureBody)
       : await (await undiciTransport()).exchangeUndici(vu, method, url, sendHeaders, body, timeoutMs);
   const end = performance.now();
@@ -122,7 +122,7 @@ async function sendOnce(
         uncorrectedMs: timings.duration,
         blockedMs: timings.blocked,
         connectingMs: timings.connecting,
-        sendingMs: url.protocol === 'http:' ? timings.sending : undefined,
+        sendingMs: factsOf(url).plain ? timings.sending : undefined,
         waitingMs: timings.waiting,
         receivingMs: timings.receiving,
         bytesIn: x.bytesIn,
@@ -296,7 +296,7 @@ export async function k6Request(
   let redirectsLeft = params.redirects ?? config.maxRedirects;
   let payload = encoded.body;
   const tagsFor = (u: URL): Tags => {
-    const s = u.href;
+    const s = factsOf(u).href;
     const key = params.tags ? '' : `${method} ${s} ${vu.group} ${templateName ?? ''}`;
     let t = key ? vu.tagCache.get(key) : undefined;
     if (!t) {
@@ -338,6 +338,41 @@ export async function k6Request(
   return toResponse(hop, method, url, headers, encoded.text, params, jar);
 }
 
+/**
+ * What requests and responses read of a URL, read once per URL object: the request URLs are shared per URL
+ * string (parseUrl), and each WHATWG URL getter is a call into Node's URL internals — five or six of them per
+ * request were measurable in a k6 request's CPU.
+ */
+interface UrlFacts {
+  href: string;
+  /** http:// (perfloop's HTTP/1.1 client), else https:// (undici). */
+  plain: boolean;
+  ip: string;
+  port: number;
+}
+const urlFacts = new WeakMap<URL, UrlFacts>();
+function factsOf(url: URL): UrlFacts {
+  let f = urlFacts.get(url);
+  if (!f) {
+    const plain = url.protocol === 'http:';
+    f = { href: url.href, plain, ip: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || (plain ? 80 : 443)) };
+    urlFacts.set(url, f);
+  }
+  return f;
+}
+
+const statusTexts = new Map<number, string>();
+/** `res.status_text` as Go writes it ("200 OK"); '' without a response. */
+function statusText(status: number): string {
+  if (!status) return '';
+  let t = statusTexts.get(status);
+  if (t === undefined) {
+    t = `${status} ${STATUS_TEXT[status] ?? ''}`.trim();
+    if (statusTexts.size < 600) statusTexts.set(status, t);
+  }
+  return t;
+}
+
 /** `res.request.headers`: k6 gives each as a list under its canonical name. */
 function requestHeaders(headers: Record<string, string>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
@@ -354,11 +389,22 @@ function toResponse(
   params: K6Params,
   jar: CookieJar,
 ): K6Response {
-  const r = new K6Response();
+  const reqCookies: K6Response['request']['cookies'] = {};
+  const f = factsOf(url);
+  const href = f.href;
+  if (!jar.empty)
+    for (const [name, values] of Object.entries(jar.cookiesForURL(href)))
+      reqCookies[name] = values.map((value) => ({ name, value, replace: false }));
+  const r = new K6Response(hop.timings, {
+    method,
+    url: href,
+    headers: requestHeaders(headers),
+    body: bodyText,
+    cookies: reqCookies,
+  });
   r.status = hop.status;
-  r.status_text = hop.status ? `${hop.status} ${STATUS_TEXT[hop.status] ?? ''}`.trim() : '';
+  r.status_text = statusText(hop.status);
   r.proto = hop.status ? 'HTTP/1.1' : '';
-  const href = url.href;
   r.url = href;
   for (const k in hop.headers) {
     const v = hop.headers[k];
@@ -375,20 +421,8 @@ function toResponse(
         : hop.body.toString('utf8');
   r.error = hop.error;
   r.error_code = hop.errorCode;
-  r.timings = hop.timings;
-  r.remote_ip = hop.status ? url.hostname.replace(/^\[|\]$/g, '') : '';
-  r.remote_port = hop.status ? Number(url.port || (url.protocol === 'https:' ? 443 : 80)) : 0;
-  if (url.protocol === 'https:' && hop.status) r.tls_version = 'tls1.3';
-  const reqCookies: K6Response['request']['cookies'] = {};
-  if (!jar.empty)
-    for (const [name, values] of Object.entries(jar.cookiesForURL(href)))
-      reqCookies[name] = values.map((value) => ({ name, value, replace: false }));
-  r.request = {
-    method,
-    url: href,
-    headers: requestHeaders(headers),
-    body: bodyText,
-    cookies: reqCookies,
-  };
+  r.remote_ip = hop.status ? f.ip : '';
+  r.remote_port = hop.status ? f.port : 0;
+  if (!f.plain && hop.status) r.tls_version = 'tls1.3';
   return r;
 }

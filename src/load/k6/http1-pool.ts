@@ -19,7 +19,14 @@ interface Pooled {
   conn: Http1Connection;
   /** Responses this connection has delivered: a failure on a reused one may be the server's idle close. */
   served: number;
+  /** performance.now() by which the request in flight must be answered (0: none in flight). */
+  deadline: number;
+  /** The connection's one timeout timer, armed for `timerAt`, rarely firing (see `arm`). */
+  timer: NodeJS.Timeout | null;
+  timerAt: number;
 }
+
+const pooled = (conn: Http1Connection): Pooled => ({ conn, served: 0, deadline: 0, timer: null, timerAt: 0 });
 
 export class RequestTimeoutError extends Error {
   override readonly name = 'TimeoutError';
@@ -43,16 +50,26 @@ export class VuConnections {
     if (this.closed) return Promise.reject(new Error('the VU has stopped'));
     return new Promise((resolve, reject) => {
       const attempt = (retry: boolean): void => {
-        const p = reuse ? this.pick(req) : { conn: this.open(req), served: 0 };
+        const p = reuse ? this.pick(req) : pooled(this.open(req));
         const reused = p.served > 0;
+        // Alone on its connection (the common case) the request shares the connection's lazy timer; behind
+        // others (http.batch beyond batchPerHost) it keeps a timer of its own.
+        const alone = p.conn.busy === 0;
         let timer: NodeJS.Timeout | undefined;
         if (timeoutMs > NO_TIMEOUT) {
-          timer = setTimeout(() => p.conn.fail(new RequestTimeoutError('request timeout')), timeoutMs);
-          timer.unref();
+          if (alone) arm(p, timeoutMs);
+          else {
+            timer = setTimeout(() => p.conn.fail(new RequestTimeoutError('request timeout')), timeoutMs);
+            timer.unref();
+          }
         }
         p.conn.send(req, (err, timing) => {
           if (timer) clearTimeout(timer);
-          if (!reuse) p.conn.close();
+          if (alone) p.deadline = 0;
+          if (!reuse) {
+            p.conn.close();
+            if (p.timer) clearTimeout(p.timer);
+          }
           if (err || !timing) {
             if (retry && reused && req.idempotent && !(err instanceof RequestTimeoutError) && !this.closed)
               return attempt(false);
@@ -77,7 +94,7 @@ export class VuConnections {
       if (!least || p.conn.busy < least.conn.busy) least = p;
     }
     if (least && pool.length >= this.perHost) return least;
-    const p = { conn: this.open(req), served: 0 };
+    const p = pooled(this.open(req));
     pool.push(p);
     return p;
   }
@@ -88,8 +105,42 @@ export class VuConnections {
 
   close(): void {
     this.closed = true;
-    for (const pool of this.byOrigin.values()) for (const p of pool) p.conn.close();
+    for (const pool of this.byOrigin.values())
+      for (const p of pool) {
+        p.conn.close();
+        if (p.timer) clearTimeout(p.timer);
+      }
     this.byOrigin.clear();
+  }
+}
+
+/**
+ * Times out the connection's request at `deadline` without a timer per request: a timer armed once keeps
+ * firing late or not at all for requests far shorter than the timeout (60 s by default), and when it fires it
+ * re-arms for what is left of the current request's time, or fails the connection. Creating, inserting and
+ * clearing a Timeout per request was ~2 % of a k6 request's CPU.
+ */
+function arm(p: Pooled, timeoutMs: number): void {
+  const deadline = performance.now() + timeoutMs;
+  p.deadline = deadline;
+  if (p.timer && p.timerAt <= deadline) return;
+  if (p.timer) clearTimeout(p.timer);
+  p.timerAt = deadline;
+  p.timer = setTimeout(onTimer, timeoutMs, p);
+  p.timer.unref();
+}
+
+function onTimer(p: Pooled): void {
+  p.timer = null;
+  if (p.deadline === 0) return;
+  const left = p.deadline - performance.now();
+  if (left > 0) {
+    p.timerAt = p.deadline;
+    p.timer = setTimeout(onTimer, left, p);
+    p.timer.unref();
+  } else {
+    p.deadline = 0;
+    p.conn.fail(new RequestTimeoutError('request timeout'));
   }
 }
 

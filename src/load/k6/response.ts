@@ -61,19 +61,23 @@ export class K6Response {
   tls_version = '';
   tls_cipher_suite = '';
   ocsp = { status: 'unknown' };
-  timings: K6Timings = {
-    duration: 0,
-    blocked: 0,
-    looking_up: 0,
-    connecting: 0,
-    tls_handshaking: 0,
-    sending: 0,
-    waiting: 0,
-    receiving: 0,
-  };
-  request: K6RequestInfo = { method: '', url: '', headers: {}, body: '', cookies: {} };
   private parsed: unknown;
   private parsedOk = false;
+
+  /** The request's timings and what was sent, given by the client (not made here to be replaced at once). */
+  constructor(
+    public timings: K6Timings = {
+      duration: 0,
+      blocked: 0,
+      looking_up: 0,
+      connecting: 0,
+      tls_handshaking: 0,
+      sending: 0,
+      waiting: 0,
+      receiving: 0,
+    },
+    public request: K6RequestInfo = { method: '', url: '', headers: {}, body: '', cookies: {} },
+  ) {}
 
   /** The body as JSON; with a selector, the value at a gjson-style path (`items.0.id`, `items.#`, `items.#.id`). */
   json(selector?: string): unknown {

@@ -68,7 +68,8 @@ export async function startK6Server() {
     req.on('data', (d: string) => (body += d));
     req.on('end', () => handler(req, res, body));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  // A backlog for hundreds of VUs connecting at once (Node's 511 overflows into 1 s SYN retransmits).
+  await new Promise<void>((r) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, r));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
