@@ -123,9 +123,26 @@ export class ProfileBuilder {
   constructor(
     private readonly meta: ProfileMeta,
     private readonly unit: ProfileUnit,
-    options: { timed?: boolean } = {},
+    options: {
+      timed?: boolean;
+      /**
+       * How many nodes the importer expects at most (e.g. from the file's size). Reserved up front: the pages of
+       * a large typed array are only faulted in when written, so an over-estimate costs address space, not
+       * memory, while growing by doubling writes every node again into fresh pages at each step.
+       */
+      expectedNodes?: number;
+    } = {},
   ) {
     if (options.timed) this.times = new Float64Vec(4096);
+    const expected = Math.min(Math.max(options.expectedNodes ?? 0, 0), 1 << 24);
+    if (expected > this.capacity) {
+      this.capacity = expected;
+      this.nodeFrame = new Int32Array(expected);
+      this.nodeParent = new Int32Array(expected);
+      this.nextSibling = new Int32Array(expected);
+      this.firstChild = new Int32Array(expected + 1);
+      this.childCount = new Uint8Array(expected + 1);
+    }
   }
 
   get sampleCount(): number {

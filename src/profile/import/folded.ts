@@ -74,7 +74,10 @@ class FoldedAssembler {
   private depth = 0;
 
   constructor(src: ProfileSource) {
-    this.a = new ProfileBuilder({ format: 'folded', name: src.name }, 'samples');
+    // A node per new frame of a line: at most one per 2 bytes (`a;`), in real files one per 30–60 bytes.
+    this.a = new ProfileBuilder({ format: 'folded', name: src.name }, 'samples', {
+      expectedNodes: Math.ceil(src.size / 16),
+    });
   }
 
   private frameOf(buf: Uint8Array, start: number, end: number): number {
@@ -93,7 +96,7 @@ class FoldedAssembler {
   }
 
   /** The stack `buf[start, end)` (frames separated by `;`), sampled `count` times. */
-  add(buf: Uint8Array, start: number, end: number, count: number): void {
+  add(buf: Buffer, start: number, end: number, count: number): void {
     const len = end - start;
     if (len + 4 > this.line.length) this.widen(len + 4);
     // The previous line becomes `prev`, this one is copied into `line` (one native copy, then it may be compared
@@ -106,7 +109,7 @@ class FoldedAssembler {
     this.prev = prev;
     this.line32 = line32;
     this.prev32 = prev32;
-    line.set(buf.subarray(start, end));
+    buf.copy(line, 0, start, end); // no Buffer view made per line, as subarray() would
     line[len] = line[len + 1] = line[len + 2] = line[len + 3] = 0;
     const plen = this.prevLen;
     const max = len < plen ? len : plen;
