@@ -164,7 +164,7 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
   // Stack lines by their bytes: `<indent> ADDR <space> REST`, REST (symbol and module) interned; its frames are
   // worked out from the first line with that REST (splitStackLine depends on nothing else once ADDR is valid).
   const rests = new ByteInterner();
-  let restFrames: (readonly number[])[] = [];
+  const restFrames: (readonly number[])[] = [];
   const onBytes = (buf: Buffer, start: number, end: number, line: number) => {
     const c0 = buf[start];
     if (expectStack && end > start && (c0 === 32 || c0 === 9)) {
@@ -192,10 +192,7 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
     onText(buf.toString('utf8', start, end), line);
   };
   // UTF-16 text (a PowerShell redirect) is decoded line by line instead.
-  if (!(await eachByteLine(src, onBytes, options.progress))) {
-    restFrames = [];
-    await eachLine(src, onText, options.progress);
-  }
+  if (!(await eachByteLine(src, onBytes, options.progress))) await eachLine(src, onText, options.progress);
   flush();
   const warnings: string[] = [];
   if (events.size > 1) {
