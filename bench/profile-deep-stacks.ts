@@ -8,13 +8,15 @@
  *
  * Usage (from the repo root; FlameGraph's scripts are not part of the repository):
  *   mkdir -p bench/peers && cp /path/to/FlameGraph/{flamegraph.pl,stackcollapse-perf.pl} bench/peers/
- *   npx tsc -p . && node dist/bench/profile-deep-stacks.js [--lines 200000] [--out bench/out/deep]
+ *   npx tsc -p . && node dist/bench/profile-deep-stacks.js [--lines 200000] [--rounds 3] [--out bench/out/deep]
  *
- * Every run is a fresh process under GNU time (`%e %M`), Node start-up included. One round each; the machine
- * is shared, so compare the ratios of one run, not seconds across runs.
+ * Every run is a fresh process under GNU time (`%e %U %S %M`), Node start-up included, each tool once per round
+ * with the load average printed; the machine is shared, so compare the ratios of one round, not seconds across
+ * rounds.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from './conformance/corpus.js';
@@ -23,6 +25,7 @@ import { rng } from './profile-inputs.js';
 const { values } = parseArgs({
   options: {
     lines: { type: 'string', default: '200000' },
+    rounds: { type: 'string', default: '1' },
     out: { type: 'string', default: 'bench/out/deep' },
   },
 });
@@ -117,7 +120,14 @@ function timed(label: string, cmd: string[]): Timed {
 
 function main(): void {
   mkdirSync(out, { recursive: true });
-  const { folded, perf } = writeInputs(out);
+  const inputs = writeInputs(out);
+  for (let r = 1; r <= Math.max(1, Number(values.rounds)); r++) {
+    console.log(`round ${r}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    round(inputs);
+  }
+}
+
+function round({ folded, perf }: { folded: string; perf: string }): void {
   const mb = (p: string) => statSync(p).size / 1e6;
   const cli = join(repoRoot, 'bin', 'perfloop.js');
   const rows: Timed[] = [timed('perfloop flame folded --json', ['node', cli, 'flame', folded, '--json'])];

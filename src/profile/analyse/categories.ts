@@ -178,15 +178,22 @@ export function categoriser(rules: readonly CategoryRule[] = DEFAULT_CATEGORY_RU
  * else the node's own generic category. Idle stays idle whatever is above it.
  */
 export function nodeCategories(p: Profile, cat: Categoriser = categoriser()): string[] {
-  const nearest: (string | undefined)[] = new Array(p.nodeCount);
-  const out: string[] = new Array(p.nodeCount);
+  // Per node, the frame whose specific category is nearest (-1: none), in a typed array, not a second array of
+  // millions of strings.
+  const nodes = p.nodeCount;
+  const nodeFrame = p.nodeFrame;
+  const nodeParent = p.nodeParent;
+  const nearest = new Int32Array(nodes);
   const frameSpecific = p.frames.map((f) => cat.specific(f));
-  const frameGeneric = p.frames.map((f) => cat.generic(f));
-  for (let n = 0; n < p.nodeCount; n++) {
-    const f = p.nodeFrame[n];
-    const parent = p.nodeParent[n];
-    nearest[n] = frameSpecific[f] ?? (parent >= 0 ? nearest[parent] : undefined);
-    out[n] = p.frames[f].kind === 'idle' ? 'idle' : (nearest[n] ?? frameGeneric[f]);
+  const frameGeneric = p.frames.map((f) => (f.kind === 'idle' ? 'idle' : cat.generic(f)));
+  const idle = p.frames.map((f) => f.kind === 'idle');
+  const out: string[] = new Array(nodes);
+  for (let n = 0; n < nodes; n++) {
+    const f = nodeFrame[n];
+    const parent = nodeParent[n];
+    const near = frameSpecific[f] !== undefined ? f : parent >= 0 ? nearest[parent] : -1;
+    nearest[n] = near;
+    out[n] = idle[f] ? 'idle' : near >= 0 ? frameSpecific[near]! : frameGeneric[f];
   }
   return out;
 }

@@ -60,16 +60,31 @@ export function shortPlace(ref: FrameRef): string {
 export function dependencyShares(p: Profile, w: FrameWeights): DependencyShare[] {
   const framePkg = p.frames.map((f) => (f.kind === 'code' ? packageOf(f.file) : null));
   const isApp = p.frames.map((f) => f.kind === 'code' && isAppFile(f.file));
+  // Packages as small integers, so the per-node arrays are typed (-1: none), not arrays of millions of strings.
+  const pkgNames: string[] = [];
+  const pkgIds = new Map<string, number>();
+  const framePkgId = new Int32Array(p.frames.length);
+  for (let f = 0; f < p.frames.length; f++) {
+    const pkg = framePkg[f];
+    let id = -1;
+    if (pkg !== null) {
+      id = pkgIds.get(pkg) ?? -1;
+      if (id < 0) pkgIds.set(pkg, (id = pkgNames.push(pkg) - 1));
+    }
+    framePkgId[f] = id;
+  }
+  if (pkgNames.length === 0) return []; // no package anywhere: no run, no share
+  const nodes = p.nodeCount;
   /** Per node: the package of the innermost run it belongs to (-1: none), and that run's top node. */
-  const runPkg: (string | null)[] = new Array(p.nodeCount).fill(null);
-  const runTop = new Int32Array(p.nodeCount).fill(-1);
-  const appAbove = new Int32Array(p.nodeCount).fill(-1);
-  for (let n = 0; n < p.nodeCount; n++) {
+  const runPkg = new Int32Array(nodes).fill(-1);
+  const runTop = new Int32Array(nodes).fill(-1);
+  const appAbove = new Int32Array(nodes).fill(-1);
+  for (let n = 0; n < nodes; n++) {
     const f = p.nodeFrame[n];
     const parent = p.nodeParent[n];
-    const pkg = framePkg[f];
+    const pkg = framePkgId[f];
     appAbove[n] = isApp[f] ? n : parent >= 0 ? appAbove[parent] : -1;
-    if (pkg !== null) {
+    if (pkg >= 0) {
       runPkg[n] = pkg;
       runTop[n] = parent >= 0 && runPkg[parent] === pkg ? runTop[parent] : n;
     } else if (!isApp[f] && parent >= 0) {
@@ -79,9 +94,10 @@ export function dependencyShares(p: Profile, w: FrameWeights): DependencyShare[]
     }
   }
   const byPkg = new Map<string, { weight: number; entries: Map<number, number> }>();
-  for (let n = 0; n < p.nodeCount; n++) {
-    const pkg = runPkg[n];
-    if (pkg === null || w.nodeSelf[n] === 0 || p.frames[p.nodeFrame[n]].kind !== 'code') continue;
+  for (let n = 0; n < nodes; n++) {
+    const pkgId = runPkg[n];
+    if (pkgId < 0 || w.nodeSelf[n] === 0 || p.frames[p.nodeFrame[n]].kind !== 'code') continue;
+    const pkg = pkgNames[pkgId];
     let s = byPkg.get(pkg);
     if (!s) byPkg.set(pkg, (s = { weight: 0, entries: new Map() }));
     s.weight += w.nodeSelf[n];

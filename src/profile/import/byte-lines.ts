@@ -9,7 +9,8 @@ import { bytes, textEncodingOf, type ProfileSource, type ProgressCallback } from
 
 /**
  * Calls `onLine(buf, start, end, line)` for every line of a UTF-8 file (the line is `buf[start, end)`, without
- * the newline or a trailing \r). A line is valid only during its call: `buf` is reused. Returns false, having
+ * the newline or a trailing \r). A line is valid only during its call: `buf` is reused (the file is read into
+ * one buffer, bytes(…, { reuse: true })). Returns false, having
  * read nothing, when the file is UTF-16 (by its BOM): the caller decodes it instead.
  */
 export async function eachByteLine(
@@ -20,7 +21,7 @@ export async function eachByteLine(
   let rest: Buffer | undefined;
   let line = 0;
   let first = true;
-  for await (const raw of bytes(src, progress)) {
+  for await (const raw of bytes(src, progress, { reuse: true })) {
     let chunk = raw;
     if (first) {
       first = false;

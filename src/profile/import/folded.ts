@@ -58,15 +58,26 @@ class FoldedAssembler {
   private ourFrame: Int32Array = new Int32Array(1024); // interned text → profile frame (-1: a root marker)
   private frameLine: Int32Array = new Int32Array(1024);
   private resolved = 0; // interned texts below this have their frame
-  // Folded files are usually sorted, so a line shares most of its stack with the previous one: that path reused.
-  private prev: Uint8Array = new Uint8Array(0);
-  private prevStart = 0;
-  private prevEnd = -1; // no previous line
-  private prevNodes: Int32Array = new Int32Array(256);
-  private prevDepth = 0;
+  // Folded files are usually sorted, so a line shares most of its stack with the previous one: that part is
+  // found by comparing the line with the previous one, four bytes at a time (both copied into word-aligned
+  // buffers), and its frames, text ids and nodes are the previous line's — kept per depth, so a shared frame is
+  // neither split, nor hashed, nor looked up. In a 70 MB file of 100-frame lines, 93 % of the bytes are shared.
+  private line = new Uint8Array(1024);
+  private line32 = new Int32Array(this.line.buffer);
+  private prev = new Uint8Array(1024);
+  private prev32 = new Int32Array(this.prev.buffer);
+  private prevLen = -1; // no previous line
+  /** Per depth of the previous line: where its frame ends (offset of the `;` or the line's end), text id, node. */
+  private ends: Int32Array = new Int32Array(256);
+  private texts: Int32Array = new Int32Array(256);
+  private nodes: Int32Array = new Int32Array(256);
+  private depth = 0;
 
   constructor(src: ProfileSource) {
-    this.a = new ProfileBuilder({ format: 'folded', name: src.name }, 'samples');
+    // A node per new frame of a line: at most one per 2 bytes (`a;`), in real files one per 30–60 bytes.
+    this.a = new ProfileBuilder({ format: 'folded', name: src.name }, 'samples', {
+      expectedNodes: Math.ceil(src.size / 16),
+    });
   }
 
   private frameOf(buf: Uint8Array, start: number, end: number): number {
@@ -85,74 +96,92 @@ class FoldedAssembler {
   }
 
   /** The stack `buf[start, end)` (frames separated by `;`), sampled `count` times. */
-  add(buf: Uint8Array, start: number, end: number, count: number): void {
-    // The frames this stack shares with the previous line are found by comparing the two byte ranges, without
-    // splitting: in a sorted (or sampled-in-order) file most of a 100-frame line is the previous line's.
-    const prev = this.prev;
-    const ps = this.prevStart;
+  add(buf: Buffer, start: number, end: number, count: number): void {
     const len = end - start;
-    const plen = this.prevEnd - ps;
-    const max = Math.min(len, plen);
-    let shared = 0; // frames fully shared
-    let from = 0; // offset where the first unshared frame starts
-    let c = 0;
-    for (; c < max; c++) {
-      const ch = buf[start + c];
-      if (ch !== prev[ps + c]) break;
-      if (ch === 59 /* ; */) {
-        shared++;
-        from = c + 1;
-      }
+    if (len + 4 > this.line.length) this.widen(len + 4);
+    // The previous line becomes `prev`, this one is copied into `line` (one native copy, then it may be compared
+    // as words); the bytes after its end are zeroed so a word at the end never holds stale bytes.
+    const line = this.prev;
+    const prev = this.line;
+    const line32 = this.prev32;
+    const prev32 = this.line32;
+    this.line = line;
+    this.prev = prev;
+    this.line32 = line32;
+    this.prev32 = prev32;
+    buf.copy(line, 0, start, end); // no Buffer view made per line, as subarray() would
+    line[len] = line[len + 1] = line[len + 2] = line[len + 3] = 0;
+    const plen = this.prevLen;
+    const max = len < plen ? len : plen;
+    let c = 0; // bytes in common
+    if (max > 0) {
+      const words = max >> 2;
+      let w = 0;
+      while (w < words && line32[w] === prev32[w]) w++;
+      c = w << 2;
+      while (c < max && line[c] === prev[c]) c++;
     }
-    if (c === max && plen >= 0) {
-      // One stack is a prefix of the other: the last frame of the shorter is shared when it ends there.
-      const longer = c === len ? (c === plen ? -1 : prev[ps + c]) : buf[start + c];
-      if (longer === -1 || longer === 59) {
-        shared++;
-        from = c + 1;
-      }
+    // Frames of the previous line shared: those ending before `c` (the `;` after them is common too), and the one
+    // ending at `c` when both lines end or have a `;` there.
+    const ends = this.ends;
+    let lo = 0;
+    let hi = plen < 0 ? 0 : this.depth;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid] < c) lo = mid + 1;
+      else hi = mid;
     }
-    if (shared > this.prevDepth) shared = this.prevDepth;
-    let node = shared > 0 ? this.prevNodes[shared - 1] : -1;
+    let shared = lo;
+    if (
+      shared < this.depth &&
+      ends[shared] === c &&
+      (c === len ? c === plen || prev[c] === 59 : c === plen && line[c] === 59)
+    )
+      shared++;
+    let node = shared > 0 ? this.nodes[shared - 1] : -1;
     let depth = shared;
-    let leaf = -1;
-    for (let s = start + from; s <= end;) {
+    for (let s = shared > 0 ? ends[shared - 1] + 1 : 0; s <= len; ) {
       let e = s;
-      while (e < end && buf[e] !== 59) e++;
-      leaf = this.frameOf(buf, s, e);
-      const f = this.ourFrame[leaf];
+      while (e < len && line[e] !== 59) e++;
+      const t = this.frameOf(line, s, e);
+      const f = this.ourFrame[t];
       if (f >= 0) node = this.a.node(node, f);
-      if (depth === this.prevNodes.length) this.prevNodes = grow(this.prevNodes);
-      this.prevNodes[depth++] = node;
+      if (depth === this.ends.length) this.deepen();
+      this.ends[depth] = e;
+      this.texts[depth] = t;
+      this.nodes[depth++] = node;
       s = e + 1;
     }
-    this.prevDepth = depth;
-    this.prev = buf;
-    this.prevStart = start;
-    this.prevEnd = end;
+    this.depth = depth;
+    this.prevLen = len;
     if (count > 0) {
       this.a.sample(node, count);
-      if (leaf < 0) {
-        let s = end;
-        while (s > start && buf[s - 1] !== 59) s--;
-        leaf = this.frameOf(buf, s, end);
-      }
-      const line = this.frameLine[leaf];
-      if (line && node >= 0) this.a.addLineWeight(node, line, count);
+      const lineNo = this.frameLine[this.texts[depth - 1]];
+      if (lineNo && node >= 0) this.a.addLineWeight(node, lineNo, count);
     }
   }
 
-  /** The previous line's bytes live in a buffer the reader reuses: keep a copy before it changes. */
-  detach(): void {
-    if (this.prevEnd >= 0) {
-      this.prev = this.prev.slice(this.prevStart, this.prevEnd);
-      this.prevEnd -= this.prevStart;
-      this.prevStart = 0;
-    }
+  private widen(n: number): void {
+    let size = this.line.length;
+    while (size < n) size *= 2;
+    const line = new Uint8Array(size);
+    const prev = new Uint8Array(size);
+    line.set(this.line);
+    prev.set(this.prev);
+    this.line = line;
+    this.prev = prev;
+    this.line32 = new Int32Array(line.buffer);
+    this.prev32 = new Int32Array(prev.buffer);
+  }
+
+  private deepen(): void {
+    this.ends = grow(this.ends);
+    this.texts = grow(this.texts);
+    this.nodes = grow(this.nodes);
   }
 }
 
-function grow(a: Int32Array): Int32Array {
+function grow(a: Int32Array): Int32Array<ArrayBuffer> {
   const next = new Int32Array(a.length * 2);
   next.set(a);
   return next;
@@ -173,12 +202,7 @@ async function readFolded(src: ProfileSource, options: ImportOptions): Promise<F
       firstInvalid = `line ${line}: no sample count at the end of ${JSON.stringify(shown)}`;
     }
   };
-  let lastBuf: Buffer | undefined;
   const onBytes = (buf: Buffer, start: number, end: number, line: number) => {
-    if (buf !== lastBuf) {
-      if (lastBuf) asm.detach();
-      lastBuf = buf;
-    }
     // `#` and `//` comments (speedscope skips both).
     if (end === start || buf[start] === 35 /* # */ || (buf[start] === 47 && buf[start + 1] === 47)) return;
     let sp = end - 1;
@@ -206,8 +230,6 @@ async function readFolded(src: ProfileSource, options: ImportOptions): Promise<F
     await eachLine(
       src,
       (text, line) => {
-        lastBuf = undefined;
-        asm.detach();
         const b = Buffer.from(text, 'utf8');
         onBytes(b, 0, b.length, line);
       },

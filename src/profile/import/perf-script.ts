@@ -8,12 +8,15 @@
  * the file is kept unless `--event` names another, and a sample weighs its period when the header has one (as
  * perf report, FlameGraph and inferno count) or 1 — `--weight samples|period` chooses. Symbols: perf-symbol.ts.
  * Streamed line by line; a line that is neither a header nor a stack line is skipped with a warning, as the peers
- * do, so one damaged line does not lose a recording.
+ * do, so one damaged line does not lose a recording. Stack lines, nearly all of a file, are read as bytes
+ * (byte-lines.ts): the text after the address is interned by its bytes and split into frames once per distinct
+ * text, so no string is made per frame line; headers and odd lines are decoded and parsed as text.
  */
 import { PerfloopError } from '../../core/errors.js';
 import { ProfileBuilder, type Profile, type ProfileUnit } from '../../core/profile.js';
 import { prepareDemangler } from './demangle.js';
 import { perfFrames, splitStackLine } from './perf-symbol.js';
+import { ByteInterner, eachByteLine } from './byte-lines.js';
 import { eachLine, type ProfileSource } from './source.js';
 import type { ImportOptions, ProfileImporter } from './types.js';
 
@@ -48,7 +51,8 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
   let root = '';
   let weight = 1;
   let time = 0;
-  const leafFirst: number[] = [];
+  let leafFirst = new Int32Array(1024);
+  let leafCount = 0;
   let samples = 0;
   let skippedLines = 0;
   let firstSkipped = 0;
@@ -62,10 +66,15 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
     if (ids === undefined) frameIds.set(key, (ids = perfFrames(sym, mod).map((f) => builder().frame(f))));
     return ids;
   };
-  const pushFrames = (sym: string, mod: string) => {
-    const ids = framesOf(sym, mod);
+  const pushFrames = (sym: string, mod: string) => pushIds(framesOf(sym, mod));
+  const pushIds = (ids: readonly number[]) => {
     // Inline chains are outermost first; the sample is collected leaf first.
-    for (let i = ids.length - 1; i >= 0; i--) leafFirst.push(ids[i]);
+    if (leafCount + ids.length > leafFirst.length) {
+      const next = new Int32Array(Math.max(leafFirst.length * 2, leafCount + ids.length));
+      next.set(leafFirst.subarray(0, leafCount));
+      leafFirst = next;
+    }
+    for (let i = ids.length - 1; i >= 0; i--) leafFirst[leafCount++] = ids[i];
   };
   const flush = () => {
     if (!inSample) return;
@@ -74,10 +83,10 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
     let rootId = rootIds.get(root);
     if (rootId === undefined) rootIds.set(root, (rootId = pb.frame({ name: root, kind: 'root' })));
     let node = pb.node(-1, rootId);
-    for (let i = leafFirst.length - 1; i >= 0; i--) node = pb.node(node, leafFirst[i]);
+    for (let i = leafCount - 1; i >= 0; i--) node = pb.node(node, leafFirst[i]);
     pb.sample(node, weight, unit === 'ns' ? time : undefined);
     samples++;
-    leafFirst.length = 0;
+    leafCount = 0;
   };
   const skip = (line: number, text: string) => {
     if (skippedLines++ > 0) return;
@@ -97,13 +106,17 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
       // Its stack lines, if any, are skipped with it.
       inSample = false;
       expectStack = !h[8];
-      leafFirst.length = 0;
+      leafCount = 0;
       return true;
     }
     if (!b) {
       byPeriod = options.weight ? options.weight === 'period' : h[6] !== undefined;
       unit = byPeriod ? (TIME_EVENTS.test(event) ? 'ns' : 'count') : 'samples';
-      b = new ProfileBuilder({ format: 'perf-script', name: src.name }, unit, { timed: unit === 'ns' });
+      // A node per stack line at most; a stack line is 20 bytes or more.
+      b = new ProfileBuilder({ format: 'perf-script', name: src.name }, unit, {
+        timed: unit === 'ns',
+        expectedNodes: Math.ceil(src.size / 20),
+      });
     }
     inSample = true;
     const comm = h[1].trim();
@@ -126,32 +139,60 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
     return true;
   };
 
-  await eachLine(
-    src,
-    (text, line) => {
-      if (text.length === 0) {
-        flush();
-        expectStack = false;
+  const onText = (text: string, line: number) => {
+    if (text.length === 0) {
+      flush();
+      expectStack = false;
+      return;
+    }
+    const c0 = text.charCodeAt(0);
+    if (c0 === 35 /* # */ && !inSample) return;
+    const indented = c0 === 32 || c0 === 9;
+    // A stack line (indented, or not: some perf versions print them flush left) while a -g sample is open.
+    if (expectStack && (indented || !HEADER.test(text))) {
+      const frame = splitStackLine(text);
+      if (frame) {
+        stackLines++;
+        if (inSample) pushFrames(frame.sym, frame.mod);
         return;
       }
-      const c0 = text.charCodeAt(0);
-      if (c0 === 35 /* # */ && !inSample) return;
-      const indented = c0 === 32 || c0 === 9;
-      // A stack line (indented, or not: some perf versions print them flush left) while a -g sample is open.
-      if (expectStack && (indented || !HEADER.test(text))) {
-        const frame = splitStackLine(text);
-        if (frame) {
+      if (indented && !HEADER.test(text)) return skip(line, text);
+    }
+    flush();
+    if (!header(text)) skip(line, text);
+  };
+  // Stack lines by their bytes: `<indent> ADDR <space> REST`, REST (symbol and module) interned; its frames are
+  // worked out from the first line with that REST (splitStackLine depends on nothing else once ADDR is valid).
+  const rests = new ByteInterner();
+  const restFrames: (readonly number[])[] = [];
+  const onBytes = (buf: Buffer, start: number, end: number, line: number) => {
+    const c0 = buf[start];
+    if (expectStack && end > start && (c0 === 32 || c0 === 9)) {
+      let i = start;
+      while (i < end && (buf[i] === 32 || buf[i] === 9)) i++;
+      const addr = i;
+      while (i < end && isAddressByte(buf[i])) i++;
+      if (i > addr && i < end && (buf[i] === 32 || buf[i] === 9)) {
+        while (i < end && (buf[i] === 32 || buf[i] === 9)) i++;
+        let e = end;
+        while (e > i && (buf[e - 1] === 32 || buf[e - 1] === 9)) e--;
+        if (e > i) {
           stackLines++;
-          if (inSample) pushFrames(frame.sym, frame.mod);
+          if (!inSample) return; // a line of a skipped event's stack
+          const id = rests.id(buf, i, e);
+          if (id === restFrames.length) {
+            const frame = splitStackLine(buf.toString('utf8', start, end))!;
+            restFrames.push(framesOf(frame.sym, frame.mod));
+          }
+          pushIds(restFrames[id]);
           return;
         }
-        if (indented && !HEADER.test(text)) return skip(line, text);
       }
-      flush();
-      if (!header(text)) skip(line, text);
-    },
-    options.progress,
-  );
+    }
+    onText(buf.toString('utf8', start, end), line);
+  };
+  // UTF-16 text (a PowerShell redirect) is decoded line by line instead.
+  if (!(await eachByteLine(src, onBytes, options.progress))) await eachLine(src, onText, options.progress);
   flush();
   const warnings: string[] = [];
   if (events.size > 1) {
@@ -185,6 +226,11 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
     );
   }
   return (b as ProfileBuilder).build(warnings.length ? { warnings } : {});
+}
+
+/** A byte of a perf address: hex digits and the `x` of `0x`. */
+function isAddressByte(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 120;
 }
 
 export const perfScriptImporter: ProfileImporter = {
