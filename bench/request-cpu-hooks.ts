@@ -38,7 +38,7 @@ async function request(): Promise<number> {
 async function batch(n: number): Promise<number> {
   const t0 = process.cpuUsage();
   const all: Promise<number>[] = [];
-  for (let i = 0; i < n; i++) all.push(store.run({ cpuMs: 0 }, request));
+  for (let i = 0; i < n; i++) all.push(store.run({ cpuMs: 0, seq: i }, request));
   await Promise.all(all);
   const d = process.cpuUsage(t0);
   return (d.user + d.system) / n;
