@@ -35,7 +35,7 @@ export class RequestTracker {
   enabled = true;
   dropped = 0;
   /** Charges main-thread time to requests; on only while the CPU profile runs (Agent). */
-  readonly cpu = new RequestCpuClock(() => requestStore.getStore());
+  readonly cpu = new RequestCpuClock();
   private pending: CapturedRequest[] = [];
   private seq = 0;
 
