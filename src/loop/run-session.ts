@@ -168,7 +168,8 @@ export class RunSession {
   /** The measured window: the load, the CPU profile, the /proc and host samplers — no agent pauses. */
   async measure(): Promise<void> {
     if (this.aborted) return;
-    const probed = await probeHttpVersion(firstUrl(this.o) ?? '', 3000);
+    // At most 1.5 s, so an interrupt during it still stops the run within the 1–2 s every command keeps.
+    const probed = await probeHttpVersion(firstUrl(this.o) ?? '', 1500);
     this.obs.http = probed && { version: probed.version };
     this.collector?.clearWindow();
     await this.collector?.clearSlowestParams().catch(() => {});
