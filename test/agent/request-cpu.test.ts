@@ -152,8 +152,9 @@ test('CPU per request is CPU time: a hog on the server core neither inflates a l
     t.diagnostic(note);
     assert.equal(heavy.length, 4, note);
     assert.ok(heavyWall > 1.4 * heavyOwn, `the hog must share the core for this test to mean anything: ${note}`);
-    // Samples undercount a little where the sampler thread itself waits for a core; never the wall's ~2×.
-    assert.ok(heavyCharged <= 1.25 * heavyOwn && heavyCharged >= 0.5 * heavyOwn, note);
+    // Never the wall's ~2×. Samples undercount where V8's sampler thread (not pinned) itself waits for a core: at
+    // load average 13 on 2 cores, so the lower bound is loose.
+    assert.ok(heavyCharged <= 1.25 * heavyOwn && heavyCharged >= 0.35 * heavyOwn, note);
     assert.ok((100 * heavyCharged) / (heavyCharged + lightCharged) >= 90, note);
     // A light request's stretch that waited for a slice is charged its samples (0–2), not the slice.
     assert.ok(lightCharged / light.length <= Math.max(1.5, 4 * lightOwnMean), note);
