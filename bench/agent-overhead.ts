@@ -9,6 +9,8 @@
  *     [--async-steps N] awaits per request in the handler (default 0): attribution costs per async callback
  *     [--paired]       run A and B at the same time (each its own server and autocannon) instead of A then B:
  *                      on a busy shared machine the rounds differ 3× in CPU per request; side by side they share it
+ *     [--service bare|express]  the server: `bare` node:http (the worst case with --async-steps 4: little work
+ *                      between awaits), or `express` (the npm package: a typical service with a router and middleware)
  *
  * Same machine, same run: a small node:http JSON server (a little work per request) is loaded
  * with autocannon (programmatic API) alternately WITHOUT the agent (A) and WITH it (B: agent
@@ -27,6 +29,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { AgentCollector } from '../src/agent/collector.js';
@@ -45,6 +48,26 @@ http.createServer(async (req, res) => {
   res.writeHead(200, { 'content-type': 'application/json', etag });
   res.end(JSON.stringify({ items, url: req.url }));
 }).listen(0, '127.0.0.1', function () { console.log('PORT ' + this.address().port); });
+`;
+
+/** A typical service: express from npm (resolved from this repo's node_modules), the same work per request. */
+const EXPRESS_SERVER = (expressPath: string) => String.raw`
+import { createRequire } from 'node:module';
+import { createHash } from 'node:crypto';
+const express = createRequire(import.meta.url)(${JSON.stringify(expressPath)});
+const catalogue = Array.from({ length: 200 }, (_, i) => ({ id: i, name: 'item ' + i, price: (i * 37) % 101 }));
+const asyncSteps = Number(process.env.ASYNC_STEPS ?? 0);
+const app = express();
+app.use(express.json());
+app.use((req, res, next) => { res.set('x-served-by', 'bench'); next(); });
+app.get('/api/items', async (req, res) => {
+  for (let i = 0; i < asyncSteps; i++) { await Promise.resolve(i); await new Promise((r) => setImmediate(r)); }
+  const min = Number(req.query.min ?? 30);
+  const items = catalogue.filter((x) => x.price > min).sort((a, b) => b.price - a.price).slice(0, 20);
+  res.set('etag', createHash('sha1').update(JSON.stringify(items)).digest('hex'));
+  res.json({ items, page: req.query.page });
+});
+const server = app.listen(0, '127.0.0.1', () => console.log('PORT ' + server.address().port));
 `;
 
 interface AutocannonResult {
@@ -70,8 +93,9 @@ interface RunResult {
 
 const { values: flags } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '2' },
-    duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '5' },
+    duration: { type: 'string', default: '6' },
+    service: { type: 'string', default: 'bare' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '10' },
     /** --no-profile: agent attached (samples, request tracking) but no CPU profiler. */
@@ -93,6 +117,10 @@ if (!['on', 'off', 'ab'].includes(attribution)) {
   process.exit(2);
 }
 const asyncSteps = Number(flags['async-steps']);
+if (!['bare', 'express'].includes(flags.service)) {
+  console.error(`--service: expected bare or express, got ${JSON.stringify(flags.service)}`);
+  process.exit(2);
+}
 /** The agent's env for the request-CPU attribution (protocol.ts AGENT_REQUEST_CPU_ENV). */
 const attributionEnv = (on: boolean) => ({ PERFLOOP_AGENT_REQUEST_CPU: on ? '1' : '0' });
 
@@ -101,7 +129,10 @@ const autocannonModule: string = 'autocannon';
 const autocannon = ((await import(autocannonModule)) as { default: Autocannon }).default;
 
 const dir = mkdtempSync(join(tmpdir(), 'perfloop-bench-agent-'));
-writeFileSync(join(dir, 'server.mjs'), SERVER);
+writeFileSync(
+  join(dir, 'server.mjs'),
+  flags.service === 'express' ? EXPRESS_SERVER(createRequire(import.meta.url).resolve('express')) : SERVER,
+);
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['server.mjs'], {
@@ -251,7 +282,8 @@ try {
   console.log(
     `agent overhead: node ${process.version}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}; ` +
       `${connections} connections, ${warmup} s warm-up + ${duration} s measured, ${rounds} A/B rounds, ` +
-      `attribution ${attribution}, ${asyncSteps} async steps per request; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+      `service ${flags.service}, attribution ${attribution}, ${asyncSteps} async steps per request` +
+      `${flags.paired ? ', A and B side by side' : ', A/B order alternating per round'}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
   );
   const sides: Side[] =
     attribution === 'ab'
@@ -289,9 +321,14 @@ try {
     if (ra.cpuUsPerReq && rb.cpuUsPerReq) perRound.push(rb.cpuUsPerReq / ra.cpuUsPerReq);
   }
   const sorted = [...perRound].sort((p, q) => p - q);
-  const median = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : NaN;
+  const q = (f: number) => sorted[Math.round(f * (sorted.length - 1))];
+  // The headline: the median of the per-round ratios (one noisy round moves it little), with its spread.
   if (perRound.length)
-    console.log(`server CPU per request B/A per round: ${perRound.map((x) => x.toFixed(3)).join(', ')}; median ${median.toFixed(3)}`);
+    console.log(
+      `server CPU per request B/A per round: ${perRound.map((x) => x.toFixed(3)).join(', ')}\n` +
+        `MEDIAN B/A ${q(0.5).toFixed(3)} (${((q(0.5) - 1) * 100).toFixed(1)} %) over ${sorted.length} rounds; ` +
+        `quartiles ${q(0.25).toFixed(3)}–${q(0.75).toFixed(3)}, range ${sorted[0].toFixed(3)}–${sorted.at(-1)!.toFixed(3)}`,
+    );
   console.log(
     `overhead: throughput B/A = ${throughput.toFixed(3)} (${((1 - throughput) * 100).toFixed(1)} % fewer req/s), ` +
       (Number.isFinite(p99) ? `p99 B/A = ${p99.toFixed(2)}x` : 'p99 A below 1 ms resolution') +

@@ -3,7 +3,7 @@
  * everything else? In one process, so a busy shared host's noise hits both sides alike: a request-shaped
  * async function (N awaits of a promise and a setImmediate, then ~`--work` iterations of arithmetic) runs
  * 20,000 times inside an AsyncLocalStorage context (as the agent's request tracking does), alternately with the
- * clock off (A) and on (B), `--rounds` times each; CPU time from process.cpuUsage. Prints the medians and B/A.
+ * clock off (A) and on (B), `--rounds` times each in A B / B A order; CPU time from process.cpuUsage. Prints the medians and B/A.
  *
  * Usage: npx tsc -p . && node dist/bench/request-cpu-hooks.js [--rounds 8] [--steps 4] [--work 2000]
  */
@@ -23,7 +23,7 @@ const rounds = Number(values.rounds);
 const steps = Number(values.steps);
 const work = Number(values.work);
 const store = new AsyncLocalStorage<CpuAccount>();
-const clock = new RequestCpuClock(() => store.getStore());
+const clock = new RequestCpuClock();
 
 async function request(): Promise<number> {
   for (let i = 0; i < steps; i++) {
@@ -38,7 +38,16 @@ async function request(): Promise<number> {
 async function batch(n: number): Promise<number> {
   const t0 = process.cpuUsage();
   const all: Promise<number>[] = [];
-  for (let i = 0; i < n; i++) all.push(store.run({ cpuMs: 0 }, request));
+  for (let i = 0; i < n; i++) {
+    // As the agent's emit('request') wrapper does: the clock enters the request, the store runs it.
+    const account = { cpuMs: 0, seq: i };
+    clock.enter(account);
+    try {
+      all.push(store.run(account, request));
+    } finally {
+      clock.exit();
+    }
+  }
   await Promise.all(all);
   const d = process.cpuUsage(t0);
   return (d.user + d.system) / n;
@@ -48,11 +57,23 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 const a: number[] = [];
 const b: number[] = [];
 await batch(5000); // warm-up: JIT
-for (let r = 0; r < rounds; r++) {
-  a.push(await batch(20_000));
+const withClock = async () => {
   clock.enable();
-  b.push(await batch(20_000));
-  clock.disable();
+  try {
+    return await batch(20_000);
+  } finally {
+    clock.disable();
+  }
+};
+// A B, then B A: whichever side runs second in a round (after the other's garbage) is not always the same one.
+for (let r = 0; r < rounds; r++) {
+  if (r % 2 === 0) {
+    a.push(await batch(20_000));
+    b.push(await withClock());
+  } else {
+    b.push(await withClock());
+    a.push(await batch(20_000));
+  }
 }
 const [ma, mb] = [median(a), median(b)];
 console.log(

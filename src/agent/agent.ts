@@ -7,6 +7,7 @@ import { AGENT_REQUEST_CPU_ENV, type AgentMessage, type CommandMessage } from '.
 import { QueryRecorder } from './query-recorder.js';
 import { RequestTracker } from './request-context.js';
 import { RuntimeSampler } from './runtime-sampler.js';
+import { hrtimeOffsetMs } from './sampled-cpu.js';
 
 /** Commands that are the agent's own blocking work, kept out of the service's event-loop and GC figures. */
 const OWN_WORK = new Set(['gc', 'heapSnapshot', 'stopProfile', 'stopHeapSampling']);
@@ -27,11 +28,15 @@ export class Agent {
   private readonly sampler = new RuntimeSampler();
   private readonly dbHandles = new DbHandles();
   private readonly drivers = new DriverPatcher(this.recorder, this.pools, this.dbHandles);
-  private readonly commands = new CommandRunner({
-    dbRollbackRun: (a) => this.dbHandles.rollbackRun(a.statements as string[], this.recorder),
-    slowestParams: async () => this.recorder.slowestParams.snapshot(),
-    clearSlowestParams: async () => (this.recorder.slowestParams.clear(), null),
-  });
+  private readonly commands = new CommandRunner(
+    {
+      dbRollbackRun: (a) => this.dbHandles.rollbackRun(a.statements as string[], this.recorder),
+      slowestParams: async () => this.recorder.slowestParams.snapshot(),
+      clearSlowestParams: async () => (this.recorder.slowestParams.clear(), null),
+    },
+    // Before the reply: requests not sent yet are corrected here, the reply carries the others' corrections.
+    (profile) => ({ requestCpu: this.requests.applySampledCpu(profile, hrtimeOffsetMs()) }),
+  );
   private readonly channel: AgentChannel;
   private timer: NodeJS.Timeout | null = null;
   private started = false;
@@ -104,7 +109,7 @@ export class Agent {
 
   private onCommand(command: CommandMessage): void {
     const reply = (message: AgentMessage) => this.channel.send(message, true);
-    this.requestCpu(command.name);
+    this.requestCpu(command);
     const run = () => this.commands.run(command.name, command.args ?? {});
     (OWN_WORK.has(command.name) ? this.sampler.ownWork(run) : run())
       .then((result) => this.withOwnWork(command.name, result))
@@ -121,9 +126,12 @@ export class Agent {
   }
 
   /** CPU per request is charged while the CPU profile runs: the measured window, nothing else. */
-  private requestCpu(name: string): void {
+  private requestCpu({ name, args }: CommandMessage): void {
     try {
-      if (name === 'startProfile' && process.env[AGENT_REQUEST_CPU_ENV] !== '0') this.requests.cpu.enable();
+      if (name === 'startProfile' && process.env[AGENT_REQUEST_CPU_ENV] !== '0') {
+        const us = Number(args?.samplingIntervalUs);
+        this.requests.cpu.enable(Number.isFinite(us) && us > 0 ? us / 1000 : 1);
+      }
       if (name === 'stopProfile') this.requests.cpu.disable();
     } catch {
       /* bookkeeping only */

@@ -43,6 +43,14 @@ interface PendingCommand {
  *
  * Events: 'agent' (hello), 'sample' (AgentSample), 'disconnect'.
  */
+/** What the agent answers when the CPU profile stops (see stopProfile). */
+export interface StoppedProfile {
+  path: string;
+  samples: number;
+  ownWork?: [number, number][];
+  requestCpu?: Record<string, number>;
+}
+
 export class AgentCollector extends EventEmitter {
   samples: AgentSample[] = [];
   queries: CapturedQuery[] = [];
@@ -179,9 +187,20 @@ export class AgentCollector extends EventEmitter {
     await this.command('startProfile', { samplingIntervalUs });
   }
 
-  /** `ownWork`: [start, end] µs since the profile's start when the agent was busy with its own work. */
-  stopProfile(path: string): Promise<{ path: string; samples: number; ownWork?: [number, number][] }> {
-    return this.command('stopProfile', { path });
+  /**
+   * `ownWork`: [start, end] µs since the profile's start when the agent was busy with its own work.
+   * `requestCpu`: request id → ms to add to the CPU already received for it (stretches that waited for a core,
+   * charged their profile samples instead of wall time: agent/sampled-cpu.ts); applied here to `requests`.
+   */
+  async stopProfile(path: string): Promise<StoppedProfile> {
+    const r = await this.command<StoppedProfile>('stopProfile', { path });
+    const corrections = r.requestCpu ?? {};
+    for (const item of this.requests) {
+      const delta = Object.prototype.hasOwnProperty.call(corrections, item.id) ? corrections[item.id] : undefined;
+      if (typeof delta === 'number' && typeof item.cpuMs === 'number')
+        item.cpuMs = Math.max(0, Math.round((item.cpuMs + delta) * 1000) / 1000);
+    }
+    return r;
   }
 
   async startHeapSampling(intervalBytes = 32768): Promise<void> {

@@ -8,13 +8,18 @@ import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
  */
 type Args = Record<string, unknown>;
 type Handler = (args: Args) => Promise<unknown>;
+/** Sees the stopped CPU profile in memory; what it returns is added to stopProfile's result. */
+export type ProfileListener = (profile: { startTime: number; endTime: number; timeDeltas?: number[] }) => Args;
 
 export class CommandRunner {
   private session: Session | null = null;
   private readonly handlers: Record<string, Handler>;
 
   /** `extra`: handlers owned by other parts of the agent (e.g. database plans). */
-  constructor(extra: Record<string, Handler> = {}) {
+  constructor(
+    extra: Record<string, Handler> = {},
+    private readonly onProfileStopped: ProfileListener = () => ({}),
+  ) {
     this.handlers = { ...this.builtin, ...extra };
   }
 
@@ -69,8 +74,10 @@ export class CommandRunner {
   ): Promise<{ path: string; samples: number; startTime: number; endTime: number }> {
     const path = requirePath(args);
     const { profile } = await this.inspector().post('Profiler.stop');
+    const extra = this.onProfileStopped(profile);
     await writeFile(path, JSON.stringify(profile));
     return {
+      ...extra,
       path,
       samples: profile.samples?.length ?? 0,
       startTime: profile.startTime,

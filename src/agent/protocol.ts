@@ -63,7 +63,8 @@ export interface CapturedRequest {
   durationMs: number;
   /** Epoch ms when the request arrived. */
   t: number;
-  /** Main-thread ms the request's own code ran (callbacks in its async context), while the CPU profile ran. */
+  /** Main-thread ms the request's own code ran (callbacks in its async context), while the CPU profile ran:
+   * stretches that waited for a core count their CPU profile samples, not their wall time (agent/sampled-cpu.ts). */
   cpuMs?: number;
 }
 

@@ -4,13 +4,17 @@ import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { CapturedRequest } from './protocol.js';
 import { RequestCpuClock } from './request-cpu.js';
+import { sampledCpuCorrections, type SampledProfile } from './sampled-cpu.js';
 
 /** What a query looks up to know which HTTP request it ran under. */
 export interface RequestContext {
   id: string;
+  /** `id` as a number (the CPU clock's log names requests by it). */
+  seq: number;
   /** `METHOD url`, e.g. `GET /api/x?y=1`. */
   request: string;
-  /** Main-thread ms spent in this request's code (RequestCpuClock), when the clock ran from its start. */
+  /** Main-thread ms spent in this request's code (RequestCpuClock), when the clock ran from its start; corrected
+   * to the CPU profile's samples for stretches that waited for a core (sampledCpu) once the profile stops. */
   cpuMs: number;
   timed: boolean;
 }
@@ -31,12 +35,32 @@ export class RequestTracker {
   enabled = true;
   dropped = 0;
   /** Charges main-thread time to requests; on only while the CPU profile runs (Agent). */
-  readonly cpu = new RequestCpuClock(() => requestStore.getStore());
+  readonly cpu = new RequestCpuClock();
   private pending: CapturedRequest[] = [];
   private seq = 0;
 
   install(): void {
     for (const proto of [http.Server.prototype, https.Server.prototype]) this.patch(proto);
+  }
+
+  /**
+   * Once the CPU profile stopped (and the clock with it): charges the clock's long intervals their samples instead
+   * of their wall time. Requests not sent yet are corrected here; returns the corrections of those already sent
+   * (request id → ms to add, ≤ 0), for the collector.
+   */
+  applySampledCpu(profile: SampledProfile, hrtimeOffsetMs: number): Record<string, number> {
+    const log = this.cpu.longIntervals();
+    if (log === null) return {};
+    const corrections = sampledCpuCorrections(log, profile, hrtimeOffsetMs, log.samplingMs);
+    for (const item of this.pending) {
+      const delta = corrections.get(Number(item.id));
+      if (delta === undefined || item.cpuMs === undefined) continue;
+      item.cpuMs = Math.max(0, Math.round((item.cpuMs + delta) * 1000) / 1000);
+      corrections.delete(Number(item.id));
+    }
+    const sent: Record<string, number> = {};
+    for (const [seq, delta] of corrections) sent[String(seq)] = Math.round(delta * 1000) / 1000;
+    return sent;
   }
 
   drain(): CapturedRequest[] {
@@ -73,13 +97,14 @@ export class RequestTracker {
   }
 
   private begin(req: IncomingMessage, res: ServerResponse): RequestContext {
-    const id = String(++this.seq);
+    const seq = ++this.seq;
+    const id = String(seq);
     const method = req.method ?? '?';
     const url = (req.url ?? '').slice(0, MAX_URL_CHARS);
     const t = Date.now();
     const start = performance.now();
     let done = false;
-    const context: RequestContext = { id, request: `${method} ${url}`, cpuMs: 0, timed: this.cpu.enabled };
+    const context: RequestContext = { id, seq, request: `${method} ${url}`, cpuMs: 0, timed: this.cpu.enabled };
     const finish = () => {
       if (done) return;
       done = true;

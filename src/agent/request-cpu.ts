@@ -1,32 +1,48 @@
 import { createHook, type AsyncHook } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
+import type { LongIntervals } from './sampled-cpu.js';
 
 /** What the clock charges: a request's context (RequestContext carries the counter). */
 export interface CpuAccount {
   /** Milliseconds the main thread spent running this request's synchronous code so far. */
   cpuMs: number;
+  /** The request's sequence number: names it in the log of long intervals. */
+  seq: number;
 }
+
+/**
+ * Which request each recent async resource was created in, by async id modulo the size: 2¹⁸ slots (~3 MB) cover
+ * ~1 s of resources at 200k/s (10k req/s × 20). A resource whose slot was reused since (a request waiting longer)
+ * misses: its callbacks run uncharged rather than charged to the wrong request (the slot keeps the id to check).
+ */
+const RING_BITS = 18;
+const RING_MASK = (1 << RING_BITS) - 1;
+
+/** Long intervals kept per measured window: 20 bytes each, ~1.3 MB, allocated while the clock runs. */
+const LOG_CAPACITY = 1 << 16;
 
 /** Nesting deeper than this is a broken before/after pairing (an exception path): start over. */
 const MAX_DEPTH = 1000;
 
 /**
  * Charges the main thread's time to the request whose code is running: the time between entering a
- * request's context (the `emit('request')` call itself, and every async callback carrying the request's
- * AsyncLocalStorage context: async_hooks `before`) and leaving it (`after`).
+ * request's context (the `emit('request')` call itself, and every async callback of a resource created while
+ * the request's code ran — how AsyncLocalStorage propagates its context: async_hooks `init`, then `before`) and
+ * leaving it (`after`).
  *
  * Why this technique (the agent's own mapping) and not a profiler with async-context labels
  * (@datadog/pprof's wall profiler): it needs no native addon in the target, and it measures every
  * request exactly instead of sampling — at a cost of two `performance.now()` reads per callback of a
- * request and a property check for every other callback. And why time the intervals rather than join the
- * CPU profile's sample timestamps to them afterwards: the totals per request are all the endpoints table
- * needs, so nothing has to be buffered (no transition log of ~10⁵ entries per second, no clock alignment
- * with the profile). Measured in bench/agent-overhead.ts (`--attribution on|off`, A/B/A/B).
+ * request and a property check for every other callback. Why time the intervals rather than join every
+ * one to the CPU profile's sample timestamps afterwards: the totals per request are all the endpoints table
+ * needs, so nothing has to be buffered for short stretches (no transition log of ~10⁵ entries per second).
+ * Measured in bench/agent-overhead.ts (`--attribution ab`, interleaved rounds) and bench/request-cpu-hooks.ts.
  *
- * Synchronous code on the main thread is CPU unless the process waits for a core on a busy host or for a
- * synchronous syscall (fs.readFileSync): then it still holds every other request back, which is what the
- * share is about. Time outside any request (parsing the next request's bytes, timers, GC in idle time)
- * stays unattributed.
+ * Wall time is CPU time unless the thread waits for a core (a busy host) or in a synchronous syscall. Waiting
+ * for a core makes a stretch at least a scheduler time slice long, so every stretch of at least the sampling
+ * period is also logged (typed arrays, bounded) and, once the profile stops, charged the profile's samples
+ * inside it instead (sampled-cpu.ts). Time outside any request (parsing the next request's bytes, timers, GC in
+ * idle time) stays unattributed.
  *
  * Installed only during the measured window (the CPU profile's start/stop): no cost otherwise.
  */
@@ -37,24 +53,54 @@ export class RequestCpuClock {
   /** What ran before each entered callback, restored on its exit (preallocated: this runs per callback). */
   private readonly stack: (CpuAccount | undefined)[] = new Array(MAX_DEPTH).fill(undefined);
   private depth = 0;
+  /** Intervals at least `longMs` long, for sampled-cpu.ts to charge CPU time instead of wall time. */
+  private log: LongIntervals | null = null;
+  private longMs = 1;
+  /** Long intervals not logged because the log was full (they keep their wall time). */
+  overflow = 0;
 
-  constructor(private readonly accountOf: () => CpuAccount | undefined) {}
 
   get enabled(): boolean {
     return this.hook !== null;
   }
 
-  enable(): void {
+  /** `samplingMs`: the CPU profile's sampling interval; stretches this long or longer (at least 1 ms) are logged. */
+  enable(samplingMs = 1): void {
     if (this.hook) return;
     this.depth = 0;
     this.current = undefined;
+    this.longMs = Math.max(1, samplingMs);
+    this.overflow = 0;
+    this.log = {
+      samplingMs,
+      seq: new Int32Array(LOG_CAPACITY),
+      start: new Float64Array(LOG_CAPACITY),
+      end: new Float64Array(LOG_CAPACITY),
+      count: 0,
+    };
+    // The ring of async id → the request it was created in (see RING_BITS): held by the hook's closures only.
+    const ids = new Float64Array(1 << RING_BITS);
+    const owners = new Array<CpuAccount | undefined>(1 << RING_BITS).fill(undefined);
     // Arrow functions bound once; the bodies are enter/exit inlined (they run for every callback of the process).
-    const accountOf = this.accountOf;
+    // The request whose callback runs is looked up by async id in the ring that `init` filled, not asked of the
+    // AsyncLocalStorage: its getStore() (executionAsyncResource) in `before` measured +17 % CPU per request on a
+    // server awaiting 4 times per request, where empty before/after hooks cost +3 %. Through the whole agent
+    // (bench/agent-overhead.ts --attribution ab --async-steps 4, load average ~5): median B/A 1.24–1.33 with the
+    // ring against 1.43 with getStore() — better, but still far over the agent's 5 % budget in this worst case.
     this.hook = createHook({
-      before: () => {
+      init: (asyncId: number) => {
+        // A resource created while a request's code runs belongs to that request (as AsyncLocalStorage propagates).
+        const owner = this.current;
+        if (owner === undefined) return;
+        const slot = asyncId & RING_MASK;
+        ids[slot] = asyncId;
+        owners[slot] = owner;
+      },
+      before: (asyncId: number) => {
         if (this.depth >= MAX_DEPTH) this.depth = 0;
         this.stack[this.depth++] = this.current;
-        const next = accountOf();
+        const slot = asyncId & RING_MASK;
+        const next = ids[slot] === asyncId ? owners[slot] : undefined;
         if (next !== this.current) this.switchTo(next);
       },
       after: () => {
@@ -72,6 +118,11 @@ export class RequestCpuClock {
     this.switchTo(undefined);
     this.stack.fill(undefined);
     this.depth = 0;
+  }
+
+  /** The long intervals logged since `enable` (kept until the next `enable`). */
+  longIntervals(): LongIntervals | null {
+    return this.log;
   }
 
   /** Code of `account` starts running (nested inside whatever runs now). */
@@ -93,14 +144,28 @@ export class RequestCpuClock {
   settle(account: CpuAccount): void {
     if (this.current !== account) return;
     const now = performance.now();
-    account.cpuMs += now - this.since;
+    this.charge(account, now);
     this.since = now;
   }
 
   private switchTo(next: CpuAccount | undefined): void {
     const now = performance.now();
-    if (this.current !== undefined) this.current.cpuMs += now - this.since;
+    if (this.current !== undefined) this.charge(this.current, now);
     this.current = next;
     this.since = now;
+  }
+
+  private charge(account: CpuAccount, now: number): void {
+    const ms = now - this.since;
+    account.cpuMs += ms;
+    if (ms < this.longMs || this.log === null) return;
+    const log = this.log;
+    if (log.count === LOG_CAPACITY) {
+      this.overflow++;
+      return;
+    }
+    log.seq[log.count] = account.seq;
+    log.start[log.count] = this.since;
+    log.end[log.count++] = now;
   }
 }

@@ -1,6 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 import type { AgentSample, EventLoopDelayMs } from './protocol.js';
+import { hrtimeOffsetMs } from './sampled-cpu.js';
 
 const RESOLUTION_MS = 10;
 const NS_PER_MS = 1e6;
@@ -29,7 +30,7 @@ export class RuntimeSampler {
   /** performance.now() windows of the agent's own work, in order. */
   private ownWindows: { start: number; end: number }[] = [];
   /** process.hrtime in ms minus performance.now(): the CPU profile's clock is hrtime (µs). */
-  private readonly hrOffsetMs = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+  private readonly hrOffsetMs = hrtimeOffsetMs();
   /** Delay measured this interval before own work interrupted it. */
   private beforeOwnWork: DelayPart | null = null;
   /** Set after own work until the monitor has recorded (and we have dropped) the block it caused. */

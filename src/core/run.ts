@@ -186,6 +186,9 @@ export interface RunRecord {
   job?: JobRecord | null;
   /** The target's runtime and the profiler that sampled it (absent on records before runtimes were detected). */
   runtime?: RunRuntime | null;
+  /** The HTTP version the service answered with (`1.0`, `1.1`, `2`), read from its response before the measured
+   * window (load/http-version.ts); absent on records before it was recorded, null when it could not be read. */
+  http?: { version: string } | null;
   /** Anything measured that a reader should know is missing or doubtful. */
   warnings: string[];
 }

@@ -127,6 +127,7 @@ export function buildRunRecord(x: {
     efficiency: efficiency(metrics),
     testScenario: x.testScenario,
     runtime: obs.runtime,
+    http: obs.http,
     warnings: x.warnings,
   };
 }

@@ -14,6 +14,7 @@ import type { RunServiceOptions } from './run-service.js';
 import { loadShape, measuredLoadOptions, plannedSeconds, readyCheckOf, steadyLoadOptions } from './run-load.js';
 import type { RunRuntime } from '../core/run.js';
 import { detectRuntime } from '../target/runtime.js';
+import { probeHttpVersion } from '../load/http-version.js';
 import type { RuntimeCaptureResult } from '../profile/capture/runtime-capture.js';
 import { profilerEnv, RuntimeProfiling } from './runtime-profiling.js';
 
@@ -43,6 +44,8 @@ export interface RunObservations {
   runtime: RunRuntime | null;
   /** What a non-Node profiler (pprof, JFR, perf, py-spy) captured over the measured window. */
   runtimeCapture: RuntimeCaptureResult | null;
+  /** The HTTP version the service answered with (report.json's `http`). */
+  http: { version: string } | null;
 }
 
 /**
@@ -77,6 +80,7 @@ export class RunSession {
     realParams: {},
     runtime: null,
     runtimeCapture: null,
+    http: null,
   };
   private runtimeProfiling: RuntimeProfiling | null = null;
 
@@ -164,6 +168,9 @@ export class RunSession {
   /** The measured window: the load, the CPU profile, the /proc and host samplers — no agent pauses. */
   async measure(): Promise<void> {
     if (this.aborted) return;
+    // At most 1.5 s, so an interrupt during it still stops the run within the 1–2 s every command keeps.
+    const probed = await probeHttpVersion(firstUrl(this.o) ?? '', 1500);
+    this.obs.http = probed && { version: probed.version };
     this.collector?.clearWindow();
     await this.collector?.clearSlowestParams().catch(() => {});
     if (this.target && !this.target.hasExited()) {
@@ -303,6 +310,12 @@ export class RunSession {
   async close(): Promise<void> {
     await this.collector?.close();
   }
+}
+
+/** The first URL the load requests (placeholders as `0`), else the readiness URL: where the HTTP version is read. */
+function firstUrl(o: RunServiceOptions): string | undefined {
+  const url = [o.requests[0]?.url, o.load?.requests?.[0]?.url, o.ready].find((u) => u && /^https?:\/\//.test(u));
+  return url?.replace(/\{\{[^}]*\}\}/g, '0');
 }
 
 /** The origin of the service's HTTP port: the readiness URL, else the first URL loaded. */

@@ -63,6 +63,7 @@ export function runMarkdown(r: RunRecord): string {
     `- Profiling: ${mdEscape(r.measurement.profiler ?? 'none — no CPU profile for a target without the perfloop agent (not Node, or --no-profile); try `perfloop profile --with perf -- CMD`')}.`,
   );
   if (r.runtime) out.push(`- Runtime: ${mdEscape(runtimeLine(r.runtime))}.`);
+  if (r.http) out.push(`- HTTP: the service answered HTTP/${mdEscape(r.http.version)}${r.http.version === '1.0' ? ' (no keep-alive by default: a connection per request unless it says otherwise)' : ''}.`);
   const agent = m.event_loop_delay !== null;
   out.push(
     `- Resources: /proc of the target process tree every 250 ms (CPU % of one core, RSS)${agent ? '; V8 heap and event-loop delay from the agent' : ''}.`,

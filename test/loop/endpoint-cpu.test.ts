@@ -66,6 +66,10 @@ test('one endpoint burning CPU: the endpoints table gives it ≥ 90 % of the CPU
   assert.match(md, new RegExp(`\\| GET /a \\| ${a.count} \\|.*\\| ${a.cpuShare}% \\|`));
   const html = readFileSync(join(outDir, 'report.html'), 'utf8');
   assert.match(html, /CPU share/);
+  // node:http answers HTTP/1.1: report.json says so, and both reports' header lines.
+  assert.deepEqual(record.http, { version: '1.1' });
+  assert.match(md, /^- HTTP: the service answered HTTP\/1\.1\.$/m);
+  assert.match(html, /HTTP: the service answered HTTP\/1\.1\./);
 });
 
 test('balanced endpoints: shares near half each, no endpoint finding', async () => {

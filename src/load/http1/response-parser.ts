@@ -10,6 +10,8 @@ export interface ParsedResponse {
   /** Bytes of the whole response, headers included. */
   bytes: number;
   keepAlive: boolean;
+  /** The status line's HTTP-version minor digit: 0 for `HTTP/1.0`, 1 for `HTTP/1.1`. */
+  httpMinor: number;
   /** The body, only when `captureBody()` was called for this response (checks on the body). */
   body?: Buffer;
   /** Header names lower-cased, repeated headers as arrays; only when `captureHeaders()` was called (k6 scripts). */
@@ -80,6 +82,7 @@ export class ResponseParser {
   private status = 0;
   private bytes = 0;
   private keepAlive = true;
+  private httpMinor = 1;
   private expectBody = true;
   private capture = false;
   private bodyParts: Buffer[] = [];
@@ -119,6 +122,7 @@ export class ResponseParser {
       status: this.status,
       bytes: this.bytes,
       keepAlive: false,
+      httpMinor: this.httpMinor,
       body: this.takeBody(),
       headers: this.headers,
     };
@@ -281,6 +285,7 @@ export class ResponseParser {
     const status = d0 * 100 + d1 * 10 + d2;
     this.status = status;
     this.keepAlive = at(7) !== 48; // HTTP/1.0 closes by default
+    this.httpMinor = at(7) - 48;
     let contentLength = -1;
     let chunked = false;
     let pos = b.indexOf(LF, start) + 1;
@@ -349,6 +354,7 @@ export class ResponseParser {
       status: this.status,
       bytes: this.bytes,
       keepAlive: this.keepAlive,
+      httpMinor: this.httpMinor,
       body: this.takeBody(),
       headers: this.headers,
     };

@@ -69,6 +69,7 @@ export function runPage(r: RunRecord, links: PageLinks): PageSpec {
   out.push('<h2>Current Performance Baseline</h2>', htmlTable(['Metric', 'Current', 'Target', 'Gap'], baselineRows(r).map((row) => row.map(esc))));
   if (!r.budget) out.push('<p class="small">No budget given: the p95 target is the method’s default API budget.</p>');
   out.push('<h2>Measurement Method</h2>', `<pre>${esc(r.measurement.command)}</pre>`, `<p>Load: ${esc(r.measurement.load)} · ${esc(m.http_reqs.count)} requests, ${esc(m.http_req_failed.count)} failed · profiler: ${esc(r.measurement.profiler ?? 'none')}</p>`);
+  if (r.http) out.push(`<p class="small">HTTP: the service answered HTTP/${esc(r.http.version)}.</p>`);
   if (r.host) out.push(`<p class="small">Host during the window: other processes ${esc(r.host.otherCpuPct)} % of a core, steal ${esc(r.host.stealPct)} %, load average ${esc(r.host.loadAvg1)}, load generator ${esc(r.host.generatorCpuPct)} %.</p>`);
   out.push('<h2>Symptoms Observed</h2>', `<ul>${symptoms(r).map((s) => `<li>${s.observed ? '☒' : '☐'} ${esc(s.name)} <span class="small">(${esc(s.evidence)})</span></li>`).join('')}</ul>`);
   out.push('<h2>Over the run</h2>', `<div class="charts">${charts.map(chartDiv).join('')}</div>`);
