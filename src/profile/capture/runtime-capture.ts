@@ -42,7 +42,8 @@ export interface GrowthRow {
 export interface RuntimeMemoryEvidence {
   /** What grew, by allocating function (Go) or by class (Java), largest growth first. */
   growth?: { by: 'allocating function' | 'class'; source: string; windowS: number; rows: GrowthRow[] };
-  goroutines?: { start: number; end: number; windowS: number };
+  /** Goroutine counts at the window's start and end, with the counts read about every second between them. */
+  goroutines?: { start: number; end: number; windowS: number; series?: number[] };
   /** Stop-the-world pauses in the window (JFR's jdk.GarbageCollection). */
   gcPauses?: { count: number; totalMs: number; maxMs: number; windowS: number; cpuMs?: number };
 }
