@@ -13,7 +13,8 @@ import { freePort } from '../../src/target/free-port.js';
 import { startTarget } from '../../src/target/start.js';
 import { RuntimeProfiling } from '../../src/loop/runtime-profiling.js';
 import { runtimeMemoryFindings } from '../../src/loop/rules/runtime-memory.js';
-import type { RuntimeCaptureResult } from '../../src/profile/capture/runtime-capture.js';
+import type { ProfilerChoice, RuntimeCaptureResult } from '../../src/profile/capture/runtime-capture.js';
+import { TracemallocSnapshots } from '../../src/profile/capture/tracemalloc.js';
 import { tempDir } from '../helpers.js';
 
 /** Locally a missing toolchain skips the test with this message; in CI (CI=1) it fails instead. */
@@ -109,20 +110,21 @@ async function load(url: string, vus: number, ms: number): Promise<number> {
  */
 export async function captureRuntimeWindow(
   command: string,
-  o: { cwd: string; env?: Record<string, string>; windowS?: number; warmupS?: number; vus?: number },
+  o: { cwd: string; env?: Record<string, string>; windowS?: number; warmupS?: number; vus?: number; tracemalloc?: boolean; profiler?: ProfilerChoice },
 ): Promise<CapturedWindow> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const windowS = o.windowS ?? 5;
+  const tracemalloc = o.tracemalloc ? new TracemallocSnapshots() : undefined;
   const target = await startTarget({
     command,
     cwd: o.cwd,
-    env: { PORT: String(port), ...o.env },
+    env: { PORT: String(port), ...o.env, ...tracemalloc?.env(process.env.PYTHONPATH) },
     ready: { url: `${base}/health` },
     readyTimeoutMs: 120_000,
   });
   try {
-    const rp = await RuntimeProfiling.prepare(target.pid, { profiler: 'auto', runDir: tempDir('perfloop-window-'), windowS, serviceOrigin: base });
+    const rp = await RuntimeProfiling.prepare(target.pid, { profiler: o.profiler ?? 'auto', runDir: tempDir('perfloop-window-'), windowS, serviceOrigin: base, tracemalloc });
     await load(`${base}/work`, o.vus ?? 4, (o.warmupS ?? 1) * 1000);
     await rp.start();
     const requests = await load(`${base}/work`, o.vus ?? 4, windowS * 1000);
@@ -131,5 +133,6 @@ export async function captureRuntimeWindow(
     return { result, findings: runtimeMemoryFindings(result.memory, result.sampledAgainstMs ?? null), requests };
   } finally {
     await target.stop();
+    tracemalloc?.dispose();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Memory findings from a runtime's own evidence over the measured window: what grew by allocating function (Go heap
- * profiles) or by class (JVM class histograms) — the same `memory.growth` id as for Node's heap — goroutines that
+ * profiles), by class (JVM class histograms) or by allocating line (Python's tracemalloc) — the same `memory.growth` id as for Node's heap — goroutines that
  * keep accumulating (`go.goroutine-growth`) and JVM garbage collection taking a real share of the time
  * (`jvm.gc-pressure`).
  */
@@ -35,7 +35,7 @@ function growthFinding(g: NonNullable<RuntimeMemoryEvidence['growth']>): Finding
   const severity: Severity = perMin >= 50 ? 'high' : perMin >= 5 ? 'medium' : 'low';
   const row = (r: GrowthRow) =>
     `${r.name} +${mb(r.bytesAfter - r.bytesBefore)} MB (${mb(r.bytesBefore)} → ${mb(r.bytesAfter)} MB, ${r.countBefore} → ${r.countAfter} objects)`;
-  const what = g.by === 'class' ? 'class' : 'allocating function';
+  const what = g.by;
   return [
     {
       rule: 'memory.growth',
@@ -51,7 +51,7 @@ function growthFinding(g: NonNullable<RuntimeMemoryEvidence['growth']>): Finding
         top: named.map((r) => ({ name: r.name, grewBytes: r.bytesAfter - r.bytesBefore, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter, countBefore: r.countBefore, countAfter: r.countAfter })),
       },
       recommendation:
-        `${g.by === 'class' ? 'Instances of' : 'Memory allocated by'} ${named.map((r) => r.name).join(', ')} stayed live and kept growing under steady load: ${named.map(row).join('; ')}. ` +
+        `${g.by === 'class' ? 'Instances of' : g.by === 'allocating line' ? 'Memory allocated at' : 'Memory allocated by'} ${named.map((r) => r.name).join(', ')} stayed live and kept growing under steady load: ${named.map(row).join('; ')}. ` +
         'Find what keeps them reachable (a static collection, a cache without a bound, listeners never removed) and bound or release it; a longer run or `--memory-phase` shows whether it levels off.',
       estimatedImpact: { pct: Math.min(100, Math.round((100 * total) / Math.max(1, top.bytesAfter))), basis: 'share of the grown bytes named' },
     },
