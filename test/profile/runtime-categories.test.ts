@@ -86,3 +86,20 @@ test('per-runtime library categories stay quiet on the user’s own code with si
   assert.equal(of('main.(*store).query', '/home/me/app/store.go'), 'your code');
   assert.equal(of('handle', '/home/me/app/logging_setup.py'), 'your code');
 });
+
+test('advice fits the runtime of the frame: JDBC batching for Java, database/sql pooling for Go, orjson for Python, the general text for Node', () => {
+  const java = { name: 'org.postgresql.jdbc.PgStatement.executeQuery', file: 'org/postgresql/jdbc/PgStatement.java' };
+  const go = { name: 'database/sql.(*DB).QueryContext', file: '/usr/lib/go-1.19/src/database/sql/sql.go' };
+  const node = { name: 'Client.query', file: '/srv/app/node_modules/pg/lib/client.js' };
+  assert.match(actionFor('database', [], java), /addBatch.*HikariCP/);
+  assert.match(actionFor('database', [], go), /SetMaxOpenConns/);
+  assert.match(actionFor('database', [], { name: 'execute', file: '/srv/app/.venv/lib/python3.11/site-packages/psycopg/cursor.py' }), /executemany/);
+  assert.equal(actionFor('database', [], node), actionFor('database'));
+  assert.match(actionFor('serialization', [], { name: 'encode', file: '/usr/lib/python3.12/json/encoder.py' }), /orjson/);
+  assert.match(actionFor('serialization', [], { name: 'encoding/json.(*encodeState).marshal' }), /json\.NewEncoder/, 'pprof without lines');
+  assert.match(actionFor('logging', [], { name: 'ch/qos/logback/classic/Logger.info' }), /AsyncAppender/, 'async-profiler without a file');
+  assert.match(actionFor('gc', [], { name: 'runtime.gcBgMarkWorker', file: '/usr/lib/go-1.19/src/runtime/mgc.go' }), /GOGC/);
+  // A user's own rule with an action still wins; a category without runtime advice keeps the general one.
+  assert.equal(actionFor('database', [{ category: 'database', name: /x/, specific: true, action: 'ours' }], java), 'ours');
+  assert.equal(actionFor('regexp', [], java), actionFor('regexp'));
+});

@@ -1,5 +1,5 @@
 import type { Frame, Profile } from '../../core/profile.js';
-import { RUNTIME_CATEGORY_ACTIONS, RUNTIME_CATEGORY_RULES } from './runtime-categories.js';
+import { frameRuntime, RUNTIME_ACTIONS, RUNTIME_CATEGORY_ACTIONS, RUNTIME_CATEGORY_RULES } from './runtime-categories.js';
 
 /**
  * What kind of work a frame is. Specific categories (database, serialization, logging, …) are looked for along
@@ -243,10 +243,15 @@ export function isAppFile(file: string | undefined | null): boolean {
   );
 }
 
-/** The action for a category: a user rule's own, else the default one. */
-export function actionFor(category: string, rules: readonly CategoryRule[] = []): string {
+/**
+ * The action for a category: a user rule's own, else the technique for the frame's runtime (JDBC batching for a
+ * Java database frame, database/sql pooling for Go's), else the default one.
+ */
+export function actionFor(category: string, rules: readonly CategoryRule[] = [], frame?: Pick<Frame, 'name' | 'file'>): string {
+  const runtime = frame ? frameRuntime(frame) : null;
   return (
     rules.find((r) => r.category === category && r.action)?.action ??
+    (runtime ? RUNTIME_ACTIONS[runtime][category] : undefined) ??
     CATEGORY_ACTIONS[category] ??
     CATEGORY_ACTIONS['your code']
   );
