@@ -58,6 +58,8 @@ export interface RunServiceOptions {
   callGraph?: 'fp' | 'dwarf';
   /** perf's ring buffer in pages (`perf record -m`). */
   perfMmapPages?: number;
+  /** `--tracemalloc`: a Python target runs with tracemalloc on, snapshotted at the window's start and end. */
+  tracemalloc?: boolean;
   memoryLimitMb?: number;
   /** In the memory phase, force a full GC this often and read the live heap (an exact leak trend). 0 = off. */
   gcProbeS?: number;

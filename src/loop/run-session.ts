@@ -17,6 +17,7 @@ import { detectRuntime } from '../target/runtime.js';
 import { probeHttpVersion } from '../load/http-version.js';
 import type { RuntimeCaptureResult } from '../profile/capture/runtime-capture.js';
 import { profilerEnv, RuntimeProfiling } from './runtime-profiling.js';
+import { TracemallocSnapshots } from '../profile/capture/tracemalloc.js';
 
 const AGENT_WAIT_MS = 5000;
 /** How long the memory phase's load may outlast its planned seconds while snapshots are written (a guard). */
@@ -83,6 +84,7 @@ export class RunSession {
     http: null,
   };
   private runtimeProfiling: RuntimeProfiling | null = null;
+  private tracemalloc: TracemallocSnapshots | null = null;
 
   constructor(
     private readonly o: RunServiceOptions,
@@ -112,17 +114,23 @@ export class RunSession {
     const agentWanted = this.o.profile && (profiler === 'auto' || profiler === 'node');
     this.collector = agentWanted ? await AgentCollector.listen() : null;
     this.log(`starting target: ${this.o.target}`);
+    this.tracemalloc = this.o.tracemalloc ? new TracemallocSnapshots() : null;
     this.target = await startTarget({
       command: this.o.target,
       cwd: this.o.cwd ?? process.cwd(),
-      env: { ...(this.o.profile ? profilerEnv(profiler) : {}), ...this.o.env, ...(this.collector ? this.collector.targetEnv() : {}) },
+      env: {
+        ...(this.o.profile ? profilerEnv(profiler) : {}),
+        ...this.o.env,
+        ...(this.collector ? this.collector.targetEnv() : {}),
+        ...this.tracemalloc?.env(this.o.env?.PYTHONPATH ?? process.env.PYTHONPATH),
+      },
       ready: readyCheckOf(this.o),
       readyTimeoutMs: this.o.readyTimeoutMs,
       signal: this.o.signal,
     });
     // Only a Node target can connect the agent: any other runtime gets its own profiler, without the agent's wait.
     const nodeTarget = detectRuntime(this.target.pid).name === 'node';
-    if (this.o.profile && !nodeTarget) {
+    if ((this.o.profile || this.tracemalloc) && !nodeTarget) {
       await this.collector?.close();
       this.collector = null;
       await this.prepareRuntimeProfiling();
@@ -144,8 +152,9 @@ export class RunSession {
   /** A non-Node target: its runtime and the profiler for it (`--profiler`, or chosen by the runtime). */
   private async prepareRuntimeProfiling(): Promise<void> {
     this.runtimeProfiling = await RuntimeProfiling.prepare(this.target!.pid, {
-      profiler: this.o.profiler ?? 'auto',
+      profiler: this.o.profile ? (this.o.profiler ?? 'auto') : 'none',
       pprofUrl: this.o.pprofUrl,
+      tracemalloc: this.tracemalloc ?? undefined,
       serviceOrigin: serviceOrigin(this.o),
       runDir: this.runDir,
       windowS: plannedSeconds(this.o),
@@ -305,6 +314,7 @@ export class RunSession {
       this.log('stopping target');
       await this.target.stop();
     }
+    this.tracemalloc?.dispose();
   }
 
   async close(): Promise<void> {

@@ -3,10 +3,13 @@
  * profiler fits (capture-registry.ts), that profiler over the measured window only, and the capture's self-check —
  * the CPU its samples stand for against the CPU /proc says the service used.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readProcStat, kernelConstants } from '../target/proc-stat.js';
 import { detectRuntime, type RuntimeInfo } from '../target/runtime.js';
 import { chooseCapture, pythonHint } from '../profile/capture/capture-registry.js';
-import type { ProfilerChoice, RuntimeCaptureResult, WindowCapture } from '../profile/capture/runtime-capture.js';
+import { emptyResult, type ProfilerChoice, type RuntimeCaptureResult, type WindowCapture } from '../profile/capture/runtime-capture.js';
+import { tracemallocGrowth, type TracemallocSnapshot, type TracemallocSnapshots } from '../profile/capture/tracemalloc.js';
 import type { RunRuntime, SamplesVsCpu } from '../core/run.js';
 
 /** Samples and /proc CPU may differ this much (a fraction) before the capture warns. */
@@ -23,6 +26,8 @@ export interface RuntimeProfilingOptions {
   mmapPages?: number;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** `--tracemalloc`: the snapshots a Python target was started for (its env came from `tracemalloc.env`). */
+  tracemalloc?: TracemallocSnapshots;
 }
 
 /** The environment a target gets so that the profilers that need a start-time switch work (Python 3.12's perf maps). */
@@ -33,6 +38,8 @@ export function profilerEnv(choice: ProfilerChoice): Record<string, string> {
 export class RuntimeProfiling {
   private capture: WindowCapture | null = null;
   private cpuTicksAtStart: number | null = null;
+  private tracemallocAtStart: TracemallocSnapshot | null = null;
+  private windowStartedAt = 0;
   readonly warnings: string[] = [];
 
   private constructor(
@@ -70,6 +77,7 @@ export class RuntimeProfiling {
 
   /** Starts the profiler; the window's load starts after this resolves. */
   async start(): Promise<void> {
+    await this.startTracemalloc();
     if (!this.capture) return;
     try {
       await this.capture.start();
@@ -83,6 +91,43 @@ export class RuntimeProfiling {
 
   /** Stops the profiler and checks its samples against /proc. */
   async stop(): Promise<RuntimeCaptureResult | null> {
+    const windowS = (Date.now() - this.windowStartedAt) / 1000;
+    const result = await this.stopCapture();
+    await this.stopTracemalloc(result, windowS);
+    return this.result;
+  }
+
+  private async startTracemalloc(): Promise<void> {
+    this.windowStartedAt = Date.now();
+    const tm = this.o.tracemalloc;
+    if (!tm) return;
+    if (this.runtime.name !== 'python') {
+      this.warnings.push(`--tracemalloc is for Python targets; this one is ${this.runtime.name}.`);
+      return;
+    }
+    this.tracemallocAtStart = await tm.take('start', this.o.signal);
+    if (!this.tracemallocAtStart)
+      this.warnings.push("No tracemalloc snapshot: the service did not answer (is it started without -I, -E or -S, so that Python reads PYTHONPATH's sitecustomize?).");
+    else this.o.log?.(`tracemalloc: ${Math.round(this.tracemallocAtStart.tracedBytes / 1048576)} MB traced at the window's start`);
+  }
+
+  /** The end snapshot, and the growth by allocating line into the result's memory evidence (a result of its own without a CPU profiler). */
+  private async stopTracemalloc(result: RuntimeCaptureResult | null, windowS: number): Promise<void> {
+    const tm = this.o.tracemalloc;
+    if (!tm || !this.tracemallocAtStart) return;
+    const end = await tm.take('end', this.o.signal);
+    if (!end) {
+      this.warnings.push("No tracemalloc snapshot at the window's end: the service did not answer in time.");
+      return;
+    }
+    const r = result ?? (this.result = emptyResult('none', 'tracemalloc only'));
+    writeFileSync(join(this.o.runDir, 'tracemalloc.json'), JSON.stringify({ start: this.tracemallocAtStart, end }));
+    r.artifacts.tracemalloc = 'tracemalloc.json';
+    r.memory.growth = { by: 'allocating line', source: tm.source, windowS, rows: tracemallocGrowth(this.tracemallocAtStart, end) };
+    this.warnings.push('tracemalloc was on (--tracemalloc): every allocation recorded its line, so allocation-heavy code ran slower than it does without it — compare latency and CPU with a run without the flag.');
+  }
+
+  private async stopCapture(): Promise<RuntimeCaptureResult | null> {
     if (!this.capture) return null;
     const ticks = readProcStat(this.runtime.pid)?.ownTicks ?? null;
     const result = await this.capture.stop();

@@ -10,6 +10,11 @@ import type { RunRecord } from '../../src/core/run.js';
 import type { Finding } from '../../src/core/finding.js';
 import { runService, type RunServiceOptions } from '../../src/loop/run-service.js';
 import { freePort } from '../../src/target/free-port.js';
+import { startTarget } from '../../src/target/start.js';
+import { RuntimeProfiling } from '../../src/loop/runtime-profiling.js';
+import { runtimeMemoryFindings } from '../../src/loop/rules/runtime-memory.js';
+import type { ProfilerChoice, RuntimeCaptureResult } from '../../src/profile/capture/runtime-capture.js';
+import { TracemallocSnapshots } from '../../src/profile/capture/tracemalloc.js';
 import { tempDir } from '../helpers.js';
 
 /** Locally a missing toolchain skips the test with this message; in CI (CI=1) it fails instead. */
@@ -74,4 +79,60 @@ export async function runRuntimeService(
   if (!atStart || !atEnd || !existsSync(statsFile)) throw new Error(`the service wrote no counter to ${statsFile}`);
   const counterPct = (100 * (atEnd.hotCpuNs - atStart.hotCpuNs)) / (atEnd.processCpuNs - atStart.processCpuNs);
   return { record, outDir, counterPct, topHot: record.findings.find((f) => f.rule === 'cpu.hot-function') };
+}
+
+export interface CapturedWindow {
+  result: RuntimeCaptureResult;
+  findings: Finding[];
+  requests: number;
+}
+
+/** Closed-loop load: `vus` workers requesting `url` back to back until `ms` have passed; the count answered. */
+async function load(url: string, vus: number, ms: number): Promise<number> {
+  const until = Date.now() + ms;
+  let answered = 0;
+  await Promise.all(
+    Array.from({ length: vus }, async () => {
+      while (Date.now() < until) {
+        const r = await fetch(url);
+        await r.arrayBuffer();
+        if (r.ok) answered++;
+      }
+    }),
+  );
+  return answered;
+}
+
+/**
+ * The runtime memory rules on evidence captured from a real test service, without the whole run: start the
+ * service, warm it up, let the runtime's own profiler (chosen as `perfloop run` chooses it) capture one window of
+ * closed-loop load, and apply the rules to what it captured.
+ */
+export async function captureRuntimeWindow(
+  command: string,
+  o: { cwd: string; env?: Record<string, string>; windowS?: number; warmupS?: number; vus?: number; tracemalloc?: boolean; profiler?: ProfilerChoice },
+): Promise<CapturedWindow> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const windowS = o.windowS ?? 5;
+  const tracemalloc = o.tracemalloc ? new TracemallocSnapshots() : undefined;
+  const target = await startTarget({
+    command,
+    cwd: o.cwd,
+    env: { PORT: String(port), ...o.env, ...tracemalloc?.env(process.env.PYTHONPATH) },
+    ready: { url: `${base}/health` },
+    readyTimeoutMs: 120_000,
+  });
+  try {
+    const rp = await RuntimeProfiling.prepare(target.pid, { profiler: o.profiler ?? 'auto', runDir: tempDir('perfloop-window-'), windowS, serviceOrigin: base, tracemalloc });
+    await load(`${base}/work`, o.vus ?? 4, (o.warmupS ?? 1) * 1000);
+    await rp.start();
+    const requests = await load(`${base}/work`, o.vus ?? 4, windowS * 1000);
+    const result = await rp.stop();
+    if (!result) throw new Error(`no capture of the ${rp.runtime.name} service: ${rp.warnings.join('; ')}`);
+    return { result, findings: runtimeMemoryFindings(result.memory, result.sampledAgainstMs ?? null), requests };
+  } finally {
+    await target.stop();
+    tracemalloc?.dispose();
+  }
 }

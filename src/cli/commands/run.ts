@@ -142,7 +142,7 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'start a service, load-test and profile it, analyse, report and store the run',
   usage:
-    'perfloop run --target CMD (--url URL … | SCRIPT) [--ready URL] [--profiler auto|node|pprof|jfr|py-spy|perf|none] [--pprof URL] [-c 20 -d 30s | --rate R | -s DUR:VUS … | --preset NAME [--scale X]] [--db URL] [--out DIR] [--label TEXT]',
+    'perfloop run --target CMD (--url URL … | SCRIPT) [--ready URL] [--profiler auto|node|pprof|jfr|py-spy|perf|none] [--pprof URL] [--tracemalloc] [-c 20 -d 30s | --rate R | -s DUR:VUS … | --preset NAME [--scale X]] [--db URL] [--out DIR] [--label TEXT]',
   details:
     'Starts CMD (through a shell; `npm start` works) with the perfloop agent preloaded when it is Node, waits until\n' +
     'it is ready, warms up, then loads it while profiling. Writes report.md, report.json, profile.cpuprofile and\n' +
@@ -185,6 +185,7 @@ export const runCommand: Command = {
     'no-profile': { type: 'boolean', description: 'no agent: no CPU profile, heap or query capture' },
     profiler: { type: 'string', arg: 'NAME', description: 'auto (by the target\'s runtime: the agent for Node, pprof for Go, jfr for Java, py-spy or perf for Python, perf for native) | node | pprof | jfr | py-spy | perf | none', default: 'auto' },
     pprof: { type: 'string', arg: 'URL', description: 'a Go service\'s net/http/pprof base URL (default: looked for on the service\'s port)' },
+    tracemalloc: { type: 'boolean', description: "Python targets: run with tracemalloc on (a sitecustomize on PYTHONPATH) and name memory growth by allocating file:line from snapshots at the window's start and end (slows allocation-heavy code)" },
     'sampling-interval': { type: 'string', arg: 'µs', description: 'CPU profiler sampling interval in µs', default: '1000' },
     'memory-limit': { type: 'string', arg: 'MB', description: 'memory limit, to project when growth reaches it' },
     'gc-probe': { type: 'string', arg: 'DUR', description: 'force a full GC in the target this often to measure the live heap (exact leak trend; costs a GC pause each)' },
@@ -227,6 +228,7 @@ export const runCommand: Command = {
       profile: !v['no-profile'] && c?.profile !== false,
       profiler: profilerChoice(str(v, 'profiler')),
       pprofUrl: str(v, 'pprof') === undefined ? undefined : pprofUrl(str(v, 'pprof')!),
+      tracemalloc: v.tracemalloc === true,
       samplingIntervalUs: int(v, 'sampling-interval', 50) ?? (c?.profile ? c.profile.samplingIntervalUs : undefined) ?? 1000,
       memoryLimitMb: int(v, 'memory-limit', 1) ?? c?.memoryLimitMb,
       heapSnapshots: heapSnapshotCount(v),

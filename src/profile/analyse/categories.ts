@@ -1,5 +1,5 @@
 import type { Frame, Profile } from '../../core/profile.js';
-import { RUNTIME_CATEGORY_ACTIONS, RUNTIME_CATEGORY_RULES } from './runtime-categories.js';
+import { frameRuntime, RUNTIME_ACTIONS, RUNTIME_CATEGORY_ACTIONS, RUNTIME_CATEGORY_RULES } from './runtime-categories.js';
 
 /**
  * What kind of work a frame is. Specific categories (database, serialization, logging, …) are looked for along
@@ -46,12 +46,19 @@ export const DEFAULT_CATEGORY_RULES: readonly CategoryRule[] = [
   },
   {
     category: 'database',
-    name: /^(database\/sql\.|github\.com\/(lib\/pq|jackc\/pgx|go-sql-driver\/mysql|mattn\/go-sqlite3)|gorm\.io\/)/,
+    name: /^(database\/sql\.|github\.com\/(lib\/pq|jackc\/(pgx|pgconn)|go-sql-driver\/mysql|mattn\/go-sqlite3|jmoiron\/sqlx|redis\/go-redis|go-redis\/redis)|gorm\.io\/|go\.mongodb\.org\/mongo-driver)/,
     specific: true,
   },
   {
     category: 'database',
-    file: /\/(site|dist)-packages\/(psycopg2?|psycopg|sqlalchemy|asyncpg|pymysql|MySQLdb|django\/db)\//,
+    file: /\/(site|dist)-packages\/(psycopg2?|psycopg|psycopg_binary|sqlalchemy|asyncpg|pymysql|MySQLdb|django\/db|pymongo|redis|peewee\.py|tortoise)[/.]|\/lib\/python\d(\.\d+)?\/sqlite3\/|(^|\/)_sqlite3[\w.-]*\.so$/,
+    specific: true,
+  },
+  // JVM database access as JFR and async-profiler name it (`java.sql.DriverManager.getConnection`,
+  // `org/postgresql/jdbc/PgStatement.executeQuery`): JDBC, its drivers, pools and the ORMs above them.
+  {
+    category: 'database',
+    name: /^(java|javax|jakarta)[./](sql|persistence)[./]|^(org[./](postgresql|mariadb|h2|sqlite|hibernate|jooq|mybatis|springframework[./](jdbc|orm|data[./]jpa))|com[./](mysql|zaxxer[./]hikari|mchange[./]v2[./]c3p0|mongodb)|oracle[./]jdbc|redis[./]clients[./]jedis|io[./]lettuce)[./]/,
     specific: true,
   },
   {
@@ -73,7 +80,13 @@ export const DEFAULT_CATEGORY_RULES: readonly CategoryRule[] = [
   },
   {
     category: 'serialization',
-    file: /\/(json\/(encoder|decoder)\.py|encoding\/(json|xml)\/[^/]+\.go)$/,
+    file: /\/(json\/(__init__|encoder|decoder)\.py|pickle\.py|encoding\/(json|xml)\/[^/]+\.go)$|(^|\/)_(json|pickle)[\w.-]*\.so$|\/(site|dist)-packages\/(orjson|ujson|simplejson|msgpack|pydantic_core|marshmallow)[/.]/,
+    specific: true,
+  },
+  // JVM serializers (Jackson is in the name rule above) and Go's other JSON libraries.
+  {
+    category: 'serialization',
+    name: /^(com[./]google[./](gson|protobuf)|org[./]json|com[./]alibaba[./]fastjson2?|(jakarta|javax)[./]json|github\.com\/(json-iterator\/go|goccy\/go-json|bytedance\/sonic|vmihailenco\/msgpack))[./]|^java[./]io[./]Object(Output|Input)Stream[./]/,
     specific: true,
   },
   {
@@ -85,10 +98,16 @@ export const DEFAULT_CATEGORY_RULES: readonly CategoryRule[] = [
   { category: 'logging', name: /^(log|logger|log[A-Z_]\w*|\w+Log(ger)?|\w+_log)$/, specific: true },
   {
     category: 'logging',
-    name: /^(log\.(\(\*Logger\)\.)?\w+|go\.uber\.org\/zap|github\.com\/sirupsen\/logrus|github\.com\/rs\/zerolog)/,
+    name: /^(log\.(\(\*Logger\)\.)?\w+|log\/slog\.|go\.uber\.org\/zap|github\.com\/sirupsen\/logrus|github\.com\/rs\/zerolog)/,
     specific: true,
   },
-  { category: 'logging', file: /\/logging\/(__init__|handlers)\.py$/, specific: true },
+  // JVM logging: logback, log4j (1 and 2), slf4j, java.util.logging, JBoss logging, tinylog.
+  {
+    category: 'logging',
+    name: /^(ch[./]qos[./]logback|org[./]apache[./](logging[./]log4j|log4j)|org[./]slf4j|java[./]util[./]logging|org[./]jboss[./]logging|org[./]tinylog)[./]/,
+    specific: true,
+  },
+  { category: 'logging', file: /\/logging\/(__init__|handlers)\.py$|\/(site|dist)-packages\/(loguru|structlog)\//, specific: true },
   { category: 'regexp', name: /^(RegExp[:\s].*|\/.*\/[dgimsuvy]*)$/, specific: true },
   {
     category: 'regexp',
@@ -231,10 +250,15 @@ export function isAppFile(file: string | undefined | null): boolean {
   );
 }
 
-/** The action for a category: a user rule's own, else the default one. */
-export function actionFor(category: string, rules: readonly CategoryRule[] = []): string {
+/**
+ * The action for a category: a user rule's own, else the technique for the frame's runtime (JDBC batching for a
+ * Java database frame, database/sql pooling for Go's), else the default one.
+ */
+export function actionFor(category: string, rules: readonly CategoryRule[] = [], frame?: Pick<Frame, 'name' | 'file'>): string {
+  const runtime = frame ? frameRuntime(frame) : null;
   return (
     rules.find((r) => r.category === category && r.action)?.action ??
+    (runtime ? RUNTIME_ACTIONS[runtime][category] : undefined) ??
     CATEGORY_ACTIONS[category] ??
     CATEGORY_ACTIONS['your code']
   );

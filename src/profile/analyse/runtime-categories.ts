@@ -114,3 +114,46 @@ export const RUNTIME_CATEGORY_ACTIONS: Record<string, string> = {
     "Browser engine (Gecko) time: look at the page's JavaScript callers that trigger it (DOM calls, style, layout, timers)",
   'native (libc)': 'C library time: look at the callers (memcpy/strlen on big buffers, locks, syscalls)',
 };
+
+type FrameRuntime = 'java' | 'go' | 'python';
+
+/** Which runtime a frame's code belongs to, from its file (or, without one, its name's shape); null for Node and native. */
+export function frameRuntime(f: { name: string; file?: string | null }): FrameRuntime | null {
+  const file = f.file ?? '';
+  if (/\.java$|^jrt:\//.test(file)) return 'java';
+  if (/\.go$/.test(file)) return 'go';
+  if (/\.py$|(^|\/)(site|dist)-packages\/|(^|\/)lib\/python\d(\.\d+)?\/|\.cpython-\d+[\w-]*\.so$/.test(file)) return 'python';
+  if (file) return null;
+  // No file: pprof without lines (`database/sql.(*DB).QueryContext`: lower-case package after the last slash),
+  // async-profiler (`org/postgresql/jdbc/PgStatement.executeQuery`: a class there), JFR-style dotted names.
+  const last = f.name.split('/').at(-1) ?? '';
+  if (f.name.includes('/') && /^[\w.-]+(\/[\w.-]+)+/.test(f.name)) return /^[A-Z]/.test(last) ? 'java' : /^[a-z][\w-]*\./.test(last) ? 'go' : null;
+  if (/^[a-z][\w$]*(\.[a-z][\w$]*)+\.[A-Z][\w$]*\.[\w$<>]+$/.test(f.name)) return 'java';
+  return null;
+}
+
+/** The techniques that fit a category in a runtime, where they differ from the general advice. */
+export const RUNTIME_ACTIONS: Record<FrameRuntime, Record<string, string>> = {
+  java: {
+    database:
+      'JDBC time: batch statements (addBatch/executeBatch), set a fetch size for large results, check the pool (HikariCP maximumPoolSize, connection wait) and N+1 loads in the ORM (JOIN FETCH, @BatchSize); then the query plan',
+    serialization:
+      'Serialization: reuse one ObjectMapper/Gson (they cache per-type serializers), serialize less (views, trimmed DTOs) or cache the result; Jackson Afterburner/Blackbird for hot types',
+    logging: 'Logging: use parameterised messages (log.debug("{}", x)), guard expensive ones, and an async appender (logback AsyncAppender, log4j2 async loggers)',
+    gc: 'GC: allocate less on the hot path (JFR allocation samples name the sites), then size the heap and young generation (-Xmx, -XX:MaxGCPauseMillis)',
+  },
+  go: {
+    database:
+      'database/sql time: reuse prepared statements, batch (pgx.Batch, COPY), size the pool (SetMaxOpenConns, SetMaxIdleConns) and close Rows promptly; then the query plan',
+    serialization:
+      'encoding/json is reflection-heavy: encode straight to the writer (json.NewEncoder), avoid map[string]any, or use a generated or faster codec (easyjson, goccy/go-json, sonic)',
+    logging: 'Logging: a structured, allocation-free logger (zap, zerolog, slog with a buffered handler), fewer lines on the hot path',
+    gc: 'Go GC: allocate less (sync.Pool for buffers, pre-sized slices and maps, fewer pointers), then tune GOGC/GOMEMLIMIT',
+  },
+  python: {
+    database:
+      'Database driver time: fewer round trips (executemany, COPY, one query instead of N+1 — SQLAlchemy selectinload/joinedload), a connection pool, server-side cursors for large results; then the query plan',
+    serialization: 'json time: serialize less, cache the encoded result, or use orjson (C, several times faster than the json module)',
+    logging: 'Logging: lazy %-formatting (log.debug("%s", x)), a QueueHandler so handlers write off the request thread, fewer lines on the hot path',
+  },
+};

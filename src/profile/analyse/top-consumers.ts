@@ -93,7 +93,7 @@ export function topConsumers(
       selfPct: pct(gw.self[g], w.active),
       total: gw.total[g],
       totalPct: pct(gw.total[g], w.active),
-      action: actionFor(category, pre.rules),
+      action: actionFor(category, pre.rules, frame),
       hotLine,
     };
   });

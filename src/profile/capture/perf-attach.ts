@@ -21,7 +21,7 @@ import { importPerfScript } from '../import/perf-script.js';
 import { fileSource } from '../import/source.js';
 import { toolInstalled } from './external.js';
 import { spawnGroup, type GroupProcess } from './process-group.js';
-import { foldPythonTrampolines, hasPythonTrampolines } from './python-frames.js';
+import { foldPythonTrampolines, hasPythonTrampolines, inlinedIntoTheirBinary } from './python-frames.js';
 import { emptyResult, type CaptureContext, type RuntimeCaptureResult, type WindowCapture } from './runtime-capture.js';
 
 const DEFAULT_HZ = 499;
@@ -83,6 +83,9 @@ export class PerfAttachCapture implements WindowCapture {
       if (hasPythonTrampolines(profile)) {
         profile = foldPythonTrampolines(profile);
         result.description += '; CPython perf trampoline (Python functions named)';
+      } else if (this.ctx.runtime.name === 'python') {
+        profile = inlinedIntoTheirBinary(profile);
+        result.description += "; no perf trampoline (Python < 3.12): CPython's own C functions only";
       }
       result.profile = profile;
       result.artifacts.profile = 'perf.script.txt';

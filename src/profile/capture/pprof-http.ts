@@ -25,6 +25,8 @@ import {
 const GO_PROFILE_HZ = 100;
 /** How long past the window a CPU profile may take to arrive (the handler writes it after `seconds`). */
 const PROFILE_SLACK_MS = 15_000;
+/** Goroutines are counted this often in the window: a leak keeps growing, a pool's start-up is one step. */
+const GOROUTINE_POLL_MS = 1000;
 
 /** The pprof base URL of a service, or null when it has no net/http/pprof handlers there. */
 export async function findPprof(ctx: Pick<CaptureContext, 'pprofUrl' | 'serviceOrigin'>): Promise<string | null> {
@@ -88,6 +90,8 @@ export class PprofHttpCapture implements WindowCapture {
   private cpu: Promise<Buffer> | null = null;
   private heapBefore: PprofProfile | null = null;
   private goroutinesBefore: number | null = null;
+  private readonly goroutineSeries: number[] = [];
+  private goroutinePoll: NodeJS.Timeout | null = null;
   private startedAt = 0;
   private readonly warnings: string[] = [];
 
@@ -103,6 +107,11 @@ export class PprofHttpCapture implements WindowCapture {
       this.warnings.push(`No Go heap profile at the window's start: ${(e as Error).message}`);
     }
     this.goroutinesBefore = await goroutineCount(this.base);
+    if (this.goroutinesBefore !== null) this.goroutineSeries.push(this.goroutinesBefore);
+    this.goroutinePoll = setInterval(() => {
+      void goroutineCount(this.base).then((n) => n !== null && this.goroutinePoll && this.goroutineSeries.push(n));
+    }, GOROUTINE_POLL_MS);
+    this.goroutinePoll.unref();
     const seconds = Math.max(1, Math.round(this.ctx.windowS));
     const signal = this.ctx.signal ? AbortSignal.any([this.ctx.signal, this.abortFetch.signal]) : this.abortFetch.signal;
     this.cpu = get(`${this.base}/debug/pprof/profile?seconds=${seconds}`, signal);
@@ -112,6 +121,7 @@ export class PprofHttpCapture implements WindowCapture {
   }
 
   async stop(): Promise<RuntimeCaptureResult> {
+    this.stopGoroutinePoll();
     const result = emptyResult('pprof', `Go pprof CPU profile from net/http/pprof (${this.base}), ${GO_PROFILE_HZ} Hz`);
     result.samplingHz = GO_PROFILE_HZ;
     result.warnings.push(...this.warnings);
@@ -144,11 +154,17 @@ export class PprofHttpCapture implements WindowCapture {
     }
     const goroutinesAfter = await goroutineCount(this.base);
     if (this.goroutinesBefore !== null && goroutinesAfter !== null)
-      result.memory.goroutines = { start: this.goroutinesBefore, end: goroutinesAfter, windowS };
+      result.memory.goroutines = { start: this.goroutinesBefore, end: goroutinesAfter, windowS, series: [...this.goroutineSeries, goroutinesAfter] };
     return result;
   }
 
+  private stopGoroutinePoll(): void {
+    if (this.goroutinePoll) clearInterval(this.goroutinePoll);
+    this.goroutinePoll = null;
+  }
+
   async abort(): Promise<void> {
+    this.stopGoroutinePoll();
     this.abortFetch.abort();
   }
 }

@@ -45,3 +45,28 @@ export function foldPythonTrampolines(p: Profile): Profile {
   }
   return b.build({ warnings: [...(p.meta.warnings ?? []), "CPython interpreter frames charged to the Python function they ran (perf trampoline)"] });
 }
+
+/**
+ * perf names a function inlined into another one `(inlined)` instead of its binary: in a Python service without
+ * the trampoline (3.11 and older) most of the interpreter's time is in such frames (`binary_op`, `pymalloc_alloc`,
+ * `x_mul` inlined into `_PyEval_EvalFrameDefault`), and a frame without its binary reads as the user's code. Each
+ * one gets the binary of the function it was inlined into — the nearest frame towards the root with a real file.
+ */
+export function inlinedIntoTheirBinary(p: Profile): Profile {
+  if (!p.frames.some((f) => f.file === 'inlined')) return p;
+  const b = new ProfileBuilder({ ...p.meta }, p.unit, { timed: p.sampleTime !== undefined });
+  const ids = p.frames.map((f: Frame) => b.frame(f));
+  for (let i = 0; i < p.sampleCount; i++) {
+    let file: string | undefined;
+    const stack = p.stackOf(p.sampleNode[i]).map((id) => {
+      const f = p.frames[id];
+      if (f.file !== 'inlined') {
+        file = f.file;
+        return ids[id];
+      }
+      return file ? b.frame({ ...f, file }) : ids[id];
+    });
+    b.sample(b.stack(stack), p.sampleWeight[i], p.sampleTime?.[i]);
+  }
+  return b.build();
+}

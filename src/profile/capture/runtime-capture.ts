@@ -30,7 +30,7 @@ export interface CaptureContext {
   log?: (line: string) => void;
 }
 
-/** One allocation site (Go heap profile) or class (JVM class histogram) at the window's start and end. */
+/** One allocation site (Go heap profile), class (JVM class histogram) or line (Python tracemalloc) at the window's start and end. */
 export interface GrowthRow {
   name: string;
   bytesBefore: number;
@@ -40,9 +40,10 @@ export interface GrowthRow {
 }
 
 export interface RuntimeMemoryEvidence {
-  /** What grew, by allocating function (Go) or by class (Java), largest growth first. */
-  growth?: { by: 'allocating function' | 'class'; source: string; windowS: number; rows: GrowthRow[] };
-  goroutines?: { start: number; end: number; windowS: number };
+  /** What grew, by allocating function (Go), by class (Java) or by allocating file:line (Python tracemalloc), largest growth first. */
+  growth?: { by: 'allocating function' | 'class' | 'allocating line'; source: string; windowS: number; rows: GrowthRow[] };
+  /** Goroutine counts at the window's start and end, with the counts read about every second between them. */
+  goroutines?: { start: number; end: number; windowS: number; series?: number[] };
   /** Stop-the-world pauses in the window (JFR's jdk.GarbageCollection). */
   gcPauses?: { count: number; totalMs: number; maxMs: number; windowS: number; cpuMs?: number };
 }
