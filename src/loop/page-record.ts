@@ -41,7 +41,10 @@ export function pageRunRecord(report: PageReport, measured: MeasuredPage[], c: P
       artifacts[artifact] = prefix + f.file;
       return { t: f.t, artifact };
     });
-    return { ...report.pages[i], timings: m.runs.map((r) => r.timings), requestTimes: requestTimes(m), waterfall: m.waterfall, filmstrip };
+    // `perRun` is the JSON's view of `timings` (plus transfer counts): the record keeps the timings once.
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const { perRun, ...summary } = report.pages[i];
+    return { ...summary, timings: m.runs.map((r) => r.timings), requestTimes: requestTimes(m), waterfall: m.waterfall, filmstrip };
   });
   // The first page's browser profile is the run's `profile`/`flame`, so profile diffs and the flame view work as for services.
   if (artifacts['p1-profile']) artifacts.profile = artifacts['p1-profile'];

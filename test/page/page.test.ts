@@ -31,6 +31,7 @@ interface PageJson {
     runs: number;
     metrics: Record<string, { p50: number | null; p95: number | null }>;
     representativeRun: number;
+    perRun: ({ index: number; cache: string; requests: number } & Record<string, number | string | null>)[];
     slowestRequests: { url: string; durationMs: number }[];
     longTasks: { durationMs: number; topFunction: string | null }[];
     cpu: { top: { name: string; file: string | null }[] } | null;
@@ -62,6 +63,16 @@ test('perfloop page: the planted long task shows as TBT and by name in the pageâ
     const api = p.slowestRequests.find((r) => r.url.endsWith('/api/slow'));
     assert.ok(api && api.durationMs >= 550, `the planted 600 ms API call: ${JSON.stringify(p.slowestRequests)}`);
     assert.ok([0, 1].includes(p.representativeRun));
+    // Every load under perRun, by the metric names of `metrics`; representativeRun indexes it.
+    assert.deepEqual(p.perRun.map((l) => l.index), [0, 1]);
+    for (const l of p.perRun) {
+      for (const m of ['ttfb_ms', 'dcl_ms', 'load_ms', 'fcp_ms', 'lcp_ms', 'cls', 'tbt_ms']) assert.ok(m in l, `perRun metric ${m}`);
+      assert.equal(l.requests, 3);
+      assert.equal(l.cache, 'cold');
+    }
+    const tbts = p.perRun.map((l) => l.tbt_ms as number).sort((a, b) => a - b);
+    assert.equal(p.metrics.tbt_ms.p50, tbts[0], 'p50 of two loads is the lower (nearest rank)');
+    assert.equal(p.metrics.tbt_ms.p95, tbts[1]);
 
     const pageDir = join(doc.dir, 'page-1');
     assert.ok(readFileSync(join(pageDir, 'flame.html'), 'utf8').includes('plantedLongTask'), 'the flame graph names the long taskâ€™s function');
