@@ -29,8 +29,10 @@ export interface PageRequest {
   /** Time to the first response byte, from the request's start. */
   ttfbMs: number | null;
   durationMs: number;
-  /** Encoded (transferred) body bytes. */
+  /** Encoded (transferred) body bytes: 0 for a response served from the browser's cache. */
   bytes: number;
+  /** Served from the browser's memory or disk cache (a warm-cache load's static assets). */
+  fromCache?: boolean;
   failed?: string;
 }
 
@@ -69,11 +71,26 @@ export interface ResourceTypeTotal {
   bytes: number;
 }
 
+/** One load of a page as `--json` lists it: its timings by the metric names of `metrics`, and what it transferred. */
+export interface PageLoadSummary extends PageTimings {
+  /** 0-based, in the order of the loads: `representativeRun` is an index into `perRun`. */
+  index: number;
+  cache: 'cold' | 'warm';
+  requests: number;
+  /** Bytes that crossed the network (response bodies, encoded): cache hits transfer none. */
+  transferredBytes: number;
+  /** Requests served from the browser's cache. */
+  cachedRequests: number;
+}
+
 export interface PageSummary {
   url: string;
+  /** How many loads were measured (`--runs N`); each is in `perRun`. */
   runs: number;
   metrics: Record<TimingName, Stat>;
-  /** 0-based index of the run closest to the median of the headline metric (LCP, else load). */
+  /** Every load, in order, with the same metric names (as `perfloop job --json` lists its runs as `perRun`). */
+  perRun: PageLoadSummary[];
+  /** 0-based index into `perRun` of the load closest to the median of the headline metric (LCP, else load). */
   representativeRun: number;
   headlineMetric: 'lcp_ms' | 'load_ms';
   cache: 'cold' | 'warm';
@@ -89,7 +106,7 @@ export interface PageSummary {
 }
 
 /** One measured page as a run record keeps it: the summary, every run's timings, the representative run's evidence. */
-export interface PageRecordEntry extends PageSummary {
+export interface PageRecordEntry extends Omit<PageSummary, 'perRun'> {
   /** Per run, in order: what compare tests before against after. */
   timings: PageTimings[];
   /** Per request ("GET /api/orders"), its duration in each run (ms): a fixed slow call shows as improved. */

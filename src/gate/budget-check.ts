@@ -2,6 +2,7 @@ import { severityForPct, type Finding } from '../core/finding.js';
 import type { EndpointSummary, RunMetrics, RunRecord } from '../core/run.js';
 import type { Budget, BudgetMetric, OperationMetric } from './budget.js';
 import { checkJobBudget } from './budget-jobs.js';
+import { checkPageBudgets } from './budget-pages.js';
 
 export interface BudgetResult {
   metric: BudgetMetric;
@@ -84,8 +85,8 @@ export function budgetFindings(results: readonly BudgetResult[]): Finding[] {
 
 /** One limit checked by the gate: a run-wide metric, an operation's (endpoint's) metric, or the Apdex minimum. */
 export interface BudgetCheck {
-  scope: 'run' | 'operation' | 'job';
-  /** The endpoint, for operation budgets; the job's name, for job budgets. */
+  scope: 'run' | 'operation' | 'job' | 'page';
+  /** The endpoint, for operation budgets; the job's name, for job budgets; the page (path or URL), for page budgets. */
   operation?: string;
   metric: string;
   kind: 'max' | 'min';
@@ -127,6 +128,18 @@ export function checkAllBudgets(r: RunRecord, b: Budget, apdexScore: number | nu
       actual: x.actual,
       pass: x.pass,
       note: x.statistic,
+    }));
+  // A page run likewise: its `pages` limits (the service's latency limits would read its load times as latencies).
+  if (r.kind === 'page' && r.page)
+    return checkPageBudgets(b.pages ?? {}, r.page.pages).results.map((x) => ({
+      scope: 'page',
+      operation: x.page,
+      metric: x.metric,
+      kind: 'max',
+      limit: x.max,
+      actual: x.actual,
+      pass: x.ok,
+      note: x.actual === null ? `not measured on ${x.url}` : `${x.of} of the loads`,
     }));
   const out: BudgetCheck[] = checkBudget(r.metrics, b).map((x) => ({
     scope: 'run',

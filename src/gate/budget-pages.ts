@@ -49,7 +49,7 @@ export function pageMatches(key: string, url: string): boolean {
  * page) fails: a budget that cannot be checked must not pass silently. Budget pages not measured are returned in
  * `unmeasured` so the caller can say so.
  */
-export function checkPageBudgets(budgets: PageBudgets, pages: readonly PageSummary[]): { results: PageBudgetResult[]; unmeasured: string[] } {
+export function checkPageBudgets(budgets: PageBudgets, pages: readonly Pick<PageSummary, 'url' | 'metrics'>[]): { results: PageBudgetResult[]; unmeasured: string[] } {
   const results: PageBudgetResult[] = [];
   const unmeasured: string[] = [];
   for (const [key, limits] of Object.entries(budgets)) {

@@ -12,6 +12,8 @@ import {
   type RunSideSummary,
 } from './compare/compare-runs.js';
 import { likeWithLikeWarnings } from './compare/like-with-like.js';
+import { isTimingName, pageRowParts } from './compare/page-compare.js';
+import { TIMING_NAMES } from '../core/page-run.js';
 import { DEFAULT_STAT_OPTIONS, type StatOptions } from './stats/sample-compare.js';
 import type { Verdict } from './stats/verdict.js';
 import { checkThresholds, type ThresholdCheck } from './thresholds.js';
@@ -100,14 +102,23 @@ export function evaluateGate(
       seed: options.seed,
     }),
   };
-  const gatedMetrics = [...(options.gatedMetrics ?? budget?.regression?.metrics ?? DEFAULT_GATED_METRICS)];
+  const chosen = options.gatedMetrics ?? budget?.regression?.metrics;
+  const gatedMetrics = [...(chosen ?? DEFAULT_GATED_METRICS)];
+  // A page run's rows are per page and timing: the timings named (`--gate lcp_ms`), else every timing; the
+  // requests' rows ("GET /api/slow") are evidence, not gated.
+  const chosenTimings = (chosen ?? []).filter((m: string) => isTimingName(m));
+  const gatedTimings = new Set<string>(chosenTimings.length > 0 ? chosenTimings : TIMING_NAMES);
+  const isGated = (name: string) => {
+    const page = pageRowParts(name);
+    return page ? gatedTimings.has(page.metric) : (gatedMetrics as string[]).includes(name);
+  };
   const candidateSide = sideSummary(candidate.runs, candidate.source, apdexTMs);
 
   const budgets = budget ? checkAllBudgets(newest, budget, candidateSide.apdex?.score ?? null) : [];
   const thresholds = budget?.thresholds ? checkThresholds(newest, budget.thresholds) : [];
   const regressions: RegressionCheck[] = baseline
     ? compareRuns(baseline.runs, candidate.runs, stat).map((r) => {
-        const gated = (gatedMetrics as string[]).includes(r.name);
+        const gated = isGated(r.name);
         return { ...r, gated, pass: !(gated && r.verdict === 'regressed') };
       })
     : [];

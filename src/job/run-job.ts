@@ -19,12 +19,14 @@ import { importProfileFile } from '../profile/import/index.js';
 import { openStore } from '../store/open-store.js';
 import { createRunFolder, pointLink } from '../store/artifacts.js';
 import {
-  biggestCpuProfile,
   chooseProfiler,
   defaultJobName,
-  withCpuProf,
+  isNodeCommand,
+  nodeProfilingEnv,
+  runProfiles,
   type JobProfiler,
   type JobProfilerChoice,
+  type ProfilerChoice,
 } from './job-profiler.js';
 import { ciWidths, summariseJob } from './job-stats.js';
 import { jobRunRecord } from './job-record.js';
@@ -62,6 +64,7 @@ export interface JobResult {
   /** Width of the duration CI after 2, 3, … runs. */
   ciWidths: number[];
   analysis: ProfileAnalysis | null;
+  /** The profiler whose profile the report shows (auto mode: node when a node process wrote one, else perf). */
   profiler: JobProfiler;
   /** Whether the profile is the representative run's own, or from one extra run like it (perf). */
   profileOf: 'representative' | 'extra-run' | null;
@@ -75,8 +78,9 @@ const MAX_RUNS_WITH_DURATION = 10_000;
 export async function runJob(o: JobOptions): Promise<JobResult> {
   if (o.argv.length === 0) throw new PerfloopError('USAGE', 'no command: give it after --, e.g. perfloop job -- node job.js');
   const name = o.name ?? defaultJobName(o.argv);
-  const { profiler, warning } = chooseProfiler(o.argv, o.profile ?? 'auto');
-  const warnings = warning ? [warning] : [];
+  const choice = chooseProfiler(o.argv, o.profile ?? 'auto');
+  const { profiler } = choice;
+  const warnings = choice.warning ? [choice.warning] : [];
   const scratch = mkdtempSync(join(tmpdir(), 'perfloop-job-prof-'));
   const startedAt = new Date();
   const id = newRunId(startedAt);
@@ -92,7 +96,7 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
       warnings.push(`${failed.length} of ${runs.length} runs failed (exit ${[...new Set(failed.map((r) => r.exitCode ?? r.signal))].join(', ')})`);
     const job = summariseJob(name, o.argv, runs);
     const runDir = o.outDir === null ? null : createRunFolder(o.outDir, id);
-    const prof = aborted ? null : await profileRepresentative(o, profiler, job, scratch, runDir ?? scratch, warnings);
+    const prof = aborted ? null : await profileRepresentative(o, choice, job, scratch, runDir ?? scratch, warnings);
     const analysis = prof ? analyseProfile(prof.profile, { top: 10 }) : null;
     const artifacts: Record<string, string> = {};
     if (prof && runDir) artifacts.profile = prof.file;
@@ -123,7 +127,7 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
       job,
       ciWidths: ciWidths(runs.map((r) => r.wallS)),
       analysis,
-      profiler,
+      profiler: prof?.profiler ?? (profiler === 'perf' ? 'perf' : 'none'),
       profileOf: prof ? prof.of : null,
       budget,
       runDir,
@@ -147,8 +151,8 @@ async function measureRuns(o: JobOptions, profiler: JobProfiler, scratch: string
   const runs: JobRunMeasurement[] = [];
   while (runs.length < maxRuns && !o.signal?.aborted && (runs.length < 2 || Date.now() < until)) {
     const i = runs.length;
-    const argv = profiler === 'node' ? withCpuProf(o.argv, join(scratch, `run-${i}`), o.intervalUs ?? 1000) : o.argv;
-    const { aborted, ...run } = await measureRun({ argv, cwd: o.cwd, stdio: o.stdio, signal: o.signal, index: i });
+    const env = profiler === 'node' ? nodeProfilingEnv(join(scratch, `run-${i}`), o.intervalUs ?? 1000) : undefined;
+    const { aborted, ...run } = await measureRun({ argv: o.argv, env, cwd: o.cwd, stdio: o.stdio, signal: o.signal, index: i });
     if (aborted) break; // a run cut short by Ctrl-C is not a measurement
     run.index = i;
     runs.push(run);
@@ -159,30 +163,41 @@ async function measureRuns(o: JobOptions, profiler: JobProfiler, scratch: string
 
 async function profileRepresentative(
   o: JobOptions,
-  profiler: JobProfiler,
+  choice: ProfilerChoice,
   job: JobRecord,
   scratch: string,
   dir: string,
   warnings: string[],
-): Promise<{ profile: Profile; file: string; via: string; of: 'representative' | 'extra-run' } | null> {
-  if (profiler === 'none') return null;
+): Promise<{ profile: Profile; file: string; via: string; of: 'representative' | 'extra-run'; profiler: JobProfiler } | null> {
+  if (choice.profiler === 'none') return null;
   try {
-    if (profiler === 'node') {
-      const found = biggestCpuProfile(join(scratch, `run-${job.representativeRun}`));
-      if (!found) {
-        warnings.push('the representative run wrote no CPU profile (did it exit normally?)');
+    if (choice.profiler === 'node') {
+      const found = runProfiles(join(scratch, `run-${job.representativeRun}`));
+      if (found) {
+        copyFileSync(found.busiest, join(dir, 'profile.cpuprofile'));
+        const profile = await importProfileFile(join(dir, 'profile.cpuprofile'));
+        const others = found.all.slice(1);
+        const via =
+          `V8 CPU profiler (${o.intervalUs ?? 1000} µs) in every node process of every run (NODE_OPTIONS preload); the representative run's` +
+          (others.length === 0
+            ? ' profile'
+            : ` profile from the busiest of its ${found.all.length} node processes that is not a launcher (${Math.round(found.busyMs)} ms on the CPU; the others ${others.map((x) => `${Math.round(x.busyMs)} ms${x.launcher ? ' (a launcher: npm, npx, tsx…)' : ''}`).join(', ')})`);
+        return { profile, file: 'profile.cpuprofile', via, of: 'representative', profiler: 'node' };
+      }
+      if (choice.fallback !== 'perf') {
+        const perfMissing = o.profile !== 'node' && !isNodeCommand(o.argv);
+        warnings.push(
+          `not profiled: no node process of the representative run wrote a CPU profile (did it exit normally?)${perfMissing ? '; for other runtimes install perf (apt-get install linux-perf)' : ''}`,
+        );
         return null;
       }
-      copyFileSync(found, join(dir, 'profile.cpuprofile'));
-      const profile = await importProfileFile(join(dir, 'profile.cpuprofile'));
-      return { profile, file: 'profile.cpuprofile', via: `V8 CPU profiler (--cpu-prof, ${o.intervalUs ?? 1000} µs) in every run; the representative run's profile`, of: 'representative' };
     }
     o.log?.('profiling one more run with perf');
     const longest = Math.max(...job.runs.map((r) => r.wallS));
     const out = join(dir, 'profile.perf.txt');
     await captureWith({ tool: 'perf', argv: o.argv, out, durationMs: Math.ceil(longest * 3000) + 10_000, signal: o.signal, stdio: o.stdio === 'inherit' ? 'inherit' : 'ignore' });
     const profile = await importProfileFile(out);
-    return { profile, file: 'profile.perf.txt', via: 'perf record -e cpu-clock -g (499 Hz) in one extra run after the measured ones', of: 'extra-run' };
+    return { profile, file: 'profile.perf.txt', via: 'perf record -e cpu-clock -g (499 Hz) in one extra run after the measured ones', of: 'extra-run', profiler: 'perf' };
   } catch (e) {
     warnings.push(`not profiled: ${(e as Error).message}`);
     return null;

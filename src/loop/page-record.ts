@@ -5,6 +5,7 @@ import { machineFingerprint, RUN_SCHEMA, type LatencySummary, type RunRecord } f
 import type { MeasuredPage } from '../page/measure-page.js';
 import type { Throttling } from '../page/throttling.js';
 import { gitInfo } from './git.js';
+import { pageKey } from '../gate/compare/page-compare.js';
 import type { PageReport } from './run-page.js';
 
 export interface PageRecordContext {
@@ -40,7 +41,10 @@ export function pageRunRecord(report: PageReport, measured: MeasuredPage[], c: P
       artifacts[artifact] = prefix + f.file;
       return { t: f.t, artifact };
     });
-    return { ...report.pages[i], timings: m.runs.map((r) => r.timings), requestTimes: requestTimes(m), waterfall: m.waterfall, filmstrip };
+    // `perRun` is the JSON's view of `timings` (plus transfer counts): the record keeps the timings once.
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const { perRun, ...summary } = report.pages[i];
+    return { ...summary, timings: m.runs.map((r) => r.timings), requestTimes: requestTimes(m), waterfall: m.waterfall, filmstrip };
   });
   // The first page's browser profile is the run's `profile`/`flame`, so profile diffs and the flame view work as for services.
   if (artifacts['p1-profile']) artifacts.profile = artifacts['p1-profile'];
@@ -51,7 +55,8 @@ export function pageRunRecord(report: PageReport, measured: MeasuredPage[], c: P
   }
   artifacts['page-json'] = 'page.json';
   artifacts['page-html'] = 'page.html';
-  const spec = { urls: report.pages.map((p) => p.url), runs: c.runs, cache: c.cache, throttling: c.throttling };
+  // By path, not URL: before and after of a fix usually listen on different ports, and compare matches pages by path.
+  const spec = { urls: report.pages.map((p) => pageKey(p.url)), runs: c.runs, cache: c.cache, throttling: c.throttling };
   const scenarioId = createHash('sha256').update(JSON.stringify(['page', spec])).digest('hex').slice(0, 12);
   const paths = report.pages.map((p) => pathOf(p.url));
   return {

@@ -16,6 +16,8 @@ export function fmtValue(x: number | null, unit: ComparisonRow['unit']): string 
       return `${fmtNum(x, 0)} MB`;
     case '%':
       return `${fmtNum(x, 0)}%`;
+    case 'score':
+      return fmtNum(x, 3);
   }
 }
 

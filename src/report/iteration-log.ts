@@ -1,7 +1,10 @@
 import { rankFindings } from '../core/finding.js';
 import { jobTargetRows } from './job-targets.js';
+import { pageTargetRows } from './page-targets.js';
+import type { PageBudgets } from '../gate/budget-pages.js';
 import type { RunRecord } from '../core/run.js';
 import { compareRuns, type ComparisonRow, type CompareOptions } from '../gate/compare/compare-runs.js';
+import { isPageRun, pageHeadlineLabel, pageHeadlineRow } from '../gate/compare/page-compare.js';
 import { commitUrl } from '../gate/git-refs.js';
 import type { Verdict } from '../gate/stats/verdict.js';
 import { signed } from './comparison.js';
@@ -112,7 +115,9 @@ export interface LoggedIteration {
   bottleneck: string;
   bottleneckRule: string | null;
   change: string;
-  /** p95 latency before (previous iteration) and after (this one), ms. */
+  /** What before/after measure: "p95" (latency; a job's duration), or a page run's headline ("/checkout LCP", the median of its loads). */
+  headline: string;
+  /** p95 latency (a page run: its headline metric) before (previous iteration) and after (this one), ms. */
   before: number | null;
   after: number | null;
   /** Reduction of p95, % (negative = slower). */
@@ -163,7 +168,8 @@ export function loggedIterations(
     const newest = g[g.length - 1];
     const prev = i > 0 ? groups[i - 1] : null;
     const comparison = prev ? compareRuns(prev, g, o.compare) : null;
-    const p95 = comparison?.find((r) => r.name === 'p95_latency_ms') ?? null;
+    const page = g.every(isPageRun);
+    const p95 = (page ? pageHeadlineRow(comparison ?? [], g) : comparison?.find((r) => r.name === 'p95_latency_ms')) ?? null;
     const top = prev ? bottleneckOf(prev[prev.length - 1], newest) : { title: '–', rule: null };
     return {
       n: i,
@@ -174,18 +180,25 @@ export function loggedIterations(
       bottleneck: top.title,
       bottleneckRule: top.rule,
       change: i === 0 ? '–' : changeOf(prev![prev!.length - 1], newest),
+      headline: page ? (pageHeadlineLabel(newest) ?? 'p95') : 'p95',
       before: p95?.before ?? null,
-      after: p95?.after ?? newest.metrics.http_req_duration.p95,
+      after: p95?.after ?? (page ? pageHeadline(newest) : newest.metrics.http_req_duration.p95),
       improvementPct: p95?.changePct == null ? null : -p95.changePct,
       ci: p95?.ci ? [-p95.ci[1], -p95.ci[0]] : null,
       pValue: p95?.pValue ?? null,
       verdict: p95?.verdict ?? null,
       alsoCalled: (comparison ?? [])
-        .filter((r) => r.name !== 'p95_latency_ms' && (r.verdict === 'improved' || r.verdict === 'regressed'))
+        .filter((r) => r !== p95 && r.name !== 'p95_latency_ms' && (r.verdict === 'improved' || r.verdict === 'regressed'))
         .map((r) => `${r.label} ${r.verdict}`),
       comparison,
     };
   });
+}
+
+/** A page run's headline value on its own (the first iteration has nothing to compare with): the median of its loads. */
+function pageHeadline(r: RunRecord): number | null {
+  const p = r.page?.pages[0];
+  return p ? p.metrics[p.headlineMetric].p50 : null;
 }
 
 /** An improvement in % (negative = worse), rounded before its sign is chosen so −0.3 % reads "0%". */
@@ -218,10 +231,10 @@ export function loggedIterationTable(iterations: readonly LoggedIteration[]): st
         : '–') + (it.alsoCalled.length > 0 ? `<br><sub>${mdEscape(it.alsoCalled.join(' · '))}</sub>` : ''),
       commitCell(it),
     ]);
-  return mdTable(
-    ['#', 'Bottleneck', 'Change', 'Before (p95)', 'After (p95)', 'Improvement', 'Verdict', 'Commit'],
-    rows,
-  );
+  // Page runs name their headline metric; otherwise the method's p95 (a log mixing both says "headline").
+  const names = new Set(iterations.map((it) => it.headline));
+  const h = names.size === 1 ? [...names][0] : 'headline';
+  return mdTable(['#', 'Bottleneck', 'Change', `Before (${h})`, `After (${h})`, 'Improvement', 'Verdict', 'Commit'], rows);
 }
 
 export interface TargetRow {
@@ -230,7 +243,8 @@ export interface TargetRow {
   current: number | null;
   target: number | null;
   met: boolean | null;
-  unit: 'ms' | 'req/s' | 'MB' | '%';
+  /** `score`: unitless (a page's CLS). */
+  unit: 'ms' | 'req/s' | 'MB' | '%' | 'score';
 }
 
 /** The method's Current vs Target rows: first iteration vs last, against the budget's targets. */
@@ -238,8 +252,10 @@ export function currentVsTarget(
   first: RunRecord,
   last: RunRecord,
   targets: Record<string, number> | null,
+  pages?: PageBudgets,
 ): TargetRow[] {
   if (last.kind === 'job' && last.job) return jobTargetRows(first, last, targets);
+  if (last.kind === 'page' && last.page) return pageTargetRows(first, last, pages);
   const t = targets ?? {};
   const rows: TargetRow[] = [];
   const add = (
@@ -299,7 +315,9 @@ export function currentVsTargetTable(rows: readonly TargetRow[]): string {
           ? `${fmtNum(x, 0)} req/s`
           : unit === 'MB'
             ? `${fmtNum(x, 0)}MB`
-            : fmtPct(x, 2);
+            : unit === 'score'
+              ? fmtNum(x, 3)
+              : fmtPct(x, 2);
   return mdTable(
     ['Metric', 'Baseline', 'Current', 'Target', 'Status'],
     rows.map((r) => [

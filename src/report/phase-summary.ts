@@ -196,6 +196,7 @@ export function phaseSummary(input: PhaseSummaryInput): PhaseSummary {
     first.runs.at(-1)!,
     last,
     input.budget ? budgetTargets(input.budget) : last.budget,
+    input.budget?.pages,
   );
   const withTarget = targets.filter((t) => t.met !== null);
   return {

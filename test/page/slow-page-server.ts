@@ -41,6 +41,8 @@ export async function startSlowPageServer(o: SlowPageOptions): Promise<{ url: st
       res.end(pageHtml());
     } else if (path === '/app.js') {
       res.setHeader('content-type', 'text/javascript');
+      // A static asset as sites serve it: cacheable, so a warm-cache load takes it from the browser's cache.
+      res.setHeader('cache-control', 'public, max-age=3600');
       res.end(appJs(o.longTaskMs));
     } else if (path === '/api/slow') {
       setTimeout(() => {

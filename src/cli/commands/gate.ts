@@ -17,6 +17,7 @@ import type { Command, CommandIO } from '../command.js';
 import { list, str } from '../parse.js';
 import { STAT_OPTIONS, statOptions } from './compare.js';
 import { scenarioComparison } from '../../gate/compare/compare-runs.js';
+import { TIMING_NAMES } from '../../core/page-run.js';
 
 function write(path: string, text: string) {
   mkdirSync(dirname(path), { recursive: true });
@@ -75,7 +76,8 @@ export const gateCommand: Command = {
     'a git ref whose stored run to use, or a perfloop/run@1 | perfloop/load@1 file); by default the stored run at the\n' +
     'merge-base of the candidate commit with --base-branch (main/master), or its nearest stored ancestor.\n' +
     'Fails on a crossed budget or threshold, or a significant regression beyond the minimum effect of a gated metric\n' +
-    '(default p50, p95, throughput, error rate, memory). "unknown" does not fail. Writes a Markdown PR comment (--comment),\n' +
+    '(default p50, p95, throughput, error rate, memory; page runs: every timing of every page, against its pages budgets).\n' +
+    '"unknown" does not fail. Writes a Markdown PR comment (--comment),\n' +
     'the GitHub Actions job summary when GITHUB_STEP_SUMMARY is set, JUnit XML (--junit) and JSON (--json).\n' +
     'Exit codes: 0 pass, 99 fail, 2 bad input (a budget file that does not validate names the field).',
   options: {
@@ -111,7 +113,7 @@ export const gateCommand: Command = {
       type: 'string',
       multiple: true,
       arg: 'METRIC',
-      description: `metric whose regression fails the gate (${REGRESSION_METRICS.join(', ')})`,
+      description: `metric whose regression fails the gate (${REGRESSION_METRICS.join(', ')}; page runs: ${TIMING_NAMES.join(', ')})`,
     },
     store: STORE_OPTION,
     ...STAT_OPTIONS,
@@ -121,9 +123,9 @@ export const gateCommand: Command = {
     const { apdexTMs, ...stats } = statOptions(v);
     const gated = list(v, 'gate');
     for (const m of gated)
-      if (!(REGRESSION_METRICS as readonly string[]).includes(m))
+      if (!(REGRESSION_METRICS as readonly string[]).includes(m) && !(TIMING_NAMES as readonly string[]).includes(m))
         throw new PerfloopError('USAGE', `--gate: unknown metric ${JSON.stringify(m)}`, {
-          hint: REGRESSION_METRICS.join(', '),
+          hint: `${REGRESSION_METRICS.join(', ')}; for page runs ${TIMING_NAMES.join(', ')}`,
         });
     const budgetFlag = str(v, 'budget');
     const defaultBudget = resolve(io.cwd, 'performance-budget.json');

@@ -93,7 +93,8 @@ export const logCommand: Command = {
   details:
     'One table per scenario (the load applied; newest scenario first), one row per iteration (repeats of one commit\n' +
     'and label are pooled). The bottleneck is the finding the change removed (else the previous run’s top finding); the\n' +
-    'change is the run’s --label, with the target command when it changed; before/after are p95 latency with the verdict of the change\n' +
+    'change is the run’s --label, with the target command when it changed; before/after are p95 latency (page runs: the\n' +
+    'median LCP, else load, of the first page) with the verdict of the change\n' +
     '(bootstrap confidence interval, Mann-Whitney U + Kolmogorov-Smirnov). Then Current vs Target.',
   options: { ...LOOP_OPTIONS, help: { type: 'boolean', short: 'h', description: 'show this help' } },
   async run(v, _p, io) {
@@ -102,7 +103,7 @@ export const logCommand: Command = {
       const iterations = loggedIterations(l.runs, { repoUrl });
       const first = iterations[0].runs.at(-1)!;
       const last = iterations[iterations.length - 1].runs.at(-1)!;
-      return { loop: l, iterations, first, targets: currentVsTarget(first, last, budget ? budgetTargets(budget) : last.budget) };
+      return { loop: l, iterations, first, targets: currentVsTarget(first, last, budget ? budgetTargets(budget) : last.budget, budget?.pages) };
     });
     if (v.json) {
       const doc = {

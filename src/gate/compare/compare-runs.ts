@@ -15,6 +15,7 @@ import type { Verdict } from '../stats/verdict.js';
 import { contentionAdjusted, contentionWarnings } from './contention.js';
 import { headlineValue } from './headline.js';
 import { compareJobRuns, isJobRecord } from './job-compare.js';
+import { comparePageRuns, isPageRun, pageComparisonRows } from './page-compare.js';
 import { comparisonRow } from './comparison-row.js';
 import { likeWithLikeWarnings } from './like-with-like.js';
 import {
@@ -35,11 +36,15 @@ import {
 export const COMPARISON_METRICS = REGRESSION_METRICS;
 export type ComparisonMetric = (typeof COMPARISON_METRICS)[number];
 
+/** A page run's row: "page:" + the page's path + " " + a timing or a request, e.g. "page:/checkout lcp_ms". */
+export type PageComparisonName = `page:${string}`;
+
 export interface ComparisonRow {
-  name: ComparisonMetric;
+  name: ComparisonMetric | PageComparisonName;
   /** Human name for tables, e.g. "p95 latency". */
   label: string;
-  unit: 'ms' | 'req/s' | 'ratio' | 'MB' | '%';
+  /** `score`: unitless (a page's cumulative layout shift). */
+  unit: 'ms' | 'req/s' | 'ratio' | 'MB' | '%' | 'score';
   betterWhen: 'lower' | 'higher';
   before: number | null;
   after: number | null;
@@ -116,6 +121,9 @@ export function compareRuns(
   };
   const wanted = new Set(options.metrics ?? COMPARISON_METRICS);
   if (b.length > 0 && a.length > 0 && [...b, ...a].every(isJobRecord)) return compareJobRuns(b, a, wanted, o);
+  // Page runs: per page and timing on their loads (the service metric names do not apply; `metrics` is ignored).
+  if (b.length > 0 && a.length > 0 && [...b, ...a].every(isPageRun))
+    return pageComparisonRows(comparePageRuns(b, a, { minEffectPct: o.minEffectPct, alpha: o.alpha }));
   const unit = sampleUnitFor(b, a);
   const runs: [number, number] = [b.length, a.length];
   const out = new Map<ComparisonMetric, ComparisonRow>();
@@ -185,8 +193,9 @@ export function compareRuns(
 
 /** The row's before/after (and change) as the runs' headline values, so every table shows the same numbers. */
 function withHeadline(row: ComparisonRow, before: readonly RunRecord[], after: readonly RunRecord[]): ComparisonRow {
-  const b = headlineValue(row.name, before);
-  const a = headlineValue(row.name, after);
+  if (row.name.startsWith('page:')) return row;
+  const b = headlineValue(row.name as ComparisonMetric, before);
+  const a = headlineValue(row.name as ComparisonMetric, after);
   if (b === null || a === null || row.before === null || row.after === null) return row;
   return { ...row, before: b, after: a, changePct: b !== 0 ? Math.round(((a - b) / b) * 10_000) / 100 : row.changePct };
 }

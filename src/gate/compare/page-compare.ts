@@ -2,6 +2,7 @@ import type { PageRecordEntry, TimingName } from '../../core/page-run.js';
 import { TIMING_NAMES } from '../../core/page-run.js';
 import type { RunRecord } from '../../core/run.js';
 import { mannWhitney } from '../stats/mann-whitney.js';
+import type { ComparisonRow, PageComparisonName } from './compare-runs.js';
 
 export const PAGE_COMPARE_SCHEMA = 'perfloop/page-compare@1';
 
@@ -157,5 +158,72 @@ export function pageComparisonText(c: PageComparison): string {
   for (const w of c.warnings) lines.push(`warning: ${w}`);
   return `${lines.join('\n')}\n`;
 }
+
+/** The metrics' names in tables (the way Lighthouse and web-vitals abbreviate them). */
+export const TIMING_LABELS: Record<TimingName, string> = {
+  ttfb_ms: 'TTFB',
+  dcl_ms: 'DOMContentLoaded',
+  load_ms: 'load',
+  fcp_ms: 'FCP',
+  lcp_ms: 'LCP',
+  cls: 'CLS',
+  tbt_ms: 'TBT',
+};
+
+export const pageRowName = (page: string, metric: string): PageComparisonName => `page:${page} ${metric}`;
+
+/** The page and metric (a timing, or a request such as "GET /api/slow") of a page comparison row's name. */
+export function pageRowParts(name: string): { page: string; metric: string } | null {
+  if (!name.startsWith('page:')) return null;
+  // A page key is a URL's path and query: it has no raw space, so the first space ends it.
+  const rest = name.slice(5);
+  const k = rest.indexOf(' ');
+  return k < 0 ? null : { page: rest.slice(0, k), metric: rest.slice(k + 1) };
+}
+
+export const isTimingName = (m: string): m is TimingName => (TIMING_NAMES as readonly string[]).includes(m);
+
+/**
+ * The page comparison as comparison rows, so the gate, the iteration log and the Phase 15 summary handle page
+ * runs with the tables they already draw. Before/after are the medians of the runs; there is no bootstrap
+ * interval (page runs are too few for one), so `ci` is null.
+ */
+export function pageComparisonRows(c: PageComparison): ComparisonRow[] {
+  return c.metrics.map((m) => {
+    const timing = isTimingName(m.metric) ? m.metric : null;
+    const moreRuns = m.verdict === 'unknown' && (m.runs.before < RANK_TEST_MIN_RUNS || m.runs.after < RANK_TEST_MIN_RUNS) ? RANK_TEST_MIN_RUNS - Math.min(m.runs.before, m.runs.after) : null;
+    return {
+      name: pageRowName(m.page, m.metric),
+      label: `${m.page} ${timing ? TIMING_LABELS[timing] : m.metric}`,
+      unit: timing === 'cls' ? 'score' : 'ms',
+      betterWhen: 'lower',
+      before: m.before,
+      after: m.after,
+      changePct: m.changePct,
+      ci: null,
+      pValue: m.pValue,
+      verdict: m.verdict,
+      samples: [m.runs.before, m.runs.after],
+      sampleUnit: 'run',
+      moreRuns,
+      note: m.reason,
+    } satisfies ComparisonRow;
+  });
+}
+
+/** The row a page iteration is judged by: the first page's headline metric (LCP, else load), as the page report names it. */
+export function pageHeadlineRow(rows: readonly ComparisonRow[], runs: readonly RunRecord[]): ComparisonRow | null {
+  const first = runs.at(-1)?.page?.pages[0];
+  if (!first) return null;
+  const page = pageKey(first.url);
+  return rows.find((r) => r.name === pageRowName(page, first.headlineMetric)) ?? rows.find((r) => r.name === pageRowName(page, 'load_ms')) ?? null;
+}
+
+export const pageHeadlineLabel = (r: RunRecord): string | null => {
+  const p = r.page?.pages[0];
+  return p ? `${pageKey(p.url)} ${TIMING_LABELS[p.headlineMetric]}` : null;
+};
+
+export { pageKey };
 
 const show = (x: number | null) => (x === null ? '–' : String(x));

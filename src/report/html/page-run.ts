@@ -4,7 +4,8 @@ import { esc, htmlTable } from './layout.js';
 
 /** Everything a page run's view draws: its summary, the representative run's waterfall and filmstrip. */
 export interface PageRunView {
-  summary: PageSummary;
+  /** A stored record's page has no `perRun` (it keeps every load's timings as `timings`). */
+  summary: Omit<PageSummary, 'perRun'>;
   waterfall: PageRequest[];
   filmstrip: FilmstripFrame[];
 }
