@@ -1,6 +1,6 @@
 import { PerfloopError } from '../core/errors.js';
 import { encodeRequest, type EncodedRequest } from './http1/request.js';
-import { hasPlaceholders, TemplateFiller } from './url-template.js';
+import { hasPlaceholders, templatePathname, TemplateFiller } from './url-template.js';
 import { checksNeedBody, type RequestChecks } from './checks.js';
 
 /** One kind of request in the load mix. */
@@ -38,7 +38,7 @@ export class RequestMix {
       return (sum += w);
     });
     this.names = templates.map(
-      (t) => t.name ?? `${(t.method ?? 'GET').toUpperCase()} ${new URL(t.url).pathname}`,
+      (t) => t.name ?? `${(t.method ?? 'GET').toUpperCase()} ${templatePathname(t.url)}`,
     );
     this.fixed = templates.map((t, i) => {
       const dynamic = hasPlaceholders(t.url) || hasPlaceholders(t.body ?? '');

@@ -9,6 +9,14 @@ export function hasPlaceholders(text: string): boolean {
   return PLACEHOLDER.test(text);
 }
 
+/**
+ * The pathname of a request URL as its endpoint is named: normalised as `new URL()` does, but with placeholders kept
+ * as written (`/posts/{{rand:300}}`, not `/posts/%7B%7Brand:300%7D%7D`), so the name says what the user typed.
+ */
+export function templatePathname(url: string): string {
+  return new URL(url).pathname.replace(/%7B%7B(.*?)%7D%7D/gi, (_m, inner: string) => `{{${decodeURIComponent(inner)}}}`);
+}
+
 /** Mulberry32: tiny, fast, good enough to spread load; seeded for repeatable runs. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

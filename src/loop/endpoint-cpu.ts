@@ -1,6 +1,7 @@
 import type { EndpointSummary } from '../core/run.js';
 import type { CapturedRequest } from '../agent/protocol.js';
 import type { RequestTemplate } from '../load/scenario.js';
+import { templatePathname } from '../load/url-template.js';
 
 /** What the agent charged to requests, per endpoint, beside what stayed outside any endpoint. */
 export interface EndpointCpu {
@@ -43,10 +44,10 @@ function matcherOfName(name: string): Matcher | null {
   return null;
 }
 
-/** The load's own default name of a request (RequestMix): `METHOD pathname`, placeholders percent-encoded. */
+/** The load's own default name of a request (RequestMix): `METHOD pathname`, placeholders as written. */
 function defaultName(method: string, url: string): string | null {
   try {
-    return `${method} ${new URL(url).pathname}`;
+    return `${method} ${templatePathname(url)}`;
   } catch {
     return null;
   }
