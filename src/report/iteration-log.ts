@@ -231,10 +231,14 @@ export function loggedIterationTable(iterations: readonly LoggedIteration[]): st
         : '–') + (it.alsoCalled.length > 0 ? `<br><sub>${mdEscape(it.alsoCalled.join(' · '))}</sub>` : ''),
       commitCell(it),
     ]);
-  // Page runs name their headline metric; otherwise the method's p95 (a log mixing both says "headline").
-  const names = new Set(iterations.map((it) => it.headline));
-  const h = names.size === 1 ? [...names][0] : 'headline';
+  const h = headlineOfAll(iterations);
   return mdTable(['#', 'Bottleneck', 'Change', `Before (${h})`, `After (${h})`, 'Improvement', 'Verdict', 'Commit'], rows);
+}
+
+/** What the iterations' before/after measure: page runs name their headline metric, others the method's p95; a log mixing both says "headline". */
+export function headlineOfAll(iterations: readonly { headline: string }[]): string {
+  const names = new Set(iterations.map((it) => it.headline));
+  return names.size === 1 ? [...names][0] : 'headline';
 }
 
 export interface TargetRow {

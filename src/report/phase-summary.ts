@@ -11,6 +11,7 @@ import {
   currentVsTarget,
   currentVsTargetTable,
   fmtGain,
+  headlineOfAll,
   loggedIterations,
   loggedIterationTable,
   type LoggedIteration,
@@ -237,13 +238,15 @@ export function phaseSummaryMarkdown(s: PhaseSummary): string {
     );
   }
   const ap = (x: Apdex | null) => (x ? `${x.score} (${x.rating})` : '–');
-  out.push(`**Apdex** (T = ${s.apdex.tMs} ms): ${ap(s.apdex.before)} → ${ap(s.apdex.after)}`, '');
+  // Apdex scores requests; page and job runs have none to score.
+  if (s.apdex.before || s.apdex.after)
+    out.push(`**Apdex** (T = ${s.apdex.tMs} ms): ${ap(s.apdex.before)} → ${ap(s.apdex.after)}`, '');
   out.push('### Optimizations Applied', '');
   if (s.optimizations.length === 0) out.push('_None yet._', '');
   else {
     out.push(
       mdTable(
-        ['Optimization', 'Component', 'Impact (p95)', 'Verdict'],
+        ['Optimization', 'Component', `Impact (${headlineOfAll(s.iterations.slice(1))})`, 'Verdict'],
         s.optimizations.map((o) => [
           mdEscape(o.label || '(unlabelled)'),
           mdEscape(o.component),

@@ -169,6 +169,9 @@ async function gateLogAndSummary(dir: string, store: string) {
   assert.ok(target && target.baseline > 150 && target.current <= 150 && target.met === true, JSON.stringify(s.targets));
   const summaryMd = await perfloop(['summary', '--store', store, '--budget', 'budget.json'], dir);
   assert.ok(summaryMd.stdout.includes('| /checkout TBT |'), summaryMd.stdout);
+  // The optimizations' impact is on the page's headline, and a page run has no requests for Apdex to score.
+  assert.ok(/Impact \(\/checkout (LCP|load)\)/.test(summaryMd.stdout), summaryMd.stdout);
+  assert.ok(!summaryMd.stdout.includes('Apdex'), summaryMd.stdout);
 }
 
 test('perfloop page: an unreachable page is one line and exit 2', { skip, timeout: 120_000 }, async () => {
