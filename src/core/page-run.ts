@@ -97,8 +97,14 @@ export interface PageSummary {
   /** The representative run's requests by type and its slowest requests. */
   requestsByType: ResourceTypeTotal[];
   slowestRequests: PageRequest[];
+  /** The long tasks of the profiled load, named by the function that ran them. */
   longTasks: LongTask[];
-  /** The page's own JavaScript on the CPU (the representative run): top functions. */
+  /**
+   * The timings of the extra load that recorded the CPU profile and the filmstrip: slower than the measured loads
+   * by the profiler's cost, so not in `metrics` or `perRun`.
+   */
+  profiledLoad?: PageTimings;
+  /** The page's own JavaScript on the CPU (the profiled load): top functions. */
   cpu: { top: { name: string; file: string | null; line: number | null; selfPct: number; totalPct: number }[]; samples: number } | null;
   /** Artifact name → path relative to the run folder (waterfall, filmstrip, cpuprofile, flame graph). */
   artifacts: Record<string, string>;

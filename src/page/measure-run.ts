@@ -15,6 +15,8 @@ export interface PageLoadOptions {
   throttling: Throttling | null;
   navigationTimeoutMs: number;
   filmstrip: boolean;
+  /** Record the page's CPU profile. It slows the load (V8 logs every compiled function while it runs). */
+  profile: boolean;
   signal?: AbortSignal;
 }
 
@@ -59,16 +61,18 @@ async function measureInPage(context: BrowserContext, page: Page, o: PageLoadOpt
   const frames = o.filmstrip ? await startFilmstrip(cdp) : null;
   const cached = await watchCacheHits(cdp);
 
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: PAGE_SAMPLING_US });
-  await cdp.send('Profiler.start');
+  if (o.profile) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: PAGE_SAMPLING_US });
+    await cdp.send('Profiler.start');
+  }
   const stopOnAbort = () => void page.close().catch(() => {});
   o.signal?.addEventListener('abort', stopOnAbort, { once: true });
   try {
     await page.goto(o.url, { waitUntil: 'load', timeout: o.navigationTimeoutMs });
     await page.waitForLoadState('networkidle', { timeout: QUIET_TIMEOUT_MS }).catch(() => {});
     const raw = (await page.evaluate(READ_SCRIPT)) as RawPageTimings;
-    const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: V8CpuProfile };
+    const profile = o.profile ? ((await cdp.send('Profiler.stop')) as unknown as { profile: V8CpuProfile }).profile : null;
     if (frames) await cdp.send('Page.stopScreencast').catch(() => {});
     const requests = (await Promise.all(finished))
       .filter((r): r is RequestRecord => r !== null)

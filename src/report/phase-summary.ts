@@ -174,6 +174,8 @@ function checklist(
   ];
 }
 
+const scoresRequests = (run: RunRecord) => (run.kind ?? 'service') === 'service';
+
 export function phaseSummary(input: PhaseSummaryInput): PhaseSummary {
   if (input.runs.length === 0) throw new Error('phaseSummary: no runs');
   const iterations = loggedIterations(input.runs, { compare: input.compare, repoUrl: input.repoUrl });
@@ -204,7 +206,10 @@ export function phaseSummary(input: PhaseSummaryInput): PhaseSummary {
     schema: 'perfloop/summary@1',
     iterations,
     beforeAfter,
-    apdex: { tMs: apdexT, before: apdexOf(first.runs, apdexT), after: apdexOf(lastIt.runs, apdexT) },
+    // Apdex scores a service's requests; a page's (its assets and API calls) or a job's are not what users wait on.
+    apdex: scoresRequests(last)
+      ? { tMs: apdexT, before: apdexOf(first.runs, apdexT), after: apdexOf(lastIt.runs, apdexT) }
+      : { tMs: apdexT, before: null, after: null },
     optimizations,
     flame: flameStory(iterations),
     targets,
@@ -238,7 +243,6 @@ export function phaseSummaryMarkdown(s: PhaseSummary): string {
     );
   }
   const ap = (x: Apdex | null) => (x ? `${x.score} (${x.rating})` : '–');
-  // Apdex scores requests; page and job runs have none to score.
   if (s.apdex.before || s.apdex.after)
     out.push(`**Apdex** (T = ${s.apdex.tMs} ms): ${ap(s.apdex.before)} → ${ap(s.apdex.after)}`, '');
   out.push('### Optimizations Applied', '');

@@ -111,6 +111,8 @@ function reportText(r: PageReport, budget: PageBudgetResult[]): string {
     lines.push(`  requests: ${p.requestsByType.map((t) => `${t.type} ${t.count} (${(t.bytes / 1024).toFixed(1)} KB)`).join(', ')}`);
     lines.push(`  slowest: ${p.slowestRequests.slice(0, 3).map((q) => `${q.method} ${q.url} ${q.durationMs} ms`).join(' · ')}`);
     for (const t of p.longTasks) lines.push(`  long task at ${t.startMs} ms: ${t.durationMs} ms in ${t.topFunction ?? '(unknown)'}`);
+    if (p.profiledLoad)
+      lines.push(`  evidence (long tasks, CPU profile, filmstrip) from one extra profiled load: load ${p.profiledLoad.load_ms} ms, FCP ${p.profiledLoad.fcp_ms ?? '–'} ms — not in the statistics (the profiler slows a load)`);
     if (p.cpu?.top.length) lines.push(`  browser CPU top: ${p.cpu.top.slice(0, 3).map((t) => `${t.name} ${t.selfPct}%`).join(', ')}`);
     for (const e of p.errors) lines.push(`  page error: ${e}`);
   }

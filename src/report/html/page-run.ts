@@ -54,6 +54,10 @@ export function pageRunHtml(v: PageRunView, links: PageRunLinks): string {
       '<h3>Browser CPU (the page’s JavaScript)</h3>',
       htmlTable(['Function', 'Self %', 'Total %'], s.cpu.top.slice(0, 10).map((t) => [`<code>${esc(t.name)}</code> <span class="small">${esc(t.file ?? '')}${t.line ? `:${esc(t.line)}` : ''}</span>`, esc(t.selfPct), esc(t.totalPct)])),
     );
+  if (s.profiledLoad)
+    out.push(
+      `<p class="small">Filmstrip, long tasks and CPU profile come from one extra load with the profiler on (load ${esc(fmt(s.profiledLoad.load_ms))}, FCP ${esc(fmt(s.profiledLoad.fcp_ms))}); the profiler slows a load, so its timings are not in the statistics.</p>`,
+    );
   const flames = [links.flame && `<a href="${esc(links.flame)}">browser flame graph</a>`, links.serverFlame && `<a href="${esc(links.serverFlame)}">server flame graph</a>`].filter(Boolean);
   if (flames.length) out.push(`<p>${flames.join(' · ')}</p>`);
   if (s.errors.length) out.push('<h3>Page errors</h3>', `<ul>${s.errors.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>`);
