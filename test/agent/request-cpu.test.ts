@@ -94,7 +94,7 @@ const procCpuMs = (pid: number) => {
 
 const canPin = process.platform === 'linux' && spawnSync('taskset', ['-V']).status === 0;
 
-test('CPU per request is CPU time: a hog on the server core neither inflates a light endpoint nor the heavy one; the heavy keeps ≥ 90 %', { skip: canPin ? false : 'needs Linux and taskset (util-linux)' }, async (t) => {
+test('CPU per request is CPU time: a hog on the server core neither inflates a light endpoint nor the heavy one; the heavy keeps its share', { skip: canPin ? false : 'needs Linux and taskset (util-linux)' }, async (t) => {
   const core = String(process.pid % 2 === 0 ? 0 : Math.min(1, (await import('node:os')).cpus().length - 1));
   assert.equal(spawnSync('taskset', ['-p', '-c', core, String(process.pid)]).status, 0, 'pin the main thread');
   const hog = spawn('taskset', ['-c', core, process.execPath, '-e', 'for(;;){}'], { stdio: 'ignore' });
@@ -155,7 +155,11 @@ test('CPU per request is CPU time: a hog on the server core neither inflates a l
     // Never the wall's ~2×. Samples undercount where V8's sampler thread (not pinned) itself waits for a core: at
     // load average 13 on 2 cores, so the lower bound is loose.
     assert.ok(heavyCharged <= 1.25 * heavyOwn && heavyCharged >= 0.35 * heavyOwn, note);
-    assert.ok((100 * heavyCharged) / (heavyCharged + lightCharged) >= 90, note);
+    // The heavy endpoint's share within 10 points of its true share (the server's own CPU counters): light requests
+    // do cost ~0.5 ms each in node's HTTP code, and samples undercount the heavy ones on a contended core.
+    const lightOwn = sum(own['/light'].map((a) => a.cpuMs)) * (light.length / own['/light'].length);
+    const trueShare = (100 * heavyOwn) / (heavyOwn + lightOwn);
+    assert.ok((100 * heavyCharged) / (heavyCharged + lightCharged) >= Math.min(90, trueShare - 10), note);
     // A light request's stretch that waited for a slice is charged its samples (0–2), not the slice.
     assert.ok(lightCharged / light.length <= Math.max(1.5, 4 * lightOwnMean), note);
   } finally {
