@@ -68,10 +68,16 @@ export async function pollUntilReady(
   signal: AbortSignal,
 ): Promise<ProbeResult> {
   let last: ProbeResult = { ok: false, reason: 'not probed yet' };
+  let probed = false;
   while (!signal.aborted && Date.now() < deadline) {
     // A hung probe must not carry us past the deadline.
-    last = await probe(check, Math.max(1, Math.min(PROBE_TIMEOUT_MS, deadline - Date.now())));
-    if (last.ok || signal.aborted) return last;
+    const timeoutMs = Math.max(1, Math.min(PROBE_TIMEOUT_MS, deadline - Date.now()));
+    const result = await probe(check, timeoutMs);
+    if (result.ok || signal.aborted) return result;
+    // A probe the deadline cut short says less than the answer before it: "HTTP 503" beats "request timed out".
+    const cutShort = timeoutMs < PROBE_TIMEOUT_MS && /timed out/.test(result.reason);
+    if (!probed || !cutShort) last = result;
+    probed = true;
     await sleep(Math.min(POLL_INTERVAL_MS, Math.max(0, deadline - Date.now())), signal);
   }
   return last;
