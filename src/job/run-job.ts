@@ -16,7 +16,7 @@ import { writeRunReports } from '../loop/write-reports.js';
 import { analyseProfile, type ProfileAnalysis } from '../profile/analyse/index.js';
 import { captureWith } from '../profile/capture/external.js';
 import { importProfileFile } from '../profile/import/index.js';
-import { openStore } from '../store/open-store.js';
+import { storeRun } from '../store/open-store.js';
 import { createRunFolder, pointLink } from '../store/artifacts.js';
 import {
   chooseProfiler,
@@ -207,14 +207,4 @@ async function profileRepresentative(
 /** The job's limits as metric → number, for the report's Target column (a service budget's limits do not apply). */
 function jobBudgetTargets(results: JobBudgetResult[]): Record<string, number> | null {
   return results.length === 0 ? null : Object.fromEntries(results.map((r) => [r.metric, r.limit]));
-}
-
-async function storeRun(storePath: string | null, record: RunRecord, runDir: string): Promise<void> {
-  if (storePath === null) return;
-  const store = await openStore(storePath);
-  try {
-    await store.save(record, runDir);
-  } finally {
-    await store.close();
-  }
 }

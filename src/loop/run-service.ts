@@ -9,7 +9,7 @@ import type { LoadDefinition } from '../load/load-definition.js';
 import { measuredLoad, readyCheckOf } from './run-load.js';
 import { testScenarioRow } from './test-scenario.js';
 import type { Budget } from '../gate/budget.js';
-import { openStore } from '../store/open-store.js';
+import { storeRun } from '../store/open-store.js';
 import { createRunFolder, pointLink } from '../store/artifacts.js';
 import { diffHeapSnapshots, type HeapDiff } from '../memory/index.js';
 import { analyseRun } from './analyse-run.js';
@@ -232,15 +232,5 @@ async function compareSnapshots(files: string[], warnings: string[], log?: (l: s
   } catch (e) {
     warnings.push(`Heap snapshots could not be compared: ${(e as Error).message}`);
     return null;
-  }
-}
-
-async function storeRun(storePath: string | null, record: RunRecord, runDir: string): Promise<void> {
-  if (storePath === null) return;
-  const store = await openStore(storePath);
-  try {
-    await store.save(record, runDir);
-  } finally {
-    await store.close();
   }
 }

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import type { RunRecord } from '../core/run.js';
 import { DEFAULT_STORE_PATH, type RunStore } from './run-store.js';
 import { SqliteRunStore } from './sqlite/sqlite-store.js';
 
@@ -27,4 +28,15 @@ export async function openStore(pathOrUrl?: string): Promise<RunStore> {
   if (!isStoreUrl(where)) return SqliteRunStore.open(where);
   const { PostgresRunStore } = await import('./postgres/pg-store.js');
   return PostgresRunStore.open(where);
+}
+
+/** Saves one run (its record and its folder's artifacts) to the store at `storePath`, if one was asked for. */
+export async function storeRun(storePath: string | null, record: RunRecord, runDir: string): Promise<void> {
+  if (storePath === null) return;
+  const store = await openStore(storePath);
+  try {
+    await store.save(record, runDir);
+  } finally {
+    await store.close();
+  }
 }
