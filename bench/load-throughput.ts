@@ -14,6 +14,7 @@
  * Only 127.0.0.1 is targeted.
  */
 import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,7 +106,9 @@ try {
           `${Math.round(r.requests / r.cpuS)
             .toLocaleString('en')
             .padStart(8)} req per CPU-second (${r.cpuS.toFixed(2)} s CPU, ` +
-          `generator busy ${Math.round((100 * r.cpuS) / duration)} %)`,
+          `generator busy ${Math.round((100 * r.cpuS) / duration)} %)   load ${loadavg()
+            .map((x) => x.toFixed(2))
+            .join(' ')}`,
       );
     }
   }
