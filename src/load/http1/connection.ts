@@ -1,4 +1,5 @@
 import { Socket, connect } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { EncodedRequest } from './request.js';
 import { ResponseParser, type ParsedResponse } from './response-parser.js';
 
@@ -55,6 +56,25 @@ export interface ConnectionOptions {
  */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
+type WriteCallback = (err?: Error | null) => void;
+interface SocketWithGenericWrite {
+  _writeGeneric?(writev: boolean, data: Buffer, encoding: string, cb: WriteCallback): void;
+}
+
+/**
+ * Hands `bytes` to the socket's handle without the Writable stream around it. `net.Socket`'s `_writeGeneric` is
+ * what the stream's `_write` calls; going to it directly skips the Writable bookkeeping (length and state
+ * accounting, and a `process.nextTick` per write that makes Node run its tick queue after every read callback).
+ * A connection never has more than its own pipelined requests to write and never ends its write side, so the
+ * stream's buffering buys it nothing. Measured against nginx (bench/load-throughput.ts): see the issue note.
+ * Falls back to `write()` where a Node version lacks the method.
+ */
+function writeToKernel(socket: Socket, bytes: Buffer, cb: WriteCallback): void {
+  const generic = (socket as unknown as SocketWithGenericWrite)._writeGeneric;
+  if (generic !== undefined && !socket.connecting) generic.call(socket, false, bytes, 'buffer', cb);
+  else socket.write(bytes, cb);
+}
+
 /**
  * One keep-alive HTTP/1.1 connection on a raw `net` socket, with optional pipelining. Reconnects on demand
  * after the server closes it. Callbacks, not promises, on the hot path; the clock is read twice per request
@@ -71,6 +91,7 @@ export class Http1Connection {
   /** performance.now() of the read being parsed: the end time of the responses it completes. */
   private readAt = 0;
   private readonly onResponseBound = (r: ParsedResponse): void => this.onResponse(r);
+  private readonly onWriteErrorBound = (err?: Error | null): void => this.onWriteError(err);
 
   constructor(
     readonly host: string,
@@ -148,8 +169,15 @@ export class Http1Connection {
     if (this.inFlight.length === 0) this.prepareParser(p.req);
     p.writtenAt = now;
     this.inFlight.push(p);
-    this.socket!.write(p.req.bytes);
+    writeToKernel(this.socket!, p.req.bytes, this.onWriteErrorBound);
     p.sendingMs = performance.now() - now;
+  }
+
+  private onWriteError(err: Error | null | undefined): void {
+    if (!err) return;
+    const socket = this.socket;
+    socket?.destroy();
+    this.onSocketGone(socket, err);
   }
 
   /** Tells the parser what the response at the head of the pipeline looks like. */
@@ -166,7 +194,7 @@ export class Http1Connection {
     const head = this.inFlight[0];
     if (head && head.firstByteAt === 0) head.firstByteAt = now;
     try {
-      this.parser.feed(buf.subarray(0, n), this.onResponseBound);
+      this.parser.feed(buf, this.onResponseBound, n);
     } catch (err) {
       this.socket?.destroy();
       this.onSocketGone(this.socket, err as Error);

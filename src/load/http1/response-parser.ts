@@ -89,6 +89,8 @@ export class ResponseParser {
   private line = '';
   private wantHeaders = false;
   private headers: Record<string, string | string[]> | undefined;
+  /** Set by parseHead: the response just parsed has no body left to read. */
+  private headDone = false;
 
   /** Must be called before the response to a HEAD request: it has no body. */
   expectNoBody(): void {
@@ -135,37 +137,41 @@ export class ResponseParser {
    * `buf` may be reused by the caller once feed returns (the connection reads into one shared buffer): what the
    * parser keeps across calls — a partial head, a captured body — it copies.
    */
-  feed(buf: Buffer, onResponse: (r: ParsedResponse) => void): void {
+  feed(buf: Buffer, onResponse: (r: ParsedResponse) => void, end = buf.length): void {
     let i = 0;
-    while (i < buf.length) {
+    while (i < end) {
       switch (this.state) {
         case State.Head: {
           const start = i;
-          const end = this.findHeadEnd(buf, i);
-          if (end < 0) {
-            this.head.push(Buffer.from(buf.subarray(start)));
-            this.headLen += buf.length - start;
+          if (this.headLen === 0) {
+            // The common case, a whole head in this read: one pass finds its end and parses it.
+            const headEnd = this.parseHead(buf, start, end);
+            if (headEnd >= 0) {
+              if (this.status >= 200) this.bytes += headEnd - start; // an interim 1xx head is not counted
+              i = headEnd;
+              if (this.headDone) this.complete(onResponse);
+              break;
+            }
+          }
+          const headEnd = this.findHeadEnd(buf, i, end);
+          if (headEnd < 0) {
+            this.head.push(Buffer.from(buf.subarray(start, end)));
+            this.headLen += end - start;
             if (this.headLen > 64 * 1024) throw new ResponseParseError('response headers exceed 64 KB');
             return;
           }
-          let done: boolean;
-          if (this.headLen === 0) {
-            this.bytes += end - start;
-            done = this.parseHead(buf, start, end);
-          } else {
-            this.head.push(buf.subarray(start, end));
-            this.bytes += this.headLen + end - start;
-            const whole = Buffer.concat(this.head);
-            this.head = [];
-            this.headLen = 0;
-            done = this.parseHead(whole, 0, whole.length);
-          }
-          i = end;
-          if (done) this.complete(onResponse);
+          this.head.push(buf.subarray(start, headEnd));
+          this.bytes += this.headLen + headEnd - start;
+          const whole = Buffer.concat(this.head);
+          this.head = [];
+          this.headLen = 0;
+          this.parseHead(whole, 0, whole.length);
+          i = headEnd;
+          if (this.headDone) this.complete(onResponse);
           break;
         }
         case State.FixedBody: {
-          const take = Math.min(this.remaining, buf.length - i);
+          const take = Math.min(this.remaining, end - i);
           if (this.capture) this.bodyParts.push(Buffer.from(buf.subarray(i, i + take)));
           this.remaining -= take;
           this.bytes += take;
@@ -176,11 +182,12 @@ export class ResponseParser {
         case State.ChunkSize:
         case State.Trailers: {
           const nl = buf.indexOf(LF, i);
-          const end = nl < 0 ? buf.length : nl + 1;
-          this.line += buf.toString('latin1', i, end);
-          this.bytes += end - i;
-          i = end;
-          if (nl < 0) {
+          const whole = nl >= 0 && nl < end;
+          const lineEnd = whole ? nl + 1 : end;
+          this.line += buf.toString('latin1', i, lineEnd);
+          this.bytes += lineEnd - i;
+          i = lineEnd;
+          if (!whole) {
             if (this.line.length > 8192) throw new ResponseParseError('chunk size line too long');
             break;
           }
@@ -201,7 +208,7 @@ export class ResponseParser {
           break;
         }
         case State.ChunkData: {
-          const take = Math.min(this.remaining, buf.length - i);
+          const take = Math.min(this.remaining, end - i);
           if (this.capture) this.bodyParts.push(Buffer.from(buf.subarray(i, i + take)));
           this.remaining -= take;
           this.bytes += take;
@@ -213,7 +220,7 @@ export class ResponseParser {
           break;
         }
         case State.ChunkDataEnd: {
-          const take = Math.min(this.remaining, buf.length - i);
+          const take = Math.min(this.remaining, end - i);
           this.remaining -= take;
           this.bytes += take;
           i += take;
@@ -221,24 +228,24 @@ export class ResponseParser {
           break;
         }
         case State.UntilClose:
-          if (this.capture) this.bodyParts.push(Buffer.from(buf.subarray(i)));
-          this.bytes += buf.length - i;
+          if (this.capture) this.bodyParts.push(Buffer.from(buf.subarray(i, end)));
+          this.bytes += end - i;
           return;
       }
     }
   }
 
   /** Index just past CRLFCRLF, also when the terminator straddles buffers; -1 when not in `buf`. */
-  private findHeadEnd(buf: Buffer, from: number): number {
+  private findHeadEnd(buf: Buffer, from: number, end: number): number {
     if (this.headLen > 0) {
       // The terminator may have started in earlier buffers: look at the last 3 bytes read so far.
       const prevTail = this.headTail();
-      const tail = Buffer.concat([prevTail, buf.subarray(from, from + 3)]);
+      const tail = Buffer.concat([prevTail, buf.subarray(from, Math.min(end, from + 3))]);
       const k = tail.indexOf('\r\n\r\n');
       if (k >= 0) return from + (k + 4 - prevTail.length);
     }
     const k = buf.indexOf(HEAD_END, from);
-    return k < 0 ? -1 : k + 4;
+    return k < 0 || k + 4 > end ? -1 : k + 4;
   }
 
   private headTail(): Buffer {
@@ -253,15 +260,21 @@ export class ResponseParser {
   }
 
   /**
-   * Parses the head in `b[start, end)` (status line and headers, CRLFCRLF included) straight from the bytes:
-   * no string is made for the headers that do not matter, which is most of the parse cost per response.
-   * Returns true when the response has no body left to read.
+   * Parses the head that starts at `b[start]` (status line and headers) straight from the bytes, in the same
+   * pass that looks for its end (the first CRLFCRLF before `limit`): no string is made for the headers that do
+   * not matter, which is most of the parse cost per response. Returns the index just past the head, or -1 when
+   * the head does not end before `limit` (nothing is validated then: the rest is still to come). Sets
+   * `headDone` when the response has no body left to read.
    */
-  private parseHead(b: Buffer, start: number, end: number): boolean {
-    const at = (i: number) => b[start + i];
+  private parseHead(b: Buffer, start: number, limit: number): number {
+    let pos = start;
+    while (pos < limit && b[pos] !== LF) pos++;
+    if (pos >= limit) return -1;
+    pos++;
     // "HTTP/1.x SSS"
+    const at = (i: number) => b[start + i];
     if (
-      end - start < 12 ||
+      pos - start < 13 ||
       at(0) !== 72 ||
       at(1) !== 84 ||
       at(2) !== 84 ||
@@ -271,7 +284,7 @@ export class ResponseParser {
       at(6) !== 46
     ) {
       throw new ResponseParseError(
-        `not an HTTP/1.x response: ${JSON.stringify(b.toString('latin1', start, Math.min(end, start + 40)))}`,
+        `not an HTTP/1.x response: ${JSON.stringify(b.toString('latin1', start, Math.min(limit, start + 40)))}`,
       );
     }
     const d0 = at(9) - 48;
@@ -288,14 +301,16 @@ export class ResponseParser {
     this.httpMinor = at(7) - 48;
     let contentLength = -1;
     let chunked = false;
-    let pos = b.indexOf(LF, start) + 1;
     // 1xx responses are interim: only the final response's headers are kept.
     const headers: Record<string, string | string[]> | undefined =
       this.wantHeaders && status >= 200 ? Object.create(null) : undefined; // no prototype: any name is data
     this.headers = headers;
-    while (pos < end) {
+    for (;;) {
+      // The head ends at the first CRLFCRLF: an empty line whose line before ended in CRLF.
+      if (pos + 1 < limit && b[pos] === 13 && b[pos + 1] === LF && b[pos - 2] === 13) break;
       let eol = pos;
-      while (eol < end && b[eol] !== LF) eol++;
+      while (eol < limit && b[eol] !== LF) eol++;
+      if (eol >= limit) return -1;
       // Only Content-Length, Connection and Transfer-Encoding matter: others are skipped on their first letter.
       const first = b[pos] | 0x20;
       let colon = eol;
@@ -313,21 +328,28 @@ export class ResponseParser {
         if (len === 14 && nameIs(b, pos, CONTENT_LENGTH)) contentLength = parseDecimal(b, colon + 1, eol);
         else if (len === 17 && nameIs(b, pos, TRANSFER_ENCODING))
           chunked = /chunked/i.test(b.toString('latin1', colon + 1, eol));
-        else if (len === 10 && nameIs(b, pos, CONNECTION)) {
-          let v = colon + 1;
-          while (b[v] === 32 || b[v] === 9) v++;
-          // The usual values compared in place; anything else (a token list) as a string.
-          if (eol - v >= 10 && nameIs(b, v, KEEP_ALIVE)) this.keepAlive = true;
-          else if (eol - v >= 5 && nameIs(b, v, CLOSE)) this.keepAlive = false;
-          else {
-            const t = b.toString('latin1', v, eol).toLowerCase();
-            if (t.includes('close')) this.keepAlive = false;
-            else if (t.includes('keep-alive')) this.keepAlive = true;
-          }
-        }
+        else if (len === 10 && nameIs(b, pos, CONNECTION)) this.connectionHeader(b, colon + 1, eol);
       }
       pos = eol + 1;
     }
+    this.headDone = this.afterHead(status, chunked, contentLength);
+    return pos + 2;
+  }
+
+  /** The Connection header's value in `b[v, eol)`: the usual values compared in place, a token list as a string. */
+  private connectionHeader(b: Buffer, v: number, eol: number): void {
+    while (b[v] === 32 || b[v] === 9) v++;
+    if (eol - v >= 10 && nameIs(b, v, KEEP_ALIVE)) this.keepAlive = true;
+    else if (eol - v >= 5 && nameIs(b, v, CLOSE)) this.keepAlive = false;
+    else {
+      const t = b.toString('latin1', v, eol).toLowerCase();
+      if (t.includes('close')) this.keepAlive = false;
+      else if (t.includes('keep-alive')) this.keepAlive = true;
+    }
+  }
+
+  /** Sets the body state from the head; true when the response has no body left to read. */
+  private afterHead(status: number, chunked: boolean, contentLength: number): boolean {
     if (status < 200) {
       // 1xx: an interim response; the real one follows on the same connection.
       this.bytes = 0;
