@@ -47,6 +47,11 @@ export class Profile {
     readonly sampleTime: Float64Array | undefined,
     /** Line-level self weight per node (V8 positionTicks): node → [line, weight] pairs. */
     readonly lineWeights: ReadonlyMap<number, ReadonlyArray<readonly [number, number]>>,
+    /**
+     * Per node, the occurrences of its frame on its path root..node, when the importer recorded them while
+     * building the tree (core/path-cursor.ts); else the analysers compute them with a walk of the tree.
+     */
+    readonly knownRepeats?: Int32Array,
   ) {}
 
   get nodeCount(): number {
@@ -149,6 +154,11 @@ export class ProfileBuilder {
     return this.nodes.length;
   }
 
+  /** Nodes made so far (the next new node gets this id). */
+  get nodeCount(): number {
+    return this.count;
+  }
+
   /** Index of a frame, deduplicated by name, file, line, column and kind. */
   frame(f: Omit<Frame, 'kind'> & { kind?: FrameKind }): number {
     const kind = f.kind ?? 'code';
@@ -173,7 +183,8 @@ export class ProfileBuilder {
     if (children === WIDE) return this.wideChild(parent, frame);
     const nodeFrame = this.nodeFrame;
     const nextSibling = this.nextSibling;
-    for (let c = this.firstChild[p1]; c !== 0; c = nextSibling[c - 1]) if (nodeFrame[c - 1] === frame) return c - 1;
+    for (let c = this.firstChild[p1]; c !== 0; c = nextSibling[c - 1])
+      if (nodeFrame[c - 1] === frame) return c - 1;
     const id = this.add(parent, frame);
     this.nextSibling[id] = this.firstChild[p1];
     this.firstChild[p1] = id + 1;
@@ -302,7 +313,8 @@ export class ProfileBuilder {
     return out;
   }
 
-  build(meta: Partial<ProfileMeta> = {}): Profile {
+  /** `repeats`: per node, its frame's occurrences on its path, when the importer recorded them (path-cursor.ts). */
+  build(meta: Partial<ProfileMeta> = {}, repeats?: Int32Array): Profile {
     const lines = this.groupLines();
     return new Profile(
       { ...this.meta, ...meta },
@@ -315,6 +327,7 @@ export class ProfileBuilder {
       this.weights.toArray(),
       this.times?.toArray(),
       lines,
+      repeats?.length === this.count ? repeats : undefined,
     );
   }
 }

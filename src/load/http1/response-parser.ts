@@ -61,7 +61,13 @@ function parseDecimal(b: Buffer, from: number, to: number): number {
 }
 
 /** Adds the header line `b[pos, eol)` (colon at `colon`) to `headers`: name lower-cased, value trimmed (OWS, CR). */
-function addHeader(headers: Record<string, string | string[]>, b: Buffer, pos: number, colon: number, eol: number): void {
+function addHeader(
+  headers: Record<string, string | string[]>,
+  b: Buffer,
+  pos: number,
+  colon: number,
+  eol: number,
+): void {
   const name = b.toString('latin1', pos, colon).toLowerCase();
   let v = colon + 1;
   let e = eol;

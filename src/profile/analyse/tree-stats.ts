@@ -75,8 +75,39 @@ const cache = new WeakMap<Profile, TreeStats>();
 /** Computed once per profile (several rules ask). */
 export function treeStats(p: Profile): TreeStats {
   let s = cache.get(p);
-  if (!s) cache.set(p, (s = computeTreeStats(p)));
+  if (!s) cache.set(p, (s = p.knownRepeats ? fromRepeats(p, p.knownRepeats) : computeTreeStats(p)));
   return s;
+}
+
+/**
+ * With each node's repeat known (recorded by the importer), the rest follows from the parent in node order — a
+ * builder makes a parent before its children — so no depth-first walk is needed.
+ */
+function fromRepeats(p: Profile, repeat: Int32Array): TreeStats {
+  const nodes = p.nodeCount;
+  const nodeParent = p.nodeParent;
+  const depth = new Int32Array(nodes);
+  const maxRepeatOnPath = new Int32Array(nodes);
+  const maxRepeatNode = new Int32Array(nodes);
+  for (let n = 0; n < nodes; n++) {
+    const parent = nodeParent[n];
+    const r = repeat[n];
+    if (parent < 0) {
+      depth[n] = 1;
+      maxRepeatOnPath[n] = r;
+      maxRepeatNode[n] = n;
+      continue;
+    }
+    depth[n] = depth[parent] + 1;
+    if (maxRepeatOnPath[parent] >= r) {
+      maxRepeatOnPath[n] = maxRepeatOnPath[parent];
+      maxRepeatNode[n] = maxRepeatNode[parent];
+    } else {
+      maxRepeatOnPath[n] = r;
+      maxRepeatNode[n] = n;
+    }
+  }
+  return { depth, repeat, maxRepeatOnPath, maxRepeatNode };
 }
 
 function computeTreeStats(p: Profile): TreeStats {

@@ -8,6 +8,7 @@
  * Read as bytes line by line, never as one string (byte-lines.ts).
  */
 import { PerfloopError } from '../../core/errors.js';
+import { PathCursor } from '../../core/path-cursor.js';
 import { ProfileBuilder, type FrameKind, type Profile } from '../../core/profile.js';
 import { V8_PSEUDO_FRAMES } from './cpuprofile.js';
 import { ByteInterner, eachByteLine, parseCount } from './byte-lines.js';
@@ -67,17 +68,21 @@ class FoldedAssembler {
   private prev = new Uint8Array(1024);
   private prev32 = new Int32Array(this.prev.buffer);
   private prevLen = -1; // no previous line
-  /** Per depth of the previous line: where its frame ends (offset of the `;` or the line's end), text id, node. */
+  /**
+   * Per depth of the previous line: where its frame ends (offset of the `;` or the line's end), text id, and the
+   * path's length in nodes up to it (root markers make no node).
+   */
   private ends: Int32Array = new Int32Array(256);
   private texts: Int32Array = new Int32Array(256);
-  private nodes: Int32Array = new Int32Array(256);
+  private pathLengths: Int32Array = new Int32Array(256);
   private depth = 0;
+  readonly path: PathCursor;
 
   constructor(src: ProfileSource) {
     // A node per new frame of a line: at most one per 2 bytes (`a;`), in real files one per 30–60 bytes.
-    this.a = new ProfileBuilder({ format: 'folded', name: src.name }, 'samples', {
-      expectedNodes: Math.ceil(src.size / 16),
-    });
+    const expectedNodes = Math.ceil(src.size / 16);
+    this.a = new ProfileBuilder({ format: 'folded', name: src.name }, 'samples', { expectedNodes });
+    this.path = new PathCursor(this.a, Math.min(expectedNodes, 1 << 24));
   }
 
   private frameOf(buf: Uint8Array, start: number, end: number): number {
@@ -138,20 +143,22 @@ class FoldedAssembler {
       (c === len ? c === plen || prev[c] === 59 : c === plen && line[c] === 59)
     )
       shared++;
-    let node = shared > 0 ? this.nodes[shared - 1] : -1;
+    const path = this.path;
+    path.truncate(shared > 0 ? this.pathLengths[shared - 1] : 0);
     let depth = shared;
-    for (let s = shared > 0 ? ends[shared - 1] + 1 : 0; s <= len; ) {
+    for (let s = shared > 0 ? ends[shared - 1] + 1 : 0; s <= len;) {
       let e = s;
       while (e < len && line[e] !== 59) e++;
       const t = this.frameOf(line, s, e);
       const f = this.ourFrame[t];
-      if (f >= 0) node = this.a.node(node, f);
+      if (f >= 0) path.push(f);
       if (depth === this.ends.length) this.deepen();
       this.ends[depth] = e;
       this.texts[depth] = t;
-      this.nodes[depth++] = node;
+      this.pathLengths[depth++] = path.length;
       s = e + 1;
     }
+    const node = path.leaf;
     this.depth = depth;
     this.prevLen = len;
     if (count > 0) {
@@ -177,7 +184,7 @@ class FoldedAssembler {
   private deepen(): void {
     this.ends = grow(this.ends);
     this.texts = grow(this.texts);
-    this.nodes = grow(this.nodes);
+    this.pathLengths = grow(this.pathLengths);
   }
 }
 
@@ -244,10 +251,13 @@ async function readFolded(src: ProfileSource, options: ImportOptions): Promise<F
   const warnings =
     invalid > 0 ? [`${invalid} line(s) without a count skipped, the first at ${firstInvalid}`] : [];
   return {
-    profile: asm.a.build({
-      ...(twoCounts ? { format: 'folded-diff' } : {}),
-      ...(warnings.length ? { warnings } : {}),
-    }),
+    profile: asm.a.build(
+      {
+        ...(twoCounts ? { format: 'folded-diff' } : {}),
+        ...(warnings.length ? { warnings } : {}),
+      },
+      asm.path.nodeRepeats(),
+    ),
     twoCounts,
   };
 }

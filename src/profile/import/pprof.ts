@@ -4,7 +4,7 @@
  * locations leaf first; a location's lines are inlined frames, innermost first; `sample_type` says what each
  * value is, and the default type is `default_sample_type`, else the last one. Decoded with pprof-format.
  */
-import { Profile as PprofProfile } from 'pprof-format';
+import type { Profile as PprofProfile } from 'pprof-format';
 import { PerfloopError } from '../../core/errors.js';
 import { ProfileBuilder, type FrameKind, type Profile, type ProfileUnit } from '../../core/profile.js';
 import { readAll, type ProfileSource } from './source.js';
@@ -146,9 +146,11 @@ function kindOf(name: string): FrameKind {
 
 export async function importPprof(src: ProfileSource, options: ImportOptions = {}): Promise<Profile> {
   const buf = await readAll(src, options.progress);
+  // pprof-format is loaded with the first pprof file, not with every import of the importer registry.
+  const { Profile: Pprof } = await import('pprof-format');
   let decoded: PprofProfile;
   try {
-    decoded = PprofProfile.decode(buf);
+    decoded = Pprof.decode(buf);
   } catch (e) {
     throw new PerfloopError(
       'PROFILE_BAD_FORMAT',
