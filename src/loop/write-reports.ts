@@ -14,9 +14,13 @@ export function writeRunReports(outDir: string, record: RunRecord, profile: Prof
   if (profile) {
     const cats = nodeCategories(profile, categoriser());
     const frameCat = new Map<number, string>();
-    for (let n = 0; n < profile.nodeCount; n++) if (!frameCat.has(profile.nodeFrame[n])) frameCat.set(profile.nodeFrame[n], cats[n]);
+    for (let n = 0; n < profile.nodeCount; n++)
+      if (!frameCat.has(profile.nodeFrame[n])) frameCat.set(profile.nodeFrame[n], cats.of(n));
     const title = `CPU · ${record.run.label || record.run.target} · ${record.run.id}`;
-    writeFileSync(join(outDir, 'flame.html'), flameHtml(flameData(profile, title, (f) => frameCat.get(f) ?? '')));
+    writeFileSync(
+      join(outDir, 'flame.html'),
+      flameHtml(flameData(profile, title, (f) => frameCat.get(f) ?? '')),
+    );
     record.artifacts.flame = 'flame.html';
   }
   record.artifacts.report = 'report.md';

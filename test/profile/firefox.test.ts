@@ -252,7 +252,7 @@ test('raw Gecko profile: locations into name, file, line; idle category; child p
   // The engine's C++ is "browser engine", the page's JS is the user's code.
   const cats = nodeCategories(main);
   const catOf = (name: string) =>
-    cats[[...Array(main.nodeCount).keys()].find((n) => main.frameOf(n).name === name) ?? -1];
+    cats.of([...Array(main.nodeCount).keys()].find((n) => main.frameOf(n).name === name) ?? -1);
   assert.equal(catOf('onFrame'), 'your code');
   assert.equal(catOf('nsRefreshDriver::Tick'), 'browser engine');
 });

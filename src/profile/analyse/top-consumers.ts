@@ -1,5 +1,11 @@
 import type { Profile } from '../../core/profile.js';
-import { actionFor, nodeCategories, type Categoriser, type CategoryRule } from './categories.js';
+import {
+  actionFor,
+  nodeCategories,
+  type Categoriser,
+  type CategoryRule,
+  type NodeCategories,
+} from './categories.js';
 import { hotLineOf, type HotLine } from './line-attribution.js';
 import { frameWeights, type FrameWeights } from './weights.js';
 import { groupFrames } from './function-groups.js';
@@ -29,14 +35,17 @@ const pct = (x: number, of: number) => (of > 0 ? Math.round((10000 * x) / of) / 
 export function categoryShares(
   p: Profile,
   w: FrameWeights,
-  categories: readonly string[],
+  categories: NodeCategories,
   moved?: ReadonlyMap<string, number>,
 ): CategoryShare[] {
+  const sums = new Float64Array(categories.names.length);
+  const ids = categories.ids;
+  const nodeSelf = w.nodeSelf;
+  for (let n = 0; n < p.nodeCount; n++) sums[ids[n]] += nodeSelf[n];
   const by = new Map<string, number>();
-  for (let n = 0; n < p.nodeCount; n++) {
-    if (categories[n] === 'idle' || w.nodeSelf[n] === 0) continue;
-    by.set(categories[n], (by.get(categories[n]) ?? 0) + w.nodeSelf[n]);
-  }
+  categories.names.forEach((name, id) => {
+    if (name !== 'idle' && sums[id] > 0) by.set(name, sums[id]);
+  });
   for (const [name, x] of moved ?? []) by.set(name, (by.get(name) ?? 0) + x);
   return [...by.entries()]
     .filter(([, x]) => x > 1e-9 * w.active)
@@ -53,7 +62,7 @@ export function topConsumers(
   w: FrameWeights,
   cat: Categoriser,
   limit = 10,
-  pre: { nodeCats?: readonly string[]; rules?: readonly CategoryRule[] } = {},
+  pre: { nodeCats?: NodeCategories; rules?: readonly CategoryRule[] } = {},
 ): { top: TopConsumer[]; categories: CategoryShare[] } {
   const categories = pre.nodeCats ?? nodeCategories(p, cat);
   // Self weight moved between categories by line attribution (a handler whose time is its JSON.stringify line).
@@ -66,7 +75,8 @@ export function topConsumers(
     const g = groups.groupOf[p.nodeFrame[n]];
     let m = groupCat.get(g);
     if (!m) groupCat.set(g, (m = new Map()));
-    m.set(categories[n], (m.get(categories[n]) ?? 0) + w.nodeSelf[n]);
+    const c = categories.of(n);
+    m.set(c, (m.get(c) ?? 0) + w.nodeSelf[n]);
   }
   const order = Array.from({ length: groups.count }, (_, g) => g)
     .filter((g) => p.frames[groups.representative[g]].kind !== 'idle' && gw.self[g] > 0)

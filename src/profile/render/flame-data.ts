@@ -143,7 +143,7 @@ export function frameCategories(
   for (let n = 0; n < p.nodeCount; n++) {
     const f = p.nodeFrame[n];
     const cur = best.get(f);
-    if (!cur || w.nodeTotal[n] > cur[1]) best.set(f, [cats[n], w.nodeTotal[n]]);
+    if (!cur || w.nodeTotal[n] > cur[1]) best.set(f, [cats.of(n), w.nodeTotal[n]]);
   }
   return (f) => refined?.get(f) ?? best.get(f)?.[0] ?? '';
 }

@@ -31,13 +31,15 @@ export interface CategoryCaller {
 export function callersInto(input: ProfileRuleInput, category: string, limit = 5): CategoryCaller[] {
   const { profile: p, weights: w, nodeCategories: cats } = input;
   const appCaller = new Int32Array(p.nodeCount).fill(-1);
+  const ids = cats.ids;
+  const target = cats.idOf(category);
   const by = new Map<number, number>();
   const isApp = p.frames.map((f) => f.kind === 'code' && isAppFile(f.file));
   for (let n = 0; n < p.nodeCount; n++) {
     const parent = p.nodeParent[n];
     const f = p.nodeFrame[n];
-    appCaller[n] = isApp[f] && cats[n] !== category ? f : parent >= 0 ? appCaller[parent] : -1;
-    if (cats[n] === category && w.nodeSelf[n] > 0 && appCaller[n] >= 0)
+    appCaller[n] = isApp[f] && ids[n] !== target ? f : parent >= 0 ? appCaller[parent] : -1;
+    if (ids[n] === target && w.nodeSelf[n] > 0 && appCaller[n] >= 0)
       by.set(appCaller[n], (by.get(appCaller[n]) ?? 0) + w.nodeSelf[n]);
   }
   return [...by.entries()]

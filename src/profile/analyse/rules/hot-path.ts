@@ -39,7 +39,7 @@ export const hotPath: ProfileRule = {
       let m = callers.get(f);
       if (!m) callers.set(f, (m = new Map()));
       m.set(caller, (m.get(caller) ?? 0) + w.nodeTotal[n]);
-      if (!frameCat.has(f)) frameCat.set(f, cats[n]);
+      if (!frameCat.has(f)) frameCat.set(f, cats.of(n));
     }
     const findings: Finding[] = [];
     for (const [f, byCaller] of callers) {

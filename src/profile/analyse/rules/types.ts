@@ -1,6 +1,6 @@
 import type { Finding } from '../../../core/finding.js';
 import type { Profile } from '../../../core/profile.js';
-import type { CategoryRule } from '../categories.js';
+import type { CategoryRule, NodeCategories } from '../categories.js';
 import type { CategoryShare, TopConsumer } from '../top-consumers.js';
 import type { FrameWeights } from '../weights.js';
 
@@ -11,7 +11,7 @@ export interface ProfileRuleInput {
   top: TopConsumer[];
   categories: CategoryShare[];
   /** Category of every node (nearest specific category up the stack, else the node's generic one). */
-  nodeCategories: readonly string[];
+  nodeCategories: NodeCategories;
   /** User category rules (their actions win), before the defaults. */
   categoryRules: readonly CategoryRule[];
   /** Converts a weight in the profile's unit to ms (NaN when the unit is not time). */
