@@ -245,9 +245,14 @@ export function nodeCategories(p: Profile, cat: Categoriser = categoriser()): No
   const nodes = p.nodeCount;
   const nodeFrame = p.nodeFrame;
   const nodeParent = p.nodeParent;
+  const out = new Uint16Array(nodes);
+  if (frameSpecific.every((c) => c < 0)) {
+    // No frame has a specific category (a folded file of bare names): each node is its own frame's.
+    for (let n = 0; n < nodes; n++) out[n] = frameOwn[nodeFrame[n]];
+    return new NodeCategories(out, names);
+  }
   // Per node, the id of the nearest specific category on its path (-1: none).
   const nearest = new Int32Array(nodes);
-  const out = new Uint16Array(nodes);
   for (let n = 0; n < nodes; n++) {
     const f = nodeFrame[n];
     const parent = nodeParent[n];

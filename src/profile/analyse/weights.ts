@@ -1,5 +1,5 @@
 import type { Profile } from '../../core/profile.js';
-import { preorder, treeStats } from './tree-stats.js';
+import { nodeRepeats, preorder } from './tree-stats.js';
 
 /** Self and total weight per frame, plus the per-node weights they come from. */
 export interface FrameWeights {
@@ -76,7 +76,7 @@ function computeWeights(p: Profile, groupOf: Int32Array | undefined, groups: num
     if (idleFrame[f]) idle += x;
   }
   if (!groupOf) {
-    const repeat = treeStats(p).repeat;
+    const repeat = nodeRepeats(p);
     for (let n = 0; n < nodes; n++) if (repeat[n] === 1) total[nodeFrame[n]] += nodeTotal[n];
   } else {
     // Topmost occurrence of each group: a walk of the paths in depth-first order with a per-group count.

@@ -1,5 +1,5 @@
 import { severityForPct, type Finding } from '../../../core/finding.js';
-import { pctOf, treeStats } from '../tree-stats.js';
+import { maxRepeat, pctOf, treeStats } from '../tree-stats.js';
 import type { ProfileRule } from './types.js';
 
 /** A function on its own stack this many times is a tower, not a tree walk of a few levels. */
@@ -15,6 +15,7 @@ const MIN_SHARE_PCT = 5;
 export const deepRecursion: ProfileRule = {
   id: 'cpu.deep-recursion',
   run({ profile: p, weights: w }) {
+    if (maxRepeat(p) < MIN_REPEAT) return []; // no frame is on any stack MIN_REPEAT times: no tower to look for
     const ts = treeStats(p);
     const tower = new Map<number, { weight: number; repeat: number; depth: number }>();
     for (let n = 0; n < p.nodeCount; n++) {

@@ -1,6 +1,6 @@
 import { severityForPct, type Finding } from '../../../core/finding.js';
 import { isAppFile } from '../categories.js';
-import { pctOf, treeStats } from '../tree-stats.js';
+import { nodeRepeats, pctOf } from '../tree-stats.js';
 import type { ProfileRule } from './types.js';
 
 /** Only functions holding at least this share of CPU (total) are worth a look. */
@@ -22,7 +22,7 @@ const changeable = (file: string | undefined) =>
 export const hotPath: ProfileRule = {
   id: 'cpu.hot-path',
   run({ profile: p, weights: w, nodeCategories: cats, top }) {
-    const ts = treeStats(p);
+    const repeat = nodeRepeats(p);
     const callers = new Map<number, Map<number, number>>();
     const frameCat = new Map<number, string>();
     // Only frames that can become a finding are followed node by node (a 20M-node tree has few of them).
@@ -33,7 +33,7 @@ export const hotPath: ProfileRule = {
     for (let n = 0; n < p.nodeCount; n++) {
       const f = p.nodeFrame[n];
       if (!candidate[f]) continue;
-      if (ts.repeat[n] !== 1 || w.nodeTotal[n] === 0 || p.frames[f].kind !== 'code') continue; // recursion counts once
+      if (repeat[n] !== 1 || w.nodeTotal[n] === 0 || p.frames[f].kind !== 'code') continue; // recursion counts once
       const parent = p.nodeParent[n];
       const caller = parent < 0 ? -1 : p.nodeFrame[parent];
       let m = callers.get(f);

@@ -29,12 +29,14 @@ export const syncIo: ProfileRule = {
     const server = p.frames.some((f) => (f.file && SERVER_FILE.test(f.file)) || SERVER_NAME.test(f.name));
     const sync = p.frames.map(isSync);
     const loading = p.frames.map((f) => !!f.file && MODULE_LOADING.test(f.file));
-    // Per node: inside module loading, or under a sync call already (count the outermost sync call only).
-    const underLoading = new Uint8Array(p.nodeCount);
-    const underSync = new Uint8Array(p.nodeCount);
     const byCall = new Map<string, { weight: number; caller: string }>();
     let total = 0;
-    for (let n = 0; n < p.nodeCount; n++) {
+    // Per node: inside module loading, or under a sync call already (count the outermost sync call only). Only
+    // walked when some frame is a sync call: the two per-node arrays are fresh pages on a big tree.
+    const nodes = sync.includes(true) ? p.nodeCount : 0;
+    const underLoading = new Uint8Array(nodes);
+    const underSync = new Uint8Array(nodes);
+    for (let n = 0; n < nodes; n++) {
       const parent = p.nodeParent[n];
       const f = p.nodeFrame[n];
       underLoading[n] = loading[f] || (parent >= 0 && underLoading[parent]) ? 1 : 0;
