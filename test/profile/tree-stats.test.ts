@@ -64,3 +64,19 @@ test('tree stats: a recursive stack counts each occurrence of its frame on the p
   assert.equal(s.repeat[other], 1);
   assert.equal(s.maxRepeatOnPath[other], 1);
 });
+
+test('deep recursion from a folded file (recorded repeats): 20 deep is a tower, 15 deep is not', async () => {
+  const { analyseProfile } = await import('../../src/profile/analyse/index.js');
+  // 100 lines (the findings' evidence floor counts samples): 40 in the recursion, 60 elsewhere.
+  const folded = (deep: number) =>
+    Array.from({ length: 100 }, (_, i) =>
+      i < 40 ? `main;${Array(deep).fill('walk (tree.js:3)').join(';')} 1` : 'main;render (app.js:9) 1',
+    ).join('\n');
+  const tall = await importProfileSource(bufferSource('tall.folded', folded(20)), { format: 'folded' });
+  assert.ok(tall.knownRepeats);
+  const f = analyseProfile(tall).findings.find((x) => x.rule === 'cpu.deep-recursion');
+  assert.equal(f?.evidence.function, 'walk');
+  assert.equal(f?.evidence.maxRecursion, 20);
+  const low = await importProfileSource(bufferSource('low.folded', folded(15)), { format: 'folded' });
+  assert.ok(!analyseProfile(low).findings.some((x) => x.rule === 'cpu.deep-recursion'));
+});
