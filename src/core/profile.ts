@@ -1,3 +1,4 @@
+import { release } from './recycled-memory.js';
 import { Float64Vec, Int32Vec } from './typed-vec.js';
 
 /**
@@ -316,6 +317,12 @@ export class ProfileBuilder {
   /** `repeats`: per node, its frame's occurrences on its path, when the importer recorded them (path-cursor.ts). */
   build(meta: Partial<ProfileMeta> = {}, repeats?: Int32Array): Profile {
     const lines = this.groupLines();
+    // The child lookup is done with: its memory goes to the analysers' per-node arrays (core/recycled-memory.ts).
+    release(this.nextSibling.buffer);
+    release(this.firstChild.buffer);
+    this.nextSibling = this.firstChild = new Int32Array(0);
+    this.childCount = new Uint8Array(0);
+    this.slots = new Int32Array(0);
     return new Profile(
       { ...this.meta, ...meta },
       this.unit,

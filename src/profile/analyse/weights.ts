@@ -1,4 +1,5 @@
 import type { Profile } from '../../core/profile.js';
+import { takeFloat64 } from '../../core/recycled-memory.js';
 import { nodeRepeats, preorder } from './tree-stats.js';
 
 /** Self and total weight per frame, plus the per-node weights they come from. */
@@ -50,35 +51,36 @@ function computeWeights(p: Profile, groupOf: Int32Array | undefined, groups: num
   const base = groupOf ? frameWeights(p) : undefined; // node weights do not depend on grouping
   let nodeSelf: Float64Array;
   let nodeTotal: Float64Array;
-  if (base) {
-    nodeSelf = base.nodeSelf;
-    nodeTotal = base.nodeTotal;
-  } else {
-    nodeSelf = new Float64Array(nodes);
-    const sampleNode = p.sampleNode;
-    const sampleWeight = p.sampleWeight;
-    for (let i = 0; i < sampleNode.length; i++) nodeSelf[sampleNode[i]] += sampleWeight[i];
-    nodeTotal = nodeSelf.slice(); // (Float64Array.from iterates: several times slower on millions)
-    for (let n = nodes - 1; n >= 0; n--) {
-      const parent = nodeParent[n];
-      if (parent >= 0) nodeTotal[parent] += nodeTotal[n];
-    }
-  }
   const self = new Float64Array(groups);
   const total = new Float64Array(groups);
   let all = 0;
   let idle = 0;
-  for (let n = 0; n < nodes; n++) {
+  if (base) {
+    nodeSelf = base.nodeSelf;
+    nodeTotal = base.nodeTotal;
+  } else {
+    nodeSelf = takeFloat64(nodes);
+    nodeTotal = takeFloat64(nodes);
+    const sampleNode = p.sampleNode;
+    const sampleWeight = p.sampleWeight;
+    for (let i = 0; i < sampleNode.length; i++) nodeSelf[sampleNode[i]] += sampleWeight[i];
+  }
+  // One walk, children before parents (a child's id is above its parent's): subtree totals (unless grouped:
+  // then they are the base's), self weights, and — per frame — the total at the topmost occurrence.
+  const repeat = groupOf ? null : nodeRepeats(p);
+  for (let n = nodes - 1; n >= 0; n--) {
     const f = nodeFrame[n];
     const x = nodeSelf[n];
     self[groupOf ? groupOf[f] : f] += x;
     all += x;
     if (idleFrame[f]) idle += x;
+    if (base) continue;
+    const t = (nodeTotal[n] += x);
+    const parent = nodeParent[n];
+    if (parent >= 0) nodeTotal[parent] += t;
+    if (repeat !== null && repeat[n] === 1) total[f] += t;
   }
-  if (!groupOf) {
-    const repeat = nodeRepeats(p);
-    for (let n = 0; n < nodes; n++) if (repeat[n] === 1) total[nodeFrame[n]] += nodeTotal[n];
-  } else {
+  if (groupOf) {
     // Topmost occurrence of each group: a walk of the paths in depth-first order with a per-group count.
     const order = preorder(p);
     const onPath = new Int32Array(groups);
