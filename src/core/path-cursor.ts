@@ -36,6 +36,11 @@ export class PathCursor {
     return this.depth > 0 ? this.pathNode[this.depth - 1] : -1;
   }
 
+  /** The frame at `depth` (0: the root) of the path; `depth` must be below `length`. */
+  frameAt(depth: number): number {
+    return this.pathFrame[depth];
+  }
+
   /** Keeps the first `depth` frames of the path. */
   truncate(depth: number): void {
     const onPath = this.onPath;

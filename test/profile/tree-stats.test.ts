@@ -80,3 +80,29 @@ test('deep recursion from a folded file (recorded repeats): 20 deep is a tower, 
   const low = await importProfileSource(bufferSource('low.folded', folded(15)), { format: 'folded' });
   assert.ok(!analyseProfile(low).findings.some((x) => x.rule === 'cpu.deep-recursion'));
 });
+
+test('tree stats: recorded while importing perf script = computed by walking the tree', async () => {
+  const sample = (comm: string, frames: string[]) =>
+    `${comm} 12 1.0: 1 cycles:\n${frames.map((f, i) => `\t${(0x1000 + i).toString(16)} ${f} (/usr/bin/x)`).join('\n')}\n`;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(
+        fc.tuple(
+          fc.constantFrom('app', 'worker'),
+          fc.array(fc.constantFrom('a', 'b', 'c', 'main'), { minLength: 1, maxLength: 10 }),
+        ),
+        {
+          minLength: 1,
+          maxLength: 30,
+        },
+      ),
+      async (samples) => {
+        const text = samples.map(([comm, frames]) => sample(comm, frames)).join('\n');
+        const p = await importProfileSource(bufferSource('t.perf', text), { format: 'perf-script' });
+        assert.ok(p.knownRepeats, 'the perf script importer records repeats');
+        assert.deepEqual(treeStats(p), treeStats(withoutRecordedRepeats(p)));
+      },
+    ),
+    { seed: 11, numRuns: 200 },
+  );
+});

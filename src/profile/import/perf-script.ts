@@ -13,6 +13,7 @@
  * text, so no string is made per frame line; headers and odd lines are decoded and parsed as text.
  */
 import { PerfloopError } from '../../core/errors.js';
+import { PathCursor } from '../../core/path-cursor.js';
 import { ProfileBuilder, type Profile, type ProfileUnit } from '../../core/profile.js';
 import { prepareDemangler } from './demangle.js';
 import { perfFrames, splitStackLine } from './perf-symbol.js';
@@ -38,6 +39,7 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
   await prepareDemangler();
   const label: PerfProcessLabel = options.perfProcessLabel ?? 'comm';
   let b: ProfileBuilder | null = null;
+  let path: PathCursor | null = null; // the last sample's stack, root first: the next one shares its start
   let unit: ProfileUnit = 'samples';
   let byPeriod = false;
   let keptEvent = options.event;
@@ -82,9 +84,18 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
     const pb = builder();
     let rootId = rootIds.get(root);
     if (rootId === undefined) rootIds.set(root, (rootId = pb.frame({ name: root, kind: 'root' })));
-    let node = pb.node(-1, rootId);
-    for (let i = leafCount - 1; i >= 0; i--) node = pb.node(node, leafFirst[i]);
-    pb.sample(node, weight, unit === 'ns' ? time : undefined);
+    // Root first, frame d (d ≥ 1) is leafFirst[leafCount - d]; the frames the last stack has too are kept.
+    const p = path!;
+    const depth = leafCount + 1;
+    let same = 0;
+    if (p.length > 0 && p.frameAt(0) === rootId) {
+      same = 1;
+      while (same < depth && same < p.length && p.frameAt(same) === leafFirst[leafCount - same]) same++;
+    }
+    p.truncate(same);
+    if (same === 0) p.push(rootId);
+    for (let d = Math.max(same, 1); d < depth; d++) p.push(leafFirst[leafCount - d]);
+    pb.sample(p.leaf, weight, unit === 'ns' ? time : undefined);
     samples++;
     leafCount = 0;
   };
@@ -117,6 +128,7 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
         timed: unit === 'ns',
         expectedNodes: Math.ceil(src.size / 20),
       });
+      path = new PathCursor(b, Math.min(Math.ceil(src.size / 20), 1 << 24));
     }
     inSample = true;
     const comm = h[1].trim();
@@ -225,7 +237,10 @@ export async function importPerfScript(src: ProfileSource, options: ImportOption
       `${where}: no samples in the file${skippedLines ? ` (${skippedLines} line(s) not understood, the first at line ${firstSkipped})` : ''}`,
     );
   }
-  return (b as ProfileBuilder).build(warnings.length ? { warnings } : {});
+  return (b as ProfileBuilder).build(
+    warnings.length ? { warnings } : {},
+    (path as PathCursor | null)?.nodeRepeats(),
+  );
 }
 
 /** A byte of a perf address: hex digits and the `x` of `0x`. */
