@@ -266,7 +266,8 @@ try {
       const cpu = r.cpuUsPerReq === null ? 'n/a' : r.cpuUsPerReq.toFixed(1);
       console.log(
         `round ${round} ${r.label.padEnd(27)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s   ` +
-          `p99 ${String(r.p99Ms).padStart(4)} ms   CPU ${cpu.padStart(6)} µs/req   errors ${r.errors}${extra}`,
+          `p99 ${String(r.p99Ms).padStart(4)} ms   CPU ${cpu.padStart(6)} µs/req   errors ${r.errors}${extra}   ` +
+          `load ${loadavg()[0].toFixed(2)}`,
       );
     }
   }
