@@ -32,7 +32,11 @@ const MAX_DEPTH = 1000;
  * Why sample requests instead of timing all of them: the hooks' cost is per async callback of the whole process
  * (Node's before/after machinery for every promise), not per timed request, so it falls only with the time they
  * are on. bench/agent-overhead.ts --attribution ab --async-steps 4 (bare node:http, 4 rounds, 2 cores shared):
- * timing every request cost +20–30 % CPU per request; see the round figures in the commit adding this.
+ * timing every request: rounds 1.043, 1.230, 1.094, 1.114 (median +11.4 %; express 1.240, 1.086, 1.162, 0.765).
+ * With this duty cycle, on a busier host (load 1.0–1.7, the per-round A figures moved 80 → 140 µs): bare 1.301,
+ * 0.903, 1.088, 1.027 (median +8.8 %), express 1.021, 1.257, 1.157, 0.949 — NOT shown within the 5 % budget yet.
+ * Suspect to measure next: every enable()/disable() of a promise hook may deoptimise V8's async/await fast paths
+ * (its promise-hook protector), so toggling twice per period could cost more than the hooks it saves.
  * Statistical error: requests are admitted by the time they begin, not by endpoint, so an endpoint's mean CPU per
  * request is unbiased, with a relative standard error of CV/√n over its n timed requests (≈ 10 % of its
  * requests: 1000 requests of an endpoint with CV 1 give ±3 %).
