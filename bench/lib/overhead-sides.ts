@@ -34,7 +34,8 @@ http.Server.prototype.emit = function (type, ...rest) {
   return store.run({ id: ++seq }, () => emit.call(this, type, ...rest));
 };`,
   tracker: trackerPreload(''),
-  hooks: trackerPreload(`createHook({ init() {}, before() {}, after() {} }).enable();`),
+  hooks: trackerPreload(`import { createHook } from 'node:async_hooks';
+createHook({ init() {}, before() {}, after() {} }).enable();`),
   clock: trackerPreload('tracker.cpu.enable(1);'),
 };
 
