@@ -12,7 +12,8 @@ import { AgentCollector } from '../../src/agent/collector.js';
 export const SIDE_KINDS = {
   none: 'no agent',
   agent: 'agent + CPU profile (1 ms), attribution off',
-  attr: 'agent + CPU profile (1 ms), attribution on',
+  attr: "agent + CPU profile (1 ms), attribution on (the agent's default: the duty cycle's requests)",
+  'attr-all': 'agent + CPU profile (1 ms), attribution on for every request (the full clock)',
   als: 'AsyncLocalStorage.run around emit(request) only (no agent)',
   tracker: "the agent's RequestTracker alone (ALS, finish listeners, records), clock off (no agent)",
   hooks: 'RequestTracker + an async hook with empty init/before/after (no agent)',
@@ -59,7 +60,8 @@ export interface SideSetup {
 
 export async function setUpSide(kind: SideKind, dir: string): Promise<SideSetup> {
   const preload = PRELOADS[kind];
-  if (kind !== 'agent' && kind !== 'attr') {
+  const attribution = { agent: '0', attr: '1', 'attr-all': 'all' } as Partial<Record<SideKind, string>>;
+  if (attribution[kind] === undefined) {
     const env: Record<string, string> = {};
     if (preload) {
       const file = join(dir, `preload-${kind}.mjs`);
@@ -70,7 +72,7 @@ export async function setUpSide(kind: SideKind, dir: string): Promise<SideSetup>
   }
   const collector = await AgentCollector.listen({ sampleMs: 250 });
   return {
-    env: { ...collector.targetEnv(''), PERFLOOP_AGENT_REQUEST_CPU: kind === 'attr' ? '1' : '0' },
+    env: { ...collector.targetEnv(''), PERFLOOP_AGENT_REQUEST_CPU: attribution[kind]! },
     async begin() {
       await collector.waitForAgent(10_000);
       await collector.startProfile(1000);

@@ -31,15 +31,22 @@ const MAX_DEPTH = 1000;
  *
  * Why sample requests instead of timing all of them: the hooks' cost is per async callback of the whole process
  * (Node's before/after machinery for every promise), not per timed request, so it falls only with the time they
- * are on. bench/agent-overhead.ts --attribution ab --async-steps 4 (bare node:http, 4 rounds, 2 cores shared):
- * timing every request: rounds 1.043, 1.230, 1.094, 1.114 (median +11.4 %; express 1.240, 1.086, 1.162, 0.765).
- * With this duty cycle, on a busier host (load 1.0–1.7, the per-round A figures moved 80 → 140 µs): bare 1.301,
- * 0.903, 1.088, 1.027 (median +8.8 %), express 1.021, 1.257, 1.157, 0.949 — NOT shown within the 5 % budget yet.
- * Suspect to measure next: every enable()/disable() of a promise hook may deoptimise V8's async/await fast paths
- * (its promise-hook protector), so toggling twice per period could cost more than the hooks it saves.
+ * are on. Measured with bench/agent-overhead-paired.ts (A and B side by side on one CPU, one generator alternating
+ * between them; A/A resolution: median 1.003, quartiles 0.990–1.010 bare, 1.011, 0.995–1.014 express), CPU per
+ * request, agent + CPU profile with attribution on vs off, 16 rounds each, load average 3–6:
+ *   - every request timed: bare node:http with 4 awaits +6.6 % and +11.2 % (two runs), express +3.5 %;
+ *   - this duty cycle: bare +0.9 % and +1.2 %, express +0.0 % (~9 % of the requests timed).
+ * What the full clock's cost is made of (bare, 4 awaits, no profiler): an async hook with empty init/before/after
+ * +3.1 %, the clock's hooks with their bodies +5.8 %: Node's machinery calling a before/after hook at all is half of
+ * it, so no cheaper body could have brought timing every request within 5 %. Switching the hooks on and off twice
+ * per period shows no cost of its own (plausibly as AsyncLocalStorage keeps V8's promise hooks installed anyway).
+ * The hooks stay on while an admitted request runs: with requests lasting a good part of the period (hundreds of
+ * ms) they are on most of the time and the cost approaches the full clock's.
  * Statistical error: requests are admitted by the time they begin, not by endpoint, so an endpoint's mean CPU per
- * request is unbiased, with a relative standard error of CV/√n over its n timed requests (≈ 10 % of its
- * requests: 1000 requests of an endpoint with CV 1 give ±3 %).
+ * request is unbiased (unless its traffic beats with the 500 ms period), with a relative standard error of CV/√n
+ * over its n timed requests (≈ 10 % of its requests: 1000 requests of an endpoint with CV 1 give ±3 %; an endpoint
+ * with 20 requests in the window has ~2 timed ones, or none: its CPU figure is then missing, not zero). Requests
+ * longer than `maxAgeMs` are never timed.
  */
 export interface DutyCycle {
   periodMs: number;
@@ -57,12 +64,13 @@ export const AGENT_DUTY_CYCLE: DutyCycle = { periodMs: 500, onMs: 50, maxAgeMs: 
  * leaving it (`after`).
  *
  * Why this technique (the agent's own mapping) and not a profiler with async-context labels
- * (@datadog/pprof's wall profiler): it needs no native addon in the target, and it measures every
- * request exactly instead of sampling — at a cost of two `performance.now()` reads per callback of a
- * request and a property check for every other callback. Why time the intervals rather than join every
+ * (@datadog/pprof's wall profiler): it needs no native addon in the target, and it measures each timed
+ * request exactly instead of sampling its stacks — at a cost of two `performance.now()` reads per callback of a
+ * request and a ring lookup for every other callback while the hooks are on (the agent keeps them on only for a
+ * sample of the requests: DutyCycle). Why time the intervals rather than join every
  * one to the CPU profile's sample timestamps afterwards: the totals per request are all the endpoints table
  * needs, so nothing has to be buffered for short stretches (no transition log of ~10⁵ entries per second).
- * Measured in bench/agent-overhead.ts (`--attribution ab`, interleaved rounds) and bench/request-cpu-hooks.ts.
+ * Measured in bench/agent-overhead-paired.ts (see DutyCycle) and bench/request-cpu-hooks.ts.
  *
  * Wall time is CPU time unless the thread waits for a core (a busy host) or in a synchronous syscall. Waiting
  * for a core makes a stretch at least a scheduler time slice long, so every stretch of at least the sampling
