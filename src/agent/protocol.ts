@@ -10,7 +10,7 @@ export const AGENT_SOCKET_ENV = 'PERFLOOP_AGENT_SOCKET';
 export const AGENT_SAMPLE_MS_ENV = 'PERFLOOP_AGENT_SAMPLE_MS';
 /**
  * CPU per request while profiling. `0`: none (the overhead benches' A side); `all`: every request timed (the full
- * clock: +6.6 % CPU per request on a handler awaiting 4 times, bench/agent-overhead-paired.ts); anything else: the
+ * clock: +5–11 % CPU per request on a handler awaiting 4 times, bench/agent-overhead-paired.ts); anything else: the
  * requests that begin in the duty cycle's windows (request-cpu.ts AGENT_DUTY_CYCLE), the agent's default.
  */
 export const AGENT_REQUEST_CPU_ENV = 'PERFLOOP_AGENT_REQUEST_CPU';

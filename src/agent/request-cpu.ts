@@ -34,11 +34,15 @@ const MAX_DEPTH = 1000;
  * are on. Measured with bench/agent-overhead-paired.ts (A and B side by side on one CPU, one generator alternating
  * between them; A/A resolution: median 1.003, quartiles 0.990–1.010 bare, 1.011, 0.995–1.014 express), CPU per
  * request, agent + CPU profile with attribution on vs off, 16 rounds each, load average 3–6:
- *   - every request timed: bare node:http with 4 awaits +6.6 % and +11.2 % (two runs), express +3.5 %;
- *   - this duty cycle: bare +0.9 % and +1.2 %, express +0.0 % (~9 % of the requests timed).
+ *   - every request timed: bare node:http with 4 awaits +6.6 %, +11.2 %, +5.3 % (three runs), express +3.5 %;
+ *   - this duty cycle: bare +0.9 %, +1.2 %, +0.6 %, express +0.0 %, −0.2 % (~9 % of the requests timed);
+ *   - a 125 ms window (25 %): bare +3.0 %, express −0.2 % (~23 % timed). Not taken: the heavy endpoint's share in
+ *     test/loop/endpoint-cpu.test.ts's service read 94.9–97.3 % with it, 93.8–96.9 % with 10 %, 96.8 % timing
+ *     every request (2–3 runs each) — no clear gain in accuracy for about three times the cost.
  * What the full clock's cost is made of (bare, 4 awaits, no profiler): an async hook with empty init/before/after
  * +3.1 %, the clock's hooks with their bodies +5.8 %: Node's machinery calling a before/after hook at all is half of
- * it, so no cheaper body could have brought timing every request within 5 %. Switching the hooks on and off twice
+ * it, a floor for any clock that hooks every callback of every request, which leaves a body under 2 % where this one
+ * costs 2.7 % (and the whole read +11.2 % on a busy host). Switching the hooks on and off twice
  * per period shows no cost of its own (plausibly as AsyncLocalStorage keeps V8's promise hooks installed anyway).
  * The hooks stay on while an admitted request runs: with requests lasting a good part of the period (hundreds of
  * ms) they are on most of the time and the cost approaches the full clock's.
