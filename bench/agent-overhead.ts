@@ -1,5 +1,7 @@
 /**
  * What does the perfloop Node agent cost the service it watches?
+ * (For a few per cent, e.g. the attribution's cost, use bench/agent-overhead-paired.ts: its A/A resolution is ±1 %
+ * where this bench's rounds differ by 0.77–1.30 on a busy shared machine.)
  *
  * Usage (from the repo root):
  *   npx tsc -p . && node dist/bench/agent-overhead.js [--rounds 2] [--duration 10] [--warmup 3] [--connections 10]
@@ -29,46 +31,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { AgentCollector } from '../src/agent/collector.js';
+import { benchServerSource } from './lib/agent-bench-servers.js';
 
-const SERVER = String.raw`
-import http from 'node:http';
-import { createHash } from 'node:crypto';
-const catalogue = Array.from({ length: 200 }, (_, i) => ({ id: i, name: 'item ' + i, price: (i * 37) % 101 }));
-const asyncSteps = Number(process.env.ASYNC_STEPS ?? 0);
-http.createServer(async (req, res) => {
-  // Async steps (a promise and a setImmediate each), as a handler awaiting a cache or a database would.
-  for (let i = 0; i < asyncSteps; i++) { await Promise.resolve(i); await new Promise((r) => setImmediate(r)); }
-  // A little work per request: filter, sort, hash, serialise.
-  const items = catalogue.filter((x) => x.price > 30).sort((a, b) => b.price - a.price).slice(0, 20);
-  const etag = createHash('sha1').update(JSON.stringify(items)).digest('hex');
-  res.writeHead(200, { 'content-type': 'application/json', etag });
-  res.end(JSON.stringify({ items, url: req.url }));
-}).listen(0, '127.0.0.1', function () { console.log('PORT ' + this.address().port); });
-`;
-
-/** A typical service: express from npm (resolved from this repo's node_modules), the same work per request. */
-const EXPRESS_SERVER = (expressPath: string) => String.raw`
-import { createRequire } from 'node:module';
-import { createHash } from 'node:crypto';
-const express = createRequire(import.meta.url)(${JSON.stringify(expressPath)});
-const catalogue = Array.from({ length: 200 }, (_, i) => ({ id: i, name: 'item ' + i, price: (i * 37) % 101 }));
-const asyncSteps = Number(process.env.ASYNC_STEPS ?? 0);
-const app = express();
-app.use(express.json());
-app.use((req, res, next) => { res.set('x-served-by', 'bench'); next(); });
-app.get('/api/items', async (req, res) => {
-  for (let i = 0; i < asyncSteps; i++) { await Promise.resolve(i); await new Promise((r) => setImmediate(r)); }
-  const min = Number(req.query.min ?? 30);
-  const items = catalogue.filter((x) => x.price > min).sort((a, b) => b.price - a.price).slice(0, 20);
-  res.set('etag', createHash('sha1').update(JSON.stringify(items)).digest('hex'));
-  res.json({ items, page: req.query.page });
-});
-const server = app.listen(0, '127.0.0.1', () => console.log('PORT ' + server.address().port));
-`;
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -129,10 +96,7 @@ const autocannonModule: string = 'autocannon';
 const autocannon = ((await import(autocannonModule)) as { default: Autocannon }).default;
 
 const dir = mkdtempSync(join(tmpdir(), 'perfloop-bench-agent-'));
-writeFileSync(
-  join(dir, 'server.mjs'),
-  flags.service === 'express' ? EXPRESS_SERVER(createRequire(import.meta.url).resolve('express')) : SERVER,
-);
+writeFileSync(join(dir, 'server.mjs'), benchServerSource(flags.service as 'bare' | 'express'));
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['server.mjs'], {
@@ -302,7 +266,8 @@ try {
       const cpu = r.cpuUsPerReq === null ? 'n/a' : r.cpuUsPerReq.toFixed(1);
       console.log(
         `round ${round} ${r.label.padEnd(27)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s   ` +
-          `p99 ${String(r.p99Ms).padStart(4)} ms   CPU ${cpu.padStart(6)} µs/req   errors ${r.errors}${extra}`,
+          `p99 ${String(r.p99Ms).padStart(4)} ms   CPU ${cpu.padStart(6)} µs/req   errors ${r.errors}${extra}   ` +
+          `load ${loadavg()[0].toFixed(2)}`,
       );
     }
   }

@@ -6,6 +6,7 @@ import { PoolRegistry } from './pool-registry.js';
 import { AGENT_REQUEST_CPU_ENV, type AgentMessage, type CommandMessage } from './protocol.js';
 import { QueryRecorder } from './query-recorder.js';
 import { RequestTracker } from './request-context.js';
+import { AGENT_DUTY_CYCLE } from './request-cpu.js';
 import { RuntimeSampler } from './runtime-sampler.js';
 import { hrtimeOffsetMs } from './sampled-cpu.js';
 
@@ -128,9 +129,10 @@ export class Agent {
   /** CPU per request is charged while the CPU profile runs: the measured window, nothing else. */
   private requestCpu({ name, args }: CommandMessage): void {
     try {
-      if (name === 'startProfile' && process.env[AGENT_REQUEST_CPU_ENV] !== '0') {
+      const mode = process.env[AGENT_REQUEST_CPU_ENV];
+      if (name === 'startProfile' && mode !== '0') {
         const us = Number(args?.samplingIntervalUs);
-        this.requests.cpu.enable(Number.isFinite(us) && us > 0 ? us / 1000 : 1);
+        this.requests.cpu.enable(Number.isFinite(us) && us > 0 ? us / 1000 : 1, mode === 'all' ? null : AGENT_DUTY_CYCLE);
       }
       if (name === 'stopProfile') this.requests.cpu.disable();
     } catch {

@@ -8,7 +8,11 @@
 export const AGENT_SOCKET_ENV = 'PERFLOOP_AGENT_SOCKET';
 /** Sample interval in ms (default 250). */
 export const AGENT_SAMPLE_MS_ENV = 'PERFLOOP_AGENT_SAMPLE_MS';
-/** `0`: do not charge CPU time to requests while profiling (for the overhead bench's A/B). */
+/**
+ * CPU per request while profiling. `0`: none (the overhead benches' A side); `all`: every request timed (the full
+ * clock: +5–11 % CPU per request on a handler awaiting 4 times, bench/agent-overhead-paired.ts); anything else: the
+ * requests that begin in the duty cycle's windows (request-cpu.ts AGENT_DUTY_CYCLE), the agent's default.
+ */
 export const AGENT_REQUEST_CPU_ENV = 'PERFLOOP_AGENT_REQUEST_CPU';
 
 export interface EventLoopDelayMs {

@@ -13,7 +13,7 @@ export interface RequestContext {
   seq: number;
   /** `METHOD url`, e.g. `GET /api/x?y=1`. */
   request: string;
-  /** Main-thread ms spent in this request's code (RequestCpuClock), when the clock ran from its start; corrected
+  /** Main-thread ms spent in this request's code (RequestCpuClock), when the clock timed it throughout; corrected
    * to the CPU profile's samples for stretches that waited for a core (sampledCpu) once the profile stops. */
   cpuMs: number;
   timed: boolean;
@@ -104,7 +104,8 @@ export class RequestTracker {
     const t = Date.now();
     const start = performance.now();
     let done = false;
-    const context: RequestContext = { id, seq, request: `${method} ${url}`, cpuMs: 0, timed: this.cpu.enabled };
+    const context: RequestContext = { id, seq, request: `${method} ${url}`, cpuMs: 0, timed: false };
+    context.timed = this.cpu.admit(context);
     const finish = () => {
       if (done) return;
       done = true;
@@ -112,7 +113,7 @@ export class RequestTracker {
         // A response closed before it finished was aborted (client gone): status 0.
         const status = res.writableFinished ? res.statusCode : 0;
         const item: CapturedRequest = { id, method, url, status, durationMs: performance.now() - start, t };
-        if (context.timed && this.cpu.enabled) {
+        if (context.timed && this.cpu.release(context)) {
           this.cpu.settle(context);
           item.cpuMs = Math.round(context.cpuMs * 1000) / 1000;
         }

@@ -25,18 +25,56 @@ const LOG_CAPACITY = 1 << 16;
 const MAX_DEPTH = 1000;
 
 /**
+ * Time the hooks only for the requests that begin in a window of `onMs` every `periodMs`, and only until those
+ * finish (at most `maxAgeMs`: a longer one, e.g. a stream, is given up, so it cannot keep the hooks on): the other
+ * requests carry no CPU figure, and the endpoints table's means and shares are of the timed ones.
+ *
+ * Why sample requests instead of timing all of them: the hooks' cost is per async callback of the whole process
+ * (Node's before/after machinery for every promise), not per timed request, so it falls only with the time they
+ * are on. Measured with bench/agent-overhead-paired.ts (A and B side by side on one CPU, one generator alternating
+ * between them; A/A resolution: median 1.003, quartiles 0.990–1.010 bare, 1.011, 0.995–1.014 express), CPU per
+ * request, agent + CPU profile with attribution on vs off, 16 rounds each, load average 3–6:
+ *   - every request timed: bare node:http with 4 awaits +6.6 %, +11.2 %, +5.3 % (three runs), express +3.5 %;
+ *   - this duty cycle: bare +0.9 %, +1.2 %, +0.6 %, express +0.0 %, −0.2 % (~9 % of the requests timed);
+ *   - a 125 ms window (25 %): bare +3.0 %, express −0.2 % (~23 % timed). Not taken: the heavy endpoint's share in
+ *     test/loop/endpoint-cpu.test.ts's service read 94.9–97.3 % with it, 93.8–96.9 % with 10 %, 96.8 % timing
+ *     every request (2–3 runs each) — no clear gain in accuracy for about three times the cost.
+ * What the full clock's cost is made of (bare, 4 awaits, no profiler): an async hook with empty init/before/after
+ * +3.1 %, the clock's hooks with their bodies +5.8 %: Node's machinery calling a before/after hook at all is half of
+ * it, a floor for any clock that hooks every callback of every request, which leaves a body under 2 % where this one
+ * costs 2.7 % (and the whole read +11.2 % on a busy host). Switching the hooks on and off twice
+ * per period shows no cost of its own (plausibly as AsyncLocalStorage keeps V8's promise hooks installed anyway).
+ * The hooks stay on while an admitted request runs: with requests lasting a good part of the period (hundreds of
+ * ms) they are on most of the time and the cost approaches the full clock's.
+ * Statistical error: requests are admitted by the time they begin, not by endpoint, so an endpoint's mean CPU per
+ * request is unbiased (unless its traffic beats with the 500 ms period), with a relative standard error of CV/√n
+ * over its n timed requests (≈ 10 % of its requests: 1000 requests of an endpoint with CV 1 give ±3 %; an endpoint
+ * with 20 requests in the window has ~2 timed ones, or none: its CPU figure is then missing, not zero). Requests
+ * longer than `maxAgeMs` are never timed.
+ */
+export interface DutyCycle {
+  periodMs: number;
+  onMs: number;
+  maxAgeMs: number;
+}
+
+/** What the agent uses: 10 % of the requests, in windows spread over the measured window. */
+export const AGENT_DUTY_CYCLE: DutyCycle = { periodMs: 500, onMs: 50, maxAgeMs: 5000 };
+
+/**
  * Charges the main thread's time to the request whose code is running: the time between entering a
  * request's context (the `emit('request')` call itself, and every async callback of a resource created while
  * the request's code ran — how AsyncLocalStorage propagates its context: async_hooks `init`, then `before`) and
  * leaving it (`after`).
  *
  * Why this technique (the agent's own mapping) and not a profiler with async-context labels
- * (@datadog/pprof's wall profiler): it needs no native addon in the target, and it measures every
- * request exactly instead of sampling — at a cost of two `performance.now()` reads per callback of a
- * request and a property check for every other callback. Why time the intervals rather than join every
+ * (@datadog/pprof's wall profiler): it needs no native addon in the target, and it measures each timed
+ * request exactly instead of sampling its stacks — at a cost of two `performance.now()` reads per callback of a
+ * request and a ring lookup for every other callback while the hooks are on (the agent keeps them on only for a
+ * sample of the requests: DutyCycle). Why time the intervals rather than join every
  * one to the CPU profile's sample timestamps afterwards: the totals per request are all the endpoints table
  * needs, so nothing has to be buffered for short stretches (no transition log of ~10⁵ entries per second).
- * Measured in bench/agent-overhead.ts (`--attribution ab`, interleaved rounds) and bench/request-cpu-hooks.ts.
+ * Measured in bench/agent-overhead-paired.ts (see DutyCycle) and bench/request-cpu-hooks.ts.
  *
  * Wall time is CPU time unless the thread waits for a core (a busy host) or in a synchronous syscall. Waiting
  * for a core makes a stretch at least a scheduler time slice long, so every stretch of at least the sampling
@@ -58,15 +96,24 @@ export class RequestCpuClock {
   private longMs = 1;
   /** Long intervals not logged because the log was full (they keep their wall time). */
   overflow = 0;
-
+  /** The hooks (created by `enable`), on only while requests are being timed (see DutyCycle). */
+  private hooks: AsyncHook | null = null;
+  private duty: DutyCycle | null = null;
+  private admitting = false;
+  /** Timed requests not finished yet, with when they began (performance.now()). */
+  private readonly inFlight = new Map<CpuAccount, number>();
+  private timers: NodeJS.Timeout[] = [];
 
   get enabled(): boolean {
-    return this.hook !== null;
+    return this.hooks !== null;
   }
 
-  /** `samplingMs`: the CPU profile's sampling interval; stretches this long or longer (at least 1 ms) are logged. */
-  enable(samplingMs = 1): void {
-    if (this.hook) return;
+  /**
+   * `samplingMs`: the CPU profile's sampling interval; stretches this long or longer (at least 1 ms) are logged.
+   * `duty`: time only the requests that begin in its windows (null: every request).
+   */
+  enable(samplingMs = 1, duty: DutyCycle | null = null): void {
+    if (this.hooks) return;
     this.depth = 0;
     this.current = undefined;
     this.longMs = Math.max(1, samplingMs);
@@ -87,7 +134,7 @@ export class RequestCpuClock {
     // server awaiting 4 times per request, where empty before/after hooks cost +3 %. Through the whole agent
     // (bench/agent-overhead.ts --attribution ab --async-steps 4, load average ~5): median B/A 1.24–1.33 with the
     // ring against 1.43 with getStore() — better, but still far over the agent's 5 % budget in this worst case.
-    this.hook = createHook({
+    this.hooks = createHook({
       init: (asyncId: number) => {
         // A resource created while a request's code runs belongs to that request (as AsyncLocalStorage propagates).
         const owner = this.current;
@@ -108,16 +155,78 @@ export class RequestCpuClock {
         if (prev !== this.current) this.switchTo(prev);
       },
     });
-    this.hook.enable();
+    this.duty = duty;
+    this.inFlight.clear();
+    this.openWindow();
+    if (duty === null) return;
+    const tick = setInterval(() => this.openWindow(), duty.periodMs);
+    tick.unref();
+    this.timers.push(tick);
   }
 
   disable(): void {
-    if (!this.hook) return;
+    if (!this.hooks) return;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    this.pause();
+    this.hooks = null;
+    this.duty = null;
+    this.admitting = false;
+    this.inFlight.clear();
+  }
+
+  /** A request begins: whether it is timed (the clock runs and admits it); `release` it when it ends. */
+  admit(account: CpuAccount): boolean {
+    if (!this.admitting) return false;
+    this.inFlight.set(account, performance.now());
+    return true;
+  }
+
+  /** A timed request ends: whether its time is complete (the hooks stayed on since it was admitted). */
+  release(account: CpuAccount): boolean {
+    const complete = this.inFlight.delete(account) && this.hook !== null;
+    if (!this.admitting && this.inFlight.size === 0) this.pause();
+    return complete;
+  }
+
+  /** Hooks on, and requests admitted for the duty cycle's window (for good without one). */
+  private openWindow(): void {
+    if (this.hooks === null) return;
+    if (this.duty !== null) this.giveUpOlderThan(this.duty.maxAgeMs);
+    if (this.hook === null) {
+      this.depth = 0;
+      this.current = undefined;
+      this.since = performance.now();
+      this.hook = this.hooks;
+      this.hook.enable();
+    }
+    this.admitting = true;
+    if (this.duty === null) return;
+    const close = setTimeout(() => this.closeWindow(close), this.duty.onMs);
+    close.unref();
+    this.timers.push(close);
+  }
+
+  private closeWindow(timer: NodeJS.Timeout): void {
+    this.timers = this.timers.filter((t) => t !== timer);
+    this.admitting = false;
+    if (this.inFlight.size === 0) this.pause();
+  }
+
+  private giveUpOlderThan(ms: number): void {
+    const limit = performance.now() - ms;
+    for (const [account, began] of this.inFlight) if (began < limit) this.inFlight.delete(account);
+  }
+
+  /** Hooks off until the next window (requests still in flight lose their timing: release says so). */
+  private pause(): void {
+    if (this.hook === null) return;
     this.hook.disable();
     this.hook = null;
     this.switchTo(undefined);
     this.stack.fill(undefined);
     this.depth = 0;
+    this.inFlight.clear();
   }
 
   /** The long intervals logged since `enable` (kept until the next `enable`). */

@@ -102,6 +102,9 @@ export interface EndpointSummary extends LatencySummary {
   cpuMsPerRequest?: number;
   /** Node agent: the endpoint's share (0–100 %) of the CPU time charged to requests in the measured window. */
   cpuShare?: number;
+  /** Node agent: how many of the endpoint's requests were timed (the agent times a sample of them: the two figures
+   * above are means over these, with a relative error of about CV/√n). */
+  cpuTimedRequests?: number;
 }
 
 export interface ProfileTopEntry {

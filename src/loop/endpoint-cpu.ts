@@ -76,8 +76,8 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
 
 /**
  * Joins the agent's per-request CPU (CapturedRequest.cpuMs, RequestCpuClock) to the load's endpoints by method
- * and path: `cpuMsPerRequest` is the mean over the endpoint's timed requests, `cpuShare` its part of all CPU
- * charged to requests. Endpoints stay as they were when the agent timed nothing (not Node, or attribution off).
+ * and path: `cpuMsPerRequest` is the mean over the endpoint's timed requests (`cpuTimedRequests` of them: the agent
+ * times the requests of its duty cycle's windows), `cpuShare` its part of all CPU charged to requests. Endpoints stay as they were when the agent timed nothing (not Node, or attribution off).
  */
 export function endpointCpu(
   endpoints: readonly EndpointSummary[],
@@ -107,7 +107,7 @@ export function endpointCpu(
     endpoints: endpoints.map((e) => {
       const s = sums.get(e.name);
       if (!s || s.n === 0) return { ...e };
-      return { ...e, cpuMsPerRequest: r3(s.ms / s.n), cpuShare: r1((100 * s.ms) / totalMs) };
+      return { ...e, cpuMsPerRequest: r3(s.ms / s.n), cpuShare: r1((100 * s.ms) / totalMs), cpuTimedRequests: s.n };
     }),
     totalMs: r3(totalMs),
     unmatched,

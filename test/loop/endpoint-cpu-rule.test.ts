@@ -53,6 +53,8 @@ test('endpointCpu: by template (named, placeholders, query), by default name, by
   assert.deepEqual([by.get('GET /posts/{{rand:9}}')!.cpuMsPerRequest, by.get('GET /posts/{{rand:9}}')!.cpuShare], [2, 6.7]);
   assert.deepEqual([by.get('POST /login')!.cpuMsPerRequest, by.get('POST /login')!.cpuShare], [4, 6.7]);
   assert.equal(by.get('http://127.0.0.1:1/health')!.cpuMsPerRequest, 0.5);
+  // How many requests each mean is over (the agent times a sample of them), so a reader can judge its error.
+  assert.deepEqual([...by.values()].map((e) => e.cpuTimedRequests), [2, 2, 1, 1]);
 });
 
 test('endpointCpu: nothing timed (not Node, or attribution off) leaves the endpoints as they were', () => {
