@@ -62,8 +62,11 @@ export async function eachByteLine(
 }
 
 /**
- * Distinct byte strings → small integer ids, looked up without making a string: FNV-1a over the bytes, open
+ * Distinct byte strings → small integer ids, looked up without making a string: a hash of the bytes, open
  * addressing, the bytes compared against a copy kept in an arena. `text(id)` decodes an id's bytes once.
+ * Bytes are hashed and compared four at a time (little-endian words through a DataView, a Murmur3-style mix):
+ * perf script is one short line per frame, so this lookup runs for every line of the file; byte at a time it was
+ * the largest part of reading one (two passes over each line's symbol and module, hash then compare).
  */
 export class ByteInterner {
   private slots = new Int32Array(1 << 12); // id + 1, 0 = empty
@@ -76,10 +79,17 @@ export class ByteInterner {
 
   /** The id of `buf[start, end)`, added when new. */
   id(buf: Uint8Array, start: number, end: number): number {
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
-    h >>>= 0;
+    const view = this.viewOf(buf);
     const len = end - start;
+    let h = 0x811c9dc5 ^ len;
+    let i = start;
+    for (; i + 4 <= end; i += 4) h = mix(h, view.getUint32(i, true));
+    if (i < end) {
+      let tail = 0;
+      for (let k = 0; i < end; i++, k += 8) tail |= buf[i] << k;
+      h = mix(h, tail);
+    }
+    h = finish(h);
     const mask = this.slots.length - 1;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const v = this.slots[s];
@@ -90,8 +100,22 @@ export class ByteInterner {
         return id;
       }
       const id = v - 1;
-      if (this.hashes[id] === h && this.lengths[id] === len && this.same(id, buf, start, len)) return id;
+      if (this.hashes[id] === h && this.lengths[id] === len && this.same(id, view, buf, start, len))
+        return id;
     }
+  }
+
+  private lastBuf: Uint8Array | null = null;
+  private lastView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private arenaView: DataView<ArrayBufferLike> = new DataView(this.arena.buffer);
+
+  /** A DataView over `buf`'s bytes, offset so that index i of the view is buf[i] (kept while buf is reused). */
+  private viewOf(buf: Uint8Array): DataView<ArrayBufferLike> {
+    if (buf !== this.lastBuf) {
+      this.lastBuf = buf;
+      this.lastView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    return this.lastView;
   }
 
   /** The text of an id (UTF-8). */
@@ -100,10 +124,20 @@ export class ByteInterner {
     return Buffer.from(this.arena.buffer, this.arena.byteOffset + s, this.lengths[id]).toString('utf8');
   }
 
-  private same(id: number, buf: Uint8Array, start: number, len: number): boolean {
+  private same(
+    id: number,
+    view: DataView<ArrayBufferLike>,
+    buf: Uint8Array,
+    start: number,
+    len: number,
+  ): boolean {
     const a = this.arena;
+    const av = this.arenaView;
     const s = this.starts[id];
-    for (let i = 0; i < len; i++) if (a[s + i] !== buf[start + i]) return false;
+    let i = 0;
+    for (; i + 4 <= len; i += 4)
+      if (av.getUint32(s + i, true) !== view.getUint32(start + i, true)) return false;
+    for (; i < len; i++) if (a[s + i] !== buf[start + i]) return false;
     return true;
   }
 
@@ -118,6 +152,7 @@ export class ByteInterner {
       const next = new Uint8Array(Math.max(this.arena.length * 2, this.used + len));
       next.set(this.arena.subarray(0, this.used));
       this.arena = next;
+      this.arenaView = new DataView(next.buffer);
     }
     this.arena.set(buf.subarray(start, start + len), this.used);
     this.hashes[id] = h;
@@ -137,6 +172,25 @@ export class ByteInterner {
     }
     this.slots = slots;
   }
+}
+
+/** One 32-bit word into the hash (Murmur3's block step). */
+function mix(h: number, word: number): number {
+  let k = Math.imul(word, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** Murmur3's finaliser: every input bit reaches the low bits the table indexes by. */
+function finish(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 function grown<T extends Int32Array | Uint32Array>(a: T, Ctor: new (n: number) => T): T {
