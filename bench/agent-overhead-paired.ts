@@ -15,15 +15,19 @@
  * Each session starts fresh servers (process-level luck, e.g. JIT decisions, differs between sessions), warms them
  * up, then runs its rounds; the order of A and B in each lane flips every round. Only 127.0.0.1 is targeted.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startAlternatingLoad } from './lib/alternating-load.js';
-import { benchServerSource, type BenchService } from './lib/agent-bench-servers.js';
+import {
+  benchServerSource,
+  startBenchServer,
+  stopBenchServer,
+  type BenchService,
+} from './lib/agent-bench-servers.js';
 import { setUpSide, SIDE_KINDS, type SideKind } from './lib/overhead-sides.js';
 import { processCpuNs } from './lib/proc-cpu.js';
 
@@ -53,7 +57,13 @@ if (!['bare', 'express'].includes(flags.service)) {
   console.error(`--service: expected bare or express, got ${JSON.stringify(flags.service)}`);
   process.exit(2);
 }
-const [sessions, rounds, roundS, warmupS, lanes] = [flags.sessions, flags.rounds, flags['round-s'], flags['warmup-s'], flags.lanes].map(Number);
+const [sessions, rounds, roundS, warmupS, lanes] = [
+  flags.sessions,
+  flags.rounds,
+  flags['round-s'],
+  flags['warmup-s'],
+  flags.lanes,
+].map(Number);
 const load1 = () => loadavg()[0].toFixed(2);
 
 // The generator (this process, with the agents' collectors) on one CPU, both servers on the other.
@@ -62,28 +72,13 @@ execFileSync('taskset', ['-a', '-pc', flags['load-cpu'], String(process.pid)], {
 const dir = mkdtempSync(join(tmpdir(), 'perfloop-bench-paired-'));
 writeFileSync(join(dir, 'server.mjs'), benchServerSource(flags.service as BenchService));
 
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn('taskset', ['-c', flags['server-cpu'], process.execPath, 'server.mjs'], {
-    cwd: dir,
-    env: { ...process.env, ASYNC_STEPS: flags['async-steps'], ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /^PORT (\d+)$/.exec(line);
-      if (m) resolve(Number(m[1]));
-    });
-  });
-  return { child, port };
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
+const startServer = (env: Record<string, string>) =>
+  startBenchServer(dir, { ASYNC_STEPS: flags['async-steps'], ...env }, [
+    'taskset',
+    '-c',
+    flags['server-cpu'],
+  ]);
+const stopServer = stopBenchServer;
 
 const ratios: number[] = [];
 const perSide: [number[], number[]] = [[], []];
@@ -101,7 +96,10 @@ async function session(n: number): Promise<void> {
   try {
     await Promise.all(setups.map((s) => s.begin()));
     const load = await startAlternatingLoad(
-      [{ port: servers[0].port, path: '/api/items?page=1' }, { port: servers[1].port, path: '/api/items?page=1' }],
+      [
+        { port: servers[0].port, path: '/api/items?page=1' },
+        { port: servers[1].port, path: '/api/items?page=1' },
+      ],
       lanes,
     );
     await sleep(warmupS * 1000);
@@ -141,7 +139,9 @@ try {
   console.log(
     `agent overhead, paired: node ${process.version}, ${cpus().length} CPU(s); servers on CPU ${flags['server-cpu']}, ` +
       `generator on CPU ${flags['load-cpu']}; service ${flags.service}, ${flags['async-steps']} async steps; ` +
-      `${sessions} sessions × ${rounds} rounds of ${roundS} s (${warmupS} s warm-up), ${lanes} lanes; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n` +
+      `${sessions} sessions × ${rounds} rounds of ${roundS} s (${warmupS} s warm-up), ${lanes} lanes; load ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}\n` +
       `A = ${kinds[0]}: ${SIDE_KINDS[kinds[0]]}\nB = ${kinds[1]}: ${SIDE_KINDS[kinds[1]]}`,
   );
   for (let n = 1; n <= sessions; n++) await session(n);
@@ -151,7 +151,9 @@ try {
       `session medians B/A: ${sessionMedians.map((x) => x.toFixed(3)).join(', ')}\n` +
       `MEDIAN B/A ${quantile(ratios, 0.5).toFixed(3)} (${pct(quantile(ratios, 0.5))}) over ${ratios.length} rounds; ` +
       `quartiles ${quantile(ratios, 0.25).toFixed(3)}–${quantile(ratios, 0.75).toFixed(3)}, ` +
-      `range ${quantile(ratios, 0).toFixed(3)}–${quantile(ratios, 1).toFixed(3)}; load now ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+      `range ${quantile(ratios, 0).toFixed(3)}–${quantile(ratios, 1).toFixed(3)}; load now ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -26,16 +26,14 @@
  * steadier measure of what the agent itself costs.
  * Only 127.0.0.1 is ever targeted.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { AgentCollector } from '../src/agent/collector.js';
-import { benchServerSource } from './lib/agent-bench-servers.js';
-
+import { benchServerSource, startBenchServer, stopBenchServer } from './lib/agent-bench-servers.js';
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -99,18 +97,7 @@ const dir = mkdtempSync(join(tmpdir(), 'perfloop-bench-agent-'));
 writeFileSync(join(dir, 'server.mjs'), benchServerSource(flags.service as 'bare' | 'express'));
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['server.mjs'], {
-    cwd: dir,
-    env: { ...process.env, ASYNC_STEPS: String(asyncSteps), ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /^PORT (\d+)$/.exec(line);
-      if (m) resolve(Number(m[1]));
-    });
-  });
+  const { child, port } = await startBenchServer(dir, { ASYNC_STEPS: String(asyncSteps), ...env });
   return { child, url: `http://127.0.0.1:${port}/api/items?page=1` };
 }
 
@@ -143,12 +130,7 @@ async function measure(url: string, pid: number): Promise<Omit<RunResult, 'label
   return { reqPerSec: r.requests.average, p99Ms: r.latency.p99, errors: r.errors + r.non2xx, cpuUsPerReq };
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
+const stopServer = stopBenchServer;
 
 /** One side of the comparison, started and ready for load; `finish` collects what the agent saw and stops it. */
 interface Prepared {
@@ -168,7 +150,13 @@ const withoutAgent: Side = {
   label: 'A (no agent)',
   async prepare() {
     const { child, url } = await startServer({});
-    return { url, pid: child.pid!, beginWindow() {}, finish: async () => ({}), stop: () => stopServer(child) };
+    return {
+      url,
+      pid: child.pid!,
+      beginWindow() {},
+      finish: async () => ({}),
+      stop: () => stopServer(child),
+    };
   },
 };
 
@@ -177,7 +165,10 @@ function withAgent(label: string, withAttribution: boolean): Side {
     label,
     async prepare() {
       const collector = await AgentCollector.listen({ sampleMs: 250 });
-      const { child, url } = await startServer({ ...collector.targetEnv(''), ...attributionEnv(withAttribution) });
+      const { child, url } = await startServer({
+        ...collector.targetEnv(''),
+        ...attributionEnv(withAttribution),
+      });
       const stop = async () => {
         await stopServer(child);
         await collector.close();
@@ -247,7 +238,9 @@ try {
     `agent overhead: node ${process.version}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}; ` +
       `${connections} connections, ${warmup} s warm-up + ${duration} s measured, ${rounds} A/B rounds, ` +
       `service ${flags.service}, attribution ${attribution}, ${asyncSteps} async steps per request` +
-      `${flags.paired ? ', A and B side by side' : ', A/B order alternating per round'}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+      `${flags.paired ? ', A and B side by side' : ', A/B order alternating per round'}; load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
   );
   const sides: Side[] =
     attribution === 'ab'
@@ -300,7 +293,9 @@ try {
       (cpu === null
         ? ''
         : `, server CPU per request B/A = ${cpu.toFixed(3)} (+${((cpu - 1) * 100).toFixed(1)} %)`) +
-      `; load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+      `; load average now ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
