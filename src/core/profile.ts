@@ -118,6 +118,8 @@ export class ProfileBuilder {
   /** Hash slots for the children of wide parents, holding node id + 1 (0 = empty). */
   private slots = new Int32Array(1 << 10);
   private inSlots = 0;
+  /** Set by build(): no node can be added after (the child lookup's memory is reused elsewhere). */
+  private built = false;
   private readonly nodes = new Int32Vec(4096);
   private readonly weights = new Float64Vec(4096);
   private readonly times: Float64Vec | undefined;
@@ -179,6 +181,7 @@ export class ProfileBuilder {
 
   /** The node for `frame` under `parent` (-1 for root level), created on first use. */
   node(parent: number, frame: number): number {
+    if (this.built) throw new Error('ProfileBuilder.node() after build(): its child lookup was handed on');
     const p1 = parent + 1;
     const children = this.childCount[p1];
     if (children === WIDE) return this.wideChild(parent, frame);
@@ -318,6 +321,7 @@ export class ProfileBuilder {
   build(meta: Partial<ProfileMeta> = {}, repeats?: Int32Array): Profile {
     const lines = this.groupLines();
     // The child lookup is done with: its memory goes to the analysers' per-node arrays (core/recycled-memory.ts).
+    this.built = true;
     release(this.nextSibling.buffer);
     release(this.firstChild.buffer);
     this.nextSibling = this.firstChild = new Int32Array(0);
