@@ -82,7 +82,10 @@ function connect(port: number): Promise<net.Socket> {
   });
 }
 
-export async function startAlternatingLoad(targets: [Target, Target], lanes: number): Promise<AlternatingLoad> {
+export async function startAlternatingLoad(
+  targets: [Target, Target],
+  lanes: number,
+): Promise<AlternatingLoad> {
   let running = true;
   const state = { completed: [0, 0] as [number, number], failures: 0, firstSide: 0 as 0 | 1 };
   const requests = targets.map((t) => `GET ${t.path} HTTP/1.1\r\nHost: 127.0.0.1:${t.port}\r\n\r\n`);

@@ -21,7 +21,8 @@ export const SIDE_KINDS = {
 } as const;
 export type SideKind = keyof typeof SIDE_KINDS;
 
-const agentModule = (name: string) => JSON.stringify(new URL(`../../src/agent/${name}`, import.meta.url).href);
+const agentModule = (name: string) =>
+  JSON.stringify(new URL(`../../src/agent/${name}`, import.meta.url).href);
 
 /** Preload sources by kind (none for the agent's kinds: the agent has its own preload). */
 const PRELOADS: Partial<Record<SideKind, string>> = {

@@ -132,7 +132,10 @@ export class Agent {
       const mode = process.env[AGENT_REQUEST_CPU_ENV];
       if (name === 'startProfile' && mode !== '0') {
         const us = Number(args?.samplingIntervalUs);
-        this.requests.cpu.enable(Number.isFinite(us) && us > 0 ? us / 1000 : 1, mode === 'all' ? null : AGENT_DUTY_CYCLE);
+        this.requests.cpu.enable(
+          Number.isFinite(us) && us > 0 ? us / 1000 : 1,
+          mode === 'all' ? null : AGENT_DUTY_CYCLE,
+        );
       }
       if (name === 'stopProfile') this.requests.cpu.disable();
     } catch {

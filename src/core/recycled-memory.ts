@@ -16,16 +16,18 @@ export function release(buffer: ArrayBufferLike): void {
   released.push(new WeakRef(buffer));
 }
 
-/** A zero-filled Float64Array of `length`, over released memory when some is big enough. */
+/** A zero-filled Float64Array of `length`, over released memory when some is big enough (and not much bigger). */
 export function takeFloat64(length: number): Float64Array<ArrayBuffer> {
   const bytes = length * 8;
+  // A small array is cheap to fault in; and a big buffer behind a small array would stay alive with it.
+  if (bytes < 1 << 20) return new Float64Array(length);
   for (let i = released.length - 1; i >= 0; i--) {
     const b = released[i].deref();
     if (b === undefined) {
       released.splice(i, 1);
       continue;
     }
-    if (b.byteLength < bytes) continue;
+    if (b.byteLength < bytes || b.byteLength > 4 * bytes) continue;
     released.splice(i, 1);
     return new Float64Array(b, 0, length).fill(0);
   }

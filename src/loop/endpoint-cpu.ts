@@ -93,7 +93,9 @@ export function endpointCpu(
   for (const r of timed) {
     const method = r.method.toUpperCase();
     const path = rawPath(r.url);
-    const m = ms.find((x) => x.method === method && (typeof x.path === 'string' ? x.path === path : x.path.test(path)));
+    const m = ms.find(
+      (x) => x.method === method && (typeof x.path === 'string' ? x.path === path : x.path.test(path)),
+    );
     if (!m) {
       unmatched++;
       continue;
@@ -107,7 +109,12 @@ export function endpointCpu(
     endpoints: endpoints.map((e) => {
       const s = sums.get(e.name);
       if (!s || s.n === 0) return { ...e };
-      return { ...e, cpuMsPerRequest: r3(s.ms / s.n), cpuShare: r1((100 * s.ms) / totalMs), cpuTimedRequests: s.n };
+      return {
+        ...e,
+        cpuMsPerRequest: r3(s.ms / s.n),
+        cpuShare: r1((100 * s.ms) / totalMs),
+        cpuTimedRequests: s.n,
+      };
     }),
     totalMs: r3(totalMs),
     unmatched,

@@ -28,7 +28,12 @@ const req = (method: string, url: string, cpuMs?: number): CapturedRequest => ({
 });
 
 test('endpointCpu: by template (named, placeholders, query), by default name, by k6 URL name; unmatched counted', () => {
-  const endpoints = [ep('list', 2), ep('GET /posts/{{rand:9}}', 2), ep('POST /login', 1), ep('http://127.0.0.1:1/health', 1)];
+  const endpoints = [
+    ep('list', 2),
+    ep('GET /posts/{{rand:9}}', 2),
+    ep('POST /login', 1),
+    ep('http://127.0.0.1:1/health', 1),
+  ];
   const templates = [
     { name: 'list', url: 'http://127.0.0.1:1/posts?_limit=20' },
     { url: 'http://127.0.0.1:1/posts/{{rand:9}}' },
@@ -49,12 +54,21 @@ test('endpointCpu: by template (named, placeholders, query), by default name, by
   const by = new Map(r.endpoints.map((e) => [e.name, e]));
   assert.deepEqual([by.get('list')!.cpuMsPerRequest, by.get('list')!.cpuShare], [25, 83.3]);
   // The load names the second template by its path with the placeholder as written (RequestMix.names).
-  assert.deepEqual(new RequestMix(templates, new TemplateFiller(Math.random), Math.random).names, ['list', 'GET /posts/{{rand:9}}']);
-  assert.deepEqual([by.get('GET /posts/{{rand:9}}')!.cpuMsPerRequest, by.get('GET /posts/{{rand:9}}')!.cpuShare], [2, 6.7]);
+  assert.deepEqual(new RequestMix(templates, new TemplateFiller(Math.random), Math.random).names, [
+    'list',
+    'GET /posts/{{rand:9}}',
+  ]);
+  assert.deepEqual(
+    [by.get('GET /posts/{{rand:9}}')!.cpuMsPerRequest, by.get('GET /posts/{{rand:9}}')!.cpuShare],
+    [2, 6.7],
+  );
   assert.deepEqual([by.get('POST /login')!.cpuMsPerRequest, by.get('POST /login')!.cpuShare], [4, 6.7]);
   assert.equal(by.get('http://127.0.0.1:1/health')!.cpuMsPerRequest, 0.5);
   // How many requests each mean is over (the agent times a sample of them), so a reader can judge its error.
-  assert.deepEqual([...by.values()].map((e) => e.cpuTimedRequests), [2, 2, 1, 1]);
+  assert.deepEqual(
+    [...by.values()].map((e) => e.cpuTimedRequests),
+    [2, 2, 1, 1],
+  );
 });
 
 test('endpointCpu: nothing timed (not Node, or attribution off) leaves the endpoints as they were', () => {
@@ -64,8 +78,10 @@ test('endpointCpu: nothing timed (not Node, or attribution off) leaves the endpo
   assert.equal(r.endpoints[0].cpuShare, undefined);
 });
 
-const heavy = (extra: Partial<EndpointSummary> = {}) => ep('GET /posts', 200, { cpuMsPerRequest: 20, cpuShare: 95, p95: 60, ...extra });
-const light = (extra: Partial<EndpointSummary> = {}) => ep('GET /posts/1', 200, { cpuMsPerRequest: 1, cpuShare: 5, p95: 55, ...extra });
+const heavy = (extra: Partial<EndpointSummary> = {}) =>
+  ep('GET /posts', 200, { cpuMsPerRequest: 20, cpuShare: 95, p95: 60, ...extra });
+const light = (extra: Partial<EndpointSummary> = {}) =>
+  ep('GET /posts/1', 200, { cpuMsPerRequest: 1, cpuShare: 5, p95: 55, ...extra });
 
 test('cpu.endpoint-dominates fires on one dear endpoint holding a busy loop, and says the others wait', () => {
   // 200 requests × 20 ms over 5 s = 800 ms of every second.
@@ -86,9 +102,15 @@ test('cpu.endpoint-dominates fires on one dear endpoint holding a busy loop, and
 test('cpu.endpoint-dominates stays quiet on balanced, traffic-mix-only, idle and thin evidence', () => {
   const quiet = (name: string, endpoints: EndpointSummary[], durationS = 5) =>
     assert.deepEqual(findEndpointCpuDominance(endpoints, durationS), [], name);
-  quiet('balanced', [heavy({ cpuShare: 52, cpuMsPerRequest: 10 }), light({ cpuShare: 48, cpuMsPerRequest: 9 })]);
+  quiet('balanced', [
+    heavy({ cpuShare: 52, cpuMsPerRequest: 10 }),
+    light({ cpuShare: 48, cpuMsPerRequest: 9 }),
+  ]);
   // 90 % of the CPU only because it gets 9 of 10 requests at the same cost per request.
-  quiet('traffic mix', [heavy({ count: 900, cpuMsPerRequest: 2, cpuShare: 90 }), light({ count: 100, cpuMsPerRequest: 2, cpuShare: 10 })]);
+  quiet('traffic mix', [
+    heavy({ count: 900, cpuMsPerRequest: 2, cpuShare: 90 }),
+    light({ count: 100, cpuMsPerRequest: 2, cpuShare: 10 }),
+  ]);
   // 200 × 1 ms over 10 s = 20 ms per second: the loop is idle, nobody waits.
   quiet('idle loop', [heavy({ cpuMsPerRequest: 1 }), light({ cpuMsPerRequest: 0.05 })], 10);
   quiet('few requests', [heavy({ count: 10 }), light()]);
